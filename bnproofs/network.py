@@ -1,0 +1,139 @@
+"""L-layer ReLU networks with BN before each ReLU, their objectives (3), (4)/(6), and rescalings.
+
+``A^(0) = X``, ``A^(l) = ( BN_{γ^(l),α^(l)}(A^(l-1) W^(l)) )_+``, ``f_{θ,L}(X) = A^(L-1) W^(L)``.
+Everything here is float64 numpy; it is the reference evaluator every claim uses to turn a
+parameter set (closed form, rebuilt from a convex solution, or trained in torch) into a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .bn import bn
+
+
+@dataclass
+class Layer:
+    W: np.ndarray  # m_{l-1} × m_l
+    gamma: np.ndarray  # m_l
+    alpha: np.ndarray  # m_l
+
+
+@dataclass
+class Net:
+    """Hidden layers (each BN + ReLU) followed by output weights ``w_out`` (m_{L-1} or m×C)."""
+
+    layers: list[Layer]
+    w_out: np.ndarray
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def depth(self) -> int:
+        return len(self.layers) + 1
+
+    def copy(self) -> Net:
+        return Net(
+            [Layer(lay.W.copy(), lay.gamma.copy(), lay.alpha.copy()) for lay in self.layers],
+            self.w_out.copy(),
+            list(self.notes),
+        )
+
+
+def hidden(net: Net, X: np.ndarray) -> np.ndarray:
+    """``A^(L-1)``: the last hidden layer's activations."""
+    A = np.asarray(X, dtype=float)
+    for lay in net.layers:
+        A = np.maximum(bn(A @ lay.W, lay.gamma, lay.alpha), 0.0)
+    return A
+
+
+def forward(net: Net, X: np.ndarray) -> np.ndarray:
+    """``f_{θ,L}(X)``."""
+    return hidden(net, X) @ net.w_out
+
+
+def loss(net: Net, X, y) -> float:
+    """``½ ‖f_{θ,L}(X) − y‖²`` (Frobenius for vector outputs)."""
+    r = forward(net, X) - y
+    return 0.5 * float(np.sum(r * r))
+
+
+def objective_weight_decay(net: Net, X, y, beta: float) -> float:
+    """Objective (3): loss + (β/2) Σ_l (‖γ^(l)‖² + ‖α^(l)‖² + ‖W^(l)‖_F²), γ^(L) = α^(L) = 0."""
+    reg = sum(
+        np.sum(lay.gamma**2) + np.sum(lay.alpha**2) + np.sum(lay.W**2) for lay in net.layers
+    )
+    reg += np.sum(net.w_out**2)
+    return loss(net, X, y) + 0.5 * beta * float(reg)
+
+
+def objective_effective(net: Net, X, y, beta: float) -> float:
+    """(22): objective (3) without the layers that feed a BN (their decay can be driven to 0).
+
+    ``loss + (β/2) Σ_j (γ_j^(L-1)² + α_j^(L-1)² + ‖w_j^(L)‖²)``.
+    """
+    last = net.layers[-1]
+    reg = np.sum(last.gamma**2) + np.sum(last.alpha**2) + np.sum(net.w_out**2)
+    return loss(net, X, y) + 0.5 * beta * float(reg)
+
+
+def objective_l1(net: Net, X, y, beta: float, check_constraint: bool = True) -> float:
+    """Objective (4)/(6): loss + β Σ_j ‖w_j^(L)‖₂ on Θ_s = {γ_j^(L-1)² + α_j^(L-1)² = 1}.
+
+    For scalar output the sum is ‖w^(L)‖₁; for vector output it is (10)'s Σ_j ‖w_j^(2)‖₂ over rows.
+    Raises ``ValueError`` if the last BN layer is off Θ_s (use :func:`normalise_last` first).
+    """
+    last = net.layers[-1]
+    if check_constraint:
+        dev = np.abs(last.gamma**2 + last.alpha**2 - 1.0)
+        if dev.size and dev.max() > 1e-9:
+            raise ValueError(f"parameters are not on Θ_s (max |γ²+α²−1| = {dev.max():.2e})")
+    w = net.w_out.reshape(net.w_out.shape[0], -1)
+    return loss(net, X, y) + beta * float(np.sum(np.linalg.norm(w, axis=1)))
+
+
+def rescale_last(net: Net, eta: np.ndarray) -> Net:
+    """Lemma 1.1's rescaling: ``γ, α ← η γ, η α`` and ``w^(L) ← w^(L)/η`` per last-layer neuron."""
+    eta = np.asarray(eta, dtype=float)
+    if np.any(eta <= 0):
+        raise ValueError("rescaling factors must be positive")
+    out = net.copy()
+    out.layers[-1].gamma = out.layers[-1].gamma * eta
+    out.layers[-1].alpha = out.layers[-1].alpha * eta
+    out.w_out = out.w_out / (eta if out.w_out.ndim == 1 else eta[:, None])
+    return out
+
+
+def _bn_scale(net: Net) -> np.ndarray:
+    last = net.layers[-1]
+    return np.sqrt(last.gamma**2 + last.alpha**2)
+
+
+def balancing_factors(net: Net) -> np.ndarray:
+    """η_j with ``η_j² (γ_j² + α_j²) = ‖w_j‖² / η_j²`` (the AM–GM equality case of B.2.2).
+
+    Neurons with a zero output weight or zero BN scale get η = 1 (they contribute nothing).
+    """
+    c = _bn_scale(net)
+    w = np.linalg.norm(net.w_out.reshape(net.w_out.shape[0], -1), axis=1)
+    ok = (c > 0) & (w > 0)
+    eta = np.ones_like(c)
+    eta[ok] = np.sqrt(w[ok] / c[ok])
+    return eta
+
+
+def normalise_last(net: Net) -> Net:
+    """Map onto Θ_s: ``η_j = 1/√(γ_j² + α_j²)``; a neuron with γ = α = 0 is set to γ = 1 and
+    its output weight to 0 (its BN output is the zero vector, so f is unchanged)."""
+    c = _bn_scale(net)
+    dead = c == 0
+    eta = np.where(dead, 1.0, 1.0 / np.where(dead, 1.0, c))
+    out = rescale_last(net, eta)
+    out.layers[-1].gamma = np.where(dead, 1.0, out.layers[-1].gamma)
+    if out.w_out.ndim == 1:
+        out.w_out = np.where(dead, 0.0, out.w_out)
+    else:
+        out.w_out[dead] = 0.0
+    return out

@@ -1,0 +1,171 @@
+"""Result types shared by every claim, and the stable JSON they serialise to.
+
+JSON layout (stable; extra keys may be added, none removed)::
+
+    {"claims": [{"id", "paper", "title", "kind", "verdict", "worst_gap", "elapsed_s",
+                 "trials": [{"seed", "params", "values", "bracket", "passed", "status",
+                             "gap", "tolerance", "checks", "notes", "series"}],
+                 "findings": [{"kind", "text", "trial"}]}],
+     "device", "elapsed_s", "versions"}
+
+``status`` is ``pass`` | ``fail`` | ``inconclusive`` (``passed`` is ``status == "pass"``);
+``gap`` is the trial's headline discrepancy (what ``worst_gap`` maximises); ``checks`` names each comparison made and whether it held; ``series`` holds
+curves for plots (training losses, sampled-arrangement values) and may be empty.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+from dataclasses import dataclass, field
+from typing import Any
+
+PASS, FAIL, INCONCLUSIVE = "pass", "fail", "inconclusive"
+HOLDS, FAILS = "holds", "fails"
+FINDING_KINDS = (
+    "statement_fails",  # a printed statement fails on an instance it covers
+    "corrected_form_holds",  # a corrected form verified where the printed one fails
+    "assumption_needed",  # breaking one assumption breaks the conclusion
+    "infimum",  # an optimum approached but not attained
+    "observation",  # anything else the suite learned
+)
+
+
+def _clean(x: Any) -> Any:
+    """Make numbers JSON-safe: numpy scalars to float, NaN/inf to None."""
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if hasattr(x, "tolist") and not isinstance(x, (str, bytes)):
+        return _clean(x.tolist())
+    if isinstance(x, bool) or x is None or isinstance(x, str):
+        return x
+    if isinstance(x, int):
+        return x
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    return f if math.isfinite(f) else None
+
+
+@dataclass
+class Trial:
+    seed: int
+    params: dict
+    values: dict
+    status: str
+    gap: float | None = None
+    bracket: tuple[float, float] | None = None
+    tolerance: dict | None = None
+    notes: list[str] = field(default_factory=list)
+    series: dict = field(default_factory=dict)
+    checks: dict = field(default_factory=dict)  # name -> bool: the individual comparisons
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASS
+
+    def to_json(self) -> dict:
+        return _clean(
+            {
+                "seed": self.seed,
+                "params": self.params,
+                "values": self.values,
+                "bracket": list(self.bracket) if self.bracket is not None else None,
+                "passed": self.passed,
+                "status": self.status,
+                "gap": self.gap,
+                "tolerance": self.tolerance,
+                "notes": self.notes,
+                "series": self.series,
+                "checks": self.checks,
+            }
+        )
+
+
+@dataclass
+class Finding:
+    kind: str
+    text: str
+    trial: int | None = None  # index into the claim's trials, or None for the whole claim
+
+    def __post_init__(self):
+        if self.kind not in FINDING_KINDS:
+            raise ValueError(f"unknown finding kind {self.kind!r}")
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "text": self.text, "trial": self.trial}
+
+
+@dataclass
+class ClaimResult:
+    id: str
+    paper: str
+    title: str
+    kind: str
+    trials: list[Trial] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def verdict(self) -> str:
+        """``fails`` if any trial fails, else ``inconclusive`` if any is, else ``holds``."""
+        statuses = {t.status for t in self.trials}
+        if not self.trials:
+            return INCONCLUSIVE
+        if FAIL in statuses:
+            return FAILS
+        if INCONCLUSIVE in statuses:
+            return INCONCLUSIVE
+        return HOLDS
+
+    @property
+    def worst_gap(self) -> float | None:
+        gaps = [t.gap for t in self.trials if t.gap is not None and math.isfinite(t.gap)]
+        return max(gaps) if gaps else None
+
+    def to_json(self) -> dict:
+        return _clean(
+            {
+                "id": self.id,
+                "paper": self.paper,
+                "title": self.title,
+                "kind": self.kind,
+                "verdict": self.verdict,
+                "worst_gap": self.worst_gap,
+                "elapsed_s": self.elapsed_s,
+                "trials": [t.to_json() for t in self.trials],
+                "findings": [f.to_json() for f in self.findings],
+            }
+        )
+
+
+def versions() -> dict:
+    """Versions of the components whose numbers the results depend on."""
+    out = {"python": platform.python_version()}
+    for name in ("numpy", "scipy", "cvxpy", "clarabel", "torch", "bnproofs"):
+        try:
+            mod = __import__(name)
+            out[name] = getattr(mod, "__version__", "unknown")
+        except ImportError:
+            out[name] = None
+    return out
+
+
+def run_to_json(claims: list[ClaimResult], device: str, elapsed_s: float) -> dict:
+    return {
+        "claims": [c.to_json() for c in claims],
+        "device": device,
+        "elapsed_s": elapsed_s,
+        "versions": versions(),
+    }
+
+
+def write_json(path, payload: dict) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(payload, fh, indent=1, allow_nan=False)

@@ -1,0 +1,30 @@
+"""The claim registry: id -> module. Ids are case-insensitive; adding a claim is one line."""
+
+from __future__ import annotations
+
+import importlib
+
+from bnproofs.data import InputError
+
+#: id -> module name under ``verify``, in the order the papers present them
+CLAIMS = {
+    "L1.1": "l1_1",
+    "T2.1": "t2_1",
+    "T2.2": "t2_2",
+}
+
+
+def ids() -> list[str]:
+    return list(CLAIMS)
+
+
+def canonical(claim_id: str) -> str:
+    """The registered spelling of ``claim_id``; :class:`InputError` naming the valid ids."""
+    for cid in CLAIMS:
+        if cid.lower() == claim_id.strip().lower():
+            return cid
+    raise InputError(f"unknown claim id {claim_id!r}; valid ids: {' '.join(CLAIMS)}")
+
+
+def load(claim_id: str):
+    return importlib.import_module(f"verify.{CLAIMS[canonical(claim_id)]}")

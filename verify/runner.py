@@ -1,0 +1,68 @@
+"""Run a claim module over seeded trials and collect a :class:`ClaimResult`.
+
+A claim module provides ``ID, PAPER, TITLE, KIND, STATEMENT, ASSUMPTIONS`` and
+``check(index, seed, device) -> (Trial, [Finding])``; optionally ``summarise(result)`` for
+findings about the whole run. Trial ``i`` uses seed ``seed + i`` (recorded), and the instance is a
+function of ``(i, seed + i)`` only, so any trial can be re-run alone.
+
+A trial that raises is recorded as ``inconclusive`` with the error, so one solver failure does
+not lose the rest of the run. Ctrl-C stops the run and keeps the trials already finished.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from collections.abc import Callable
+
+from bnproofs.results import INCONCLUSIVE, ClaimResult, Trial
+
+
+def stderr_progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run_trial(mod, index: int, seed: int, device: str):
+    """One trial of one claim: ``(Trial, findings)``; never raises for a failing computation."""
+    try:
+        return mod.check(index, seed, device)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # recorded, not hidden: the verdict becomes inconclusive
+        tb = traceback.format_exc(limit=3).strip().splitlines()[-1]
+        return Trial(seed, {"index": index}, {}, INCONCLUSIVE, notes=[f"error: {tb}"]), []
+
+
+def run_claim(
+    mod,
+    trials: int,
+    seed: int,
+    device: str,
+    progress: Callable[[str], None] | None = stderr_progress,
+) -> tuple[ClaimResult, bool]:
+    """Run ``trials`` trials; returns the result and whether the run was interrupted."""
+    res = ClaimResult(mod.ID, mod.PAPER, mod.TITLE, mod.KIND)
+    t0 = time.perf_counter()
+    interrupted = False
+    try:
+        for i in range(trials):
+            ts = time.perf_counter()
+            trial, findings = run_trial(mod, i, seed + i, device)
+            for f in findings:
+                f.trial = len(res.trials)
+            res.trials.append(trial)
+            res.findings.extend(findings)
+            if progress:
+                progress(
+                    f"  {mod.ID} trial {i + 1}/{trials} seed {seed + i}: {trial.status}"
+                    f" ({time.perf_counter() - ts:.1f}s)"
+                )
+    except KeyboardInterrupt:
+        interrupted = True
+        if progress:
+            progress(f"  {mod.ID}: interrupted after {len(res.trials)} trial(s); keeping them")
+    if hasattr(mod, "summarise") and res.trials:
+        res.findings.extend(mod.summarise(res))
+    res.elapsed_s = time.perf_counter() - t0
+    return res, interrupted
