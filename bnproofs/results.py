@@ -10,7 +10,14 @@ JSON layout (stable; extra keys may be added, none removed)::
 
 ``status`` is ``pass`` | ``fail`` | ``inconclusive`` (``passed`` is ``status == "pass"``);
 ``gap`` is the trial's headline discrepancy (what ``worst_gap`` maximises); ``checks`` names each comparison made and whether it held; ``series`` holds
-curves for plots (training losses, sampled-arrangement values) and may be empty.
+curves for plots and may be empty. Each series entry is a plot specification the report renders
+without computing anything::
+
+    "series": {"<name>": {"title": str, "x": [..] or None, "y": {"<label>": [..], ...},
+                          "xlabel": str, "ylabel": str, "log": "" | "x" | "y" | "xy",
+                          "hline": {"<label>": value} (optional reference lines)}}
+
+Use :func:`plot_series` to make one.
 """
 
 from __future__ import annotations
@@ -51,6 +58,12 @@ def _clean(x: Any) -> Any:
     except (TypeError, ValueError):
         return str(x)
     return f if math.isfinite(f) else None
+
+
+def plot_series(title, y: dict, x=None, xlabel="", ylabel="", log="", hline=None) -> dict:
+    """A plot specification for ``Trial.series`` (see the module docstring)."""
+    return {"title": title, "x": x, "y": y, "xlabel": xlabel, "ylabel": ylabel, "log": log,
+            "hline": hline or {}}
 
 
 @dataclass

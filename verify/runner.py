@@ -29,7 +29,7 @@ def run_trial(mod, index: int, seed: int, device: str):
         return mod.check(index, seed, device)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except Exception as exc:  # recorded, not hidden: the verdict becomes inconclusive
+    except Exception:  # recorded, not hidden: the verdict becomes inconclusive
         tb = traceback.format_exc(limit=3).strip().splitlines()[-1]
         return Trial(seed, {"index": index}, {}, INCONCLUSIVE, notes=[f"error: {tb}"]), []
 

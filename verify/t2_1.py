@@ -45,7 +45,7 @@ from bnproofs.closed_forms import (
 )
 from bnproofs.data import whiten
 from bnproofs.network import objective_l1
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial
+from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, plot_series
 from bnproofs.tolerance import IPM, TRAIN, at_least, relative_gap
 from bnproofs.training import train
 from bnproofs.two_layer import certified_optimum
@@ -122,7 +122,11 @@ def check(index: int, seed: int, device: str = "cpu"):
         "solve_s": opt.solve_s,
         "train_s": gd.elapsed_s,
     }
-    series = {"gd_curve": gd.curve, "gd_every": gd.every}
+    series = {"training": plot_series(
+        "Adam on (6): best restart against the certified optimum",
+        {"gd (6)-value": gd.curve}, x=[i * gd.every for i in range(len(gd.curve))],
+        xlabel="step", ylabel="objective (6)", log="y",
+        hline={"certified lower bound": lo, "closed form (printed)": printed})}
     findings = []
     checks = {
         "all_arrangements": len(D) == 2**n,
