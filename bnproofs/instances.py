@@ -34,9 +34,10 @@ def general_position(rng, n: int, d: int) -> np.ndarray:
 
 
 def with_ties(rng, n: int, d: int, repeats: int = 2) -> np.ndarray:
-    """``n`` rows of which ``repeats`` are exact copies of earlier rows."""
+    """``n`` rows of which ``repeats`` (at most n − 1) are exact copies of earlier rows."""
+    repeats = min(repeats, n - 1)
     base = rng.standard_normal((n - repeats, d))
-    return np.vstack([base, base[rng.choice(n - repeats, repeats, replace=False)]])
+    return np.vstack([base, base[rng.choice(n - repeats, repeats)]])
 
 
 def rank_deficient(rng, n: int, d: int, rank: int) -> np.ndarray:

@@ -50,3 +50,44 @@ def rebuild_network(W: Whitened, S: np.ndarray, Sp: np.ndarray) -> Net:
         [Layer(np.array(cols).T, np.array(gammas), np.array(alphas))],
         np.array(outs),
     )
+
+
+def caratheodory_prune(Uprime, D, S, Sp) -> tuple[np.ndarray, np.ndarray]:
+    """Reduce a solution of (8) to at most ``n + 1`` active groups without changing the objective.
+
+    Each active group ``j`` (an ``s_i`` or ``s_i'``) contributes ``a_j = (±D_i U' s_j, ‖s_j‖)`` to
+    (output, regulariser). Scaling group ``j`` by ``t_j ≥ 0`` keeps it cone-feasible. While more than
+    ``n + 1`` groups are active, the ``a_j`` of any ``n + 2`` of them are linearly dependent:
+    ``Σ c_j a_j = 0`` with some ``c_j > 0``; moving ``t_j ← t_j − τ c_j`` with the largest ``τ``
+    keeping ``t ≥ 0`` leaves output and regulariser unchanged and zeroes one group
+    (the Carathéodory argument behind ``m* ≤ n + 1``, C.3 / Pilanci & Ergen 2020).
+    """
+    S, Sp = S.copy(), Sp.copy()
+    n = Uprime.shape[0]
+    scale = max(np.linalg.norm(S, axis=1).max(initial=0), np.linalg.norm(Sp, axis=1).max(initial=0))
+    for M in (S, Sp):
+        M[np.linalg.norm(M, axis=1) <= ACTIVE * scale] = 0.0
+
+    def vectors(idx):
+        cols = []
+        for blk, i in idx:
+            M, sgn = (S, 1.0) if blk == 0 else (Sp, -1.0)
+            cols.append(np.r_[sgn * D[i] * (Uprime @ M[i]), np.linalg.norm(M[i])])
+        return np.array(cols).T
+
+    while True:
+        active = [(0, i) for i in np.flatnonzero(np.linalg.norm(S, axis=1))]
+        active += [(1, i) for i in np.flatnonzero(np.linalg.norm(Sp, axis=1))]
+        if len(active) <= n + 1:
+            return S, Sp
+        group = active[: n + 2]
+        A = vectors(group)
+        c = np.linalg.svd(A)[2][-1]
+        if c.max() <= 0:
+            c = -c
+        pos = c > 1e-12 * np.abs(c).max()
+        tau = np.min(1.0 / c[pos])
+        for (blk, i), cj in zip(group, c, strict=True):
+            M = S if blk == 0 else Sp
+            factor = 1.0 - tau * cj
+            M[i] = 0.0 if factor <= 1e-12 else M[i] * factor

@@ -5,7 +5,8 @@ One entry point, :func:`certified_optimum`, used by every claim that needs ``p_2
 1. solve (8) with Clarabel; its multipliers give a dual point ``(v = y − Σ D_i U' s_i, ρ)``;
 2. solve (24) with Clarabel as a separate problem; its ``(v, ρ)`` is a second dual point;
 3. make both dual points feasible and verify them (:mod:`bnproofs.certificates`): lower bound;
-4. rebuild a network from the solution of (8) (Appendix C.3) and evaluate it in (6): upper bound.
+4. prune the solution of (8) to at most n + 1 active groups (Carathéodory, objective unchanged),
+   rebuild a network from it (Appendix C.3) and evaluate it in (6): upper bound.
 
 The bracket ``[lower, upper]`` contains ``p_2*`` provided the arrangement list is complete
 (which the caller establishes); the solvers' own objective values are reported beside it.
@@ -21,7 +22,7 @@ from .certificates import DualCertificate, best_certificate, dual_certificate
 from .convex import cone_violation, convex_objective, solve_convex, solve_dual
 from .data import Whitened
 from .network import Net, objective_l1
-from .rebuild import rebuild_network
+from .rebuild import ACTIVE, caratheodory_prune, rebuild_network
 
 
 @dataclass
@@ -34,7 +35,8 @@ class CertifiedOptimum:
     cone_violation: float
     certificate: DualCertificate
     rebuilt: Net
-    neurons: int
+    neurons: int  # width of the rebuilt (pruned) network
+    active_groups_solver: int  # nonzero s_i, s_i' in Clarabel's (interior, non-sparse) solution
     statuses: tuple[str, str]
     solve_s: float
     S: np.ndarray
@@ -56,7 +58,9 @@ def certified_optimum(X, y, beta, W: Whitened, D: np.ndarray) -> CertifiedOptimu
     cert_p = dual_certificate(U, D, y, beta, y - cs.prediction(U, D), cs.rho, cs.rhop)
     cert_d = dual_certificate(U, D, y, beta, ds.v, ds.rho, ds.rhop)
     cert = best_certificate(cert_p, cert_d)
-    net = rebuild_network(W, cs.S, cs.Sp)
+    S, Sp = caratheodory_prune(U, D, cs.S, cs.Sp)
+    net = rebuild_network(W, S, Sp)
+    norms = np.r_[np.linalg.norm(cs.S, axis=1), np.linalg.norm(cs.Sp, axis=1)]
     return CertifiedOptimum(
         lower=cert.lower_bound,
         upper=objective_l1(net, X, y, beta),
@@ -67,8 +71,9 @@ def certified_optimum(X, y, beta, W: Whitened, D: np.ndarray) -> CertifiedOptimu
         certificate=cert,
         rebuilt=net,
         neurons=int(np.count_nonzero(net.w_out)),
+        active_groups_solver=int(np.sum(norms > ACTIVE * norms.max(initial=0))),
         statuses=(cs.status, ds.status),
         solve_s=cs.solve_s + ds.solve_s,
-        S=cs.S,
-        Sp=cs.Sp,
+        S=S,
+        Sp=Sp,
     )
