@@ -137,3 +137,18 @@ def normalise_last(net: Net) -> Net:
     else:
         out.w_out[dead] = 0.0
     return out
+
+
+def shrink_bn_inputs(net: Net, c: float) -> Net:
+    """Scale every parameter that only feeds a BN by ``c > 0``: all hidden ``W^(l)``, and the
+    ``γ^(l), α^(l)`` of layers ``l ≤ L−2`` (their ReLU output is rescaled by the next BN).
+    The output is unchanged (BN is scale invariant, ReLU positively homogeneous) while (3)'s
+    decay on these parameters scales by ``c²``: as ``c → 0``, (3) tends to (22) — an infimum."""
+    if c <= 0:
+        raise ValueError("c must be positive")
+    out = net.copy()
+    for i, lay in enumerate(out.layers):
+        lay.W = lay.W * c
+        if i < len(out.layers) - 1:
+            lay.gamma, lay.alpha = lay.gamma * c, lay.alpha * c
+    return out

@@ -49,7 +49,8 @@ def resolve_device(device: str = "auto") -> str:
 @dataclass
 class TrainResult:
     best_value: float  # objective (4)/(6) of the best restart, evaluated in numpy
-    best_net: Net
+    best_net: Net  # best restart mapped to Θ_s
+    raw_net: Net  # the same restart as trained (before mapping to Θ_s)
     values: list[float]  # (4)/(6) per restart
     trained_values: list[float]  # the trained objective per restart (numpy, same formula)
     curve: list[float]  # (6)-value of the best restart during training, every `every` steps
@@ -176,6 +177,7 @@ def train(
     return TrainResult(
         best_value=float(vals[best]),
         best_net=normed[best],
+        raw_net=nets[best],
         values=[float(v) for v in vals],
         trained_values=[float(v) for v in trained_vals],
         curve=curve,
