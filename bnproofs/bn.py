@@ -11,7 +11,7 @@ Convention where (2) is undefined: if ``Π z = 0`` (a constant column) the norma
 taken as 0, so ``BN(z) = α/√n · 1``. This is the limit along which the paper's closed forms
 put ``γ = 0`` (constant positive labels) and is recorded wherever it is used.
 
-The conventional ``torch.nn.BatchNorm1d`` (weight g, bias b, biased variance, eps=0) computes
+The conventional ``torch.nn.BatchNorm1d`` (weight g, bias b, biased variance, eps → 0) computes
 ``Π z / std · g + b`` with ``std = ‖Π z‖/√n``; :func:`to_batchnorm1d` and
 :func:`from_batchnorm1d` convert between the two parametrisations (``g = γ/√n``, ``b = α/√n``).
 """
@@ -41,7 +41,7 @@ def bn(Z: np.ndarray, gamma: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 
 def to_batchnorm1d(gamma, alpha, n: int):
-    """(γ, α) of eq. (2) -> (weight, bias) of ``nn.BatchNorm1d`` in training mode, eps = 0."""
+    """(γ, α) of eq. (2) -> (weight, bias) of ``nn.BatchNorm1d`` in training mode, eps → 0."""
     return np.asarray(gamma) / np.sqrt(n), np.asarray(alpha) / np.sqrt(n)
 
 

@@ -1,0 +1,60 @@
+import json
+
+import pytest
+
+from verify.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_names_every_registered_claim(capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    for cid in ("L1.1", "T2.1", "T2.2"):
+        assert cid in out
+
+
+@pytest.mark.parametrize(
+    "argv, msg",
+    [
+        (["check", "T9.9"], "unknown claim id 'T9.9'; valid ids: L1.1"),
+        (["check", "T2.1", "--trials", "0"], "must be at least 1"),
+        (["check", "T2.1", "--seed", "abc"], "seed must be an integer"),
+        (["check", "T2.1", "--device", "tpu"], "invalid choice"),
+        (["check", "T2.1", "--json", "/nonexistent/dir/r.json"], "cannot write"),
+        (["report", "--out", "/proc/nope"], "cannot create folder"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(capsys, argv, msg):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert msg in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_cuda_without_cuda_is_a_usage_error(capsys):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    code, _, err = run(capsys, "check", "T2.1", "--device", "cuda")
+    assert code == 2 and "CUDA is not available" in err
+
+
+def test_check_writes_the_documented_json(capsys, tmp_path):
+    path = tmp_path / "r.json"
+    code, out, _ = run(capsys, "check", "t2.1", "--trials", "2", "--json", str(path), "--quiet")
+    assert code == 0 and "T2.1" in out
+    data = json.loads(path.read_text())
+    assert set(data) >= {"claims", "device", "elapsed_s", "versions"}
+    claim = data["claims"][0]
+    assert set(claim) >= {"id", "paper", "title", "verdict", "trials", "findings"}
+    assert claim["id"] == "T2.1" and claim["verdict"] in ("holds", "fails", "inconclusive")
+    trial = claim["trials"][0]
+    assert set(trial) >= {"seed", "params", "values", "bracket", "passed", "notes"}
+    lo, hi = trial["bracket"]
+    assert lo <= hi
