@@ -167,7 +167,21 @@ def versions() -> dict:
             out[name] = getattr(mod, "__version__", "unknown")
         except ImportError:
             out[name] = None
+    out["bnproofs_commit"] = git_commit()
     return out
+
+
+def git_commit() -> str | None:
+    """The commit of the checkout the code runs from (None outside a git checkout)."""
+    import subprocess
+    from pathlib import Path
+
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, timeout=5, cwd=Path(__file__).resolve().parent)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
 
 
 def run_to_json(claims: list[ClaimResult], device: str, elapsed_s: float) -> dict:

@@ -147,10 +147,14 @@ def cmd_check(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from reports.build import build_reports
+    from reports.build import build_reports, check_kernel
 
     ids = [registry.canonical(i) for i in (args.claims or registry.ids())]
     out = _writable_dir(args.out)
+    try:
+        check_kernel()  # before the (long) checks, not after
+    except RuntimeError as exc:
+        raise UsageError(str(exc)) from None
     results, payload, interrupted = run_checks(ids, args.trials, args.seed, args.device,
                                                args.quiet)
     print_summary(results)
