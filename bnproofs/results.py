@@ -66,6 +66,11 @@ def plot_series(title, y: dict, x=None, xlabel="", ylabel="", log="", hline=None
             "hline": hline or {}}
 
 
+def excess_curve(curve, lower: float) -> list[float]:
+    """``(value − lower)/max(1, |lower|)`` floored at 1e-16, for log-scale training plots."""
+    return [max((v - lower) / max(1.0, abs(lower)), 1e-16) for v in curve]
+
+
 @dataclass
 class Trial:
     seed: int
