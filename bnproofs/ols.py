@@ -428,8 +428,9 @@ def _quiet(fn):
 
 @_quiet
 def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None = None,
-         record_every: int = 0, keep_states: bool = False, stop_at_tol: bool = True,
-         chunk: int = 64, device: str = "cpu", backend: str = "numpy") -> Runs:
+         record_every: int = 0, record_rows=None, keep_states: bool = False,
+         stop_at_tol: bool = True, chunk: int = 64, device: str = "cpu",
+         backend: str = "numpy") -> Runs:
     """Run BNGD (the poster's simultaneous update) on ``B`` runs.
 
     ``a0 (B,)``, ``w0 (B, d)``, ``eps, eps_a`` scalars or ``(B,)``; ``g, u`` ``(d,)`` or ``(B, d)``
@@ -438,7 +439,8 @@ def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None
     run leaves the batch once ``‖v − u‖_H ≤ tol ‖u‖_H`` (``hit`` is the first such iteration;
     the final state is that of the end of its chunk), judged at every step from
     ``J − J* = ½(a − φ)² + ½(uᵀHu − φ²)``, ``φ = wᵀg/‖w‖_H`` (accurate for ``tol ≳ 1e-7``; the
-    recorded history uses ``‖v − u‖_H`` itself).
+    recorded history uses ``‖v − u‖_H`` itself). ``record_rows`` (indices) limits the history
+    to those runs (its rows follow that order).
     """
     t0 = time.perf_counter()
     w0 = np.atleast_2d(np.asarray(w0, dtype=float))
@@ -452,7 +454,10 @@ def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None
     if keep_states:
         chunk = total + 1
     n_rec = total // record_every + 1 if record_every else 0
-    hist = {k: np.full((B, n_rec), np.nan) for k in ("err", "wnorm2", "a")} if n_rec else {}
+    slot = np.full(B, -1)
+    rec = np.arange(B) if record_rows is None else np.asarray(record_rows, dtype=int)
+    slot[rec] = np.arange(rec.size)
+    hist = {k: np.full((rec.size, n_rec), np.nan) for k in ("err", "wnorm2", "a")} if n_rec else {}
     st_a = np.full((B, total + 1), np.nan) if keep_states else None
     st_w = np.full((B, total + 1, d), np.nan) if keep_states else None
 
@@ -478,9 +483,11 @@ def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None
                 V = (A / n)[:, None] * W - U
                 err = xb.sqrt((V * _hmul(dense, shared, Mx, V)).sum(-1) / UHU)
                 c = (k + j) // record_every
-                hist["err"][rows, c] = xb.numpy(err)
-                hist["wnorm2"][rows, c] = xb.numpy((W * W).sum(-1))
-                hist["a"][rows, c] = xb.numpy(A)
+                s_rows = slot[rows]
+                sel = s_rows >= 0
+                hist["err"][s_rows[sel], c] = xb.numpy(err)[sel]
+                hist["wnorm2"][s_rows[sel], c] = xb.numpy((W * W).sum(-1))[sel]
+                hist["a"][s_rows[sel], c] = xb.numpy(A)[sel]
             if keep_states:
                 st_a[rows, k + j] = xb.numpy(A)
                 st_w[rows, k + j] = xb.numpy(W)
@@ -647,10 +654,11 @@ def random_problem(rng: np.random.Generator, d: int, kappa: float, source: str =
     return finite_sample(rng, n or 4 * d + 8, lam, u, noise, Q)
 
 
-def on_grid(curves, n: int = 300, log: bool = False) -> tuple[list, list[list]]:
+def on_grid(curves, n: int = 300, log: bool = False, every: int = 1) -> tuple[list, list[list]]:
     """Sample curves (1-D arrays indexed by iteration, NaN where a run had stopped) on one
     shared grid of at most ``n`` iterations — linear, or log-spaced from 1 when ``log`` — for a
-    plot series: ``(x, [y, …])``, NaN past the end of a curve."""
+    plot series: ``(x, [y, …])``, NaN past the end of a curve. Entry ``i`` of a curve is
+    iteration ``i·every``."""
     curves = [np.asarray(c, dtype=float) for c in curves]
     ends = [int(np.nonzero(np.isfinite(c))[0][-1]) if np.isfinite(c).any() else 0
             for c in curves]
@@ -661,4 +669,4 @@ def on_grid(curves, n: int = 300, log: bool = False) -> tuple[list, list[list]]:
         x = np.unique(np.linspace(0, L - 1, min(n, L)).astype(int))
     ys = [[float(c[k]) if k <= e else float("nan") for k in x] for c, e in zip(curves, ends,
                                                                                  strict=True)]
-    return x.tolist(), ys
+    return (x * every).tolist(), ys
