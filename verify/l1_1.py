@@ -57,6 +57,7 @@ ASSUMPTIONS = ["any depth L ≥ 2 and widths", "any X, y", "β > 0"]
 
 #: agreement of two *trained* values: a heuristic comparison, never a failure
 TRAINED_AGREE = Tolerance("trained-agree", 1e-3, 1e-6)
+STEPS = 1500
 SHRINK = [1.0, 0.3, 0.1, 0.03, 0.01, 1e-3, 1e-4]
 
 
@@ -121,9 +122,9 @@ def check(index: int, seed: int, device: str = "cpu"):
     params.update(index=index, beta=beta, eta_min=float(eta.min()), eta_max=float(eta.max()))
     values, checks = rescaling_checks(net, X, y, beta, eta, rng)
     widths = [max(w, inst["n"] + 1) for w in inst["widths"]]
-    t3 = train(X, y, beta, widths, objective="weight_decay", restarts=4, steps=1500, seed=seed,
+    t3 = train(X, y, beta, widths, objective="weight_decay", restarts=4, steps=STEPS, seed=seed,
                device=device)
-    t4 = train(X, y, beta, widths, objective="l1", restarts=4, steps=1500, seed=seed,
+    t4 = train(X, y, beta, widths, objective="l1", restarts=4, steps=STEPS, seed=seed,
                device=device)
     path3 = [objective_weight_decay(shrink_bn_inputs(t3.raw_net, c), X, y, beta) for c in SHRINK]
     limit3 = objective_effective(t3.raw_net, X, y, beta)
