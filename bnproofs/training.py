@@ -80,8 +80,13 @@ def train(
     """Train ``restarts`` networks with hidden ``widths`` on (X, y) with decay β."""
     import torch
 
+    from .data import InputError, check_data
+
     if objective not in OBJECTIVES:
-        raise ValueError(f"objective must be one of {OBJECTIVES}")
+        raise InputError(f"objective must be one of {OBJECTIVES}")
+    X, y, beta = check_data(X, y, beta)
+    if not widths or min(widths) < 1 or restarts < 1 or steps < 1:
+        raise InputError("widths, restarts and steps must be positive")
     t0 = time.perf_counter()
     dev = torch.device(resolve_device(device))
     dt = torch.float64

@@ -20,7 +20,7 @@ import numpy as np
 
 from .certificates import DualCertificate, best_certificate, dual_certificate
 from .convex import cone_violation, convex_objective, solve_convex, solve_dual
-from .data import Whitened
+from .data import InputError, Whitened, check_data
 from .network import Net, objective_l1
 from .rebuild import ACTIVE, caratheodory_prune, rebuild_network
 
@@ -52,7 +52,11 @@ class CertifiedOptimum:
 
 
 def certified_optimum(X, y, beta, W: Whitened, D: np.ndarray) -> CertifiedOptimum:
+    """Bracket for ``p_2*`` of (6) with arrangements ``D`` (P × n booleans) of ``W.Uprime``."""
+    X, y, beta = check_data(X, y, beta)
     U = W.Uprime
+    if D.ndim != 2 or D.shape[1] != X.shape[0] or U.shape[0] != X.shape[0]:
+        raise InputError(f"arrangements {D.shape} and U' {U.shape} do not fit n = {X.shape[0]}")
     cs = solve_convex(U, y, beta, D)
     ds = solve_dual(U, y, beta, D)
     cert_p = dual_certificate(U, D, y, beta, y - cs.prediction(U, D), cs.rho, cs.rhop)

@@ -35,3 +35,31 @@ def test_rank_of_two_rows_with_large_mean_is_one():
 def test_bad_input_is_a_clear_error(X, y, beta, msg):
     with pytest.raises(InputError, match=msg):
         check_data(X, y, beta)
+
+
+def test_library_entry_points_reject_bad_input(rng):
+    from bnproofs.arrangements import enumerate_arrangements
+    from bnproofs.two_layer import certified_optimum
+
+    X, y = rng.standard_normal((5, 2)), rng.standard_normal(5)
+    W = whiten(X)
+    D = enumerate_arrangements(W.Uprime)
+    with pytest.raises(InputError, match="beta"):
+        certified_optimum(X, y, -1.0, W, D)
+    with pytest.raises(InputError, match="do not fit"):
+        certified_optimum(X, y, 1.0, W, D[:, :4])
+    y_nan = y.copy()
+    y_nan[0] = np.nan
+    with pytest.raises(InputError, match="NaN"):
+        certified_optimum(X, y_nan, 1.0, W, D)
+
+
+def test_training_rejects_bad_input(rng):
+    pytest.importorskip("torch")
+    from bnproofs.training import train
+
+    X, y = rng.standard_normal((5, 2)), rng.standard_normal(5)
+    with pytest.raises(InputError, match="beta"):
+        train(X, y, 0.0, [3])
+    with pytest.raises(InputError, match="rows"):
+        train(X, y[:4], 1.0, [3])
