@@ -247,11 +247,14 @@ class RateFit:
 
 
 def fit_rate(err, steps=None, upper: float = 1e-3, lower: float = 1e-11,
-             min_points: int = 8) -> RateFit | None:
+             min_points: int = 8, tail: float = 0.25) -> RateFit | None:
     """Fit a linear rate on the tail window of an error sequence.
 
     The window ends just before ``err`` first falls below ``lower`` (round-off) and starts where
-    it last came down through ``upper`` (transients over). ``steps`` are the iteration numbers of
+    it last came down through ``upper`` (transients over); the fit uses the last ``tail``
+    fraction of it (at least ``min_points`` entries), because a mode whose rate is only a little
+    faster than the slowest one is still present early in the window and biases a fit over all
+    of it towards faster rates (the reported ``k0`` is where the fit starts). ``steps`` are the iteration numbers of
     the entries (default ``0, 1, 2, …``). ``None`` when the window has fewer than
     ``min_points`` entries.
     """
@@ -264,6 +267,7 @@ def fit_rate(err, steps=None, upper: float = 1e-3, lower: float = 1e-11,
     start = above[-1] + 1 if above.size else 0
     if stop - start + 1 < min_points:
         return None
+    start = max(start, stop + 1 - max(min_points, int(math.ceil(tail * (stop - start + 1)))))
     kk, le = k[start:stop + 1].astype(float), np.log(err[start:stop + 1])
     slope, icept = np.polyfit(kk, le, 1)
     resid = float(np.max(np.abs(le - (icept + slope * kk))))
@@ -437,9 +441,11 @@ def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None
     (``u = H⁻¹g`` is used only to measure the error); ``H`` dense or ``lam`` diagonal as in the
     module docstring; ``steps`` the budget of updates, one for all or ``(B,)``. With ``tol`` a
     run leaves the batch once ``‖v − u‖_H ≤ tol ‖u‖_H`` (``hit`` is the first such iteration;
-    the final state is that of the end of its chunk), judged at every step from
-    ``J − J* = ½(a − φ)² + ½(uᵀHu − φ²)``, ``φ = wᵀg/‖w‖_H`` (accurate for ``tol ≳ 1e-7``; the
-    recorded history uses ``‖v − u‖_H`` itself). ``record_rows`` (indices) limits the history
+    the final state is that of the end of its chunk), judged at every step. For ``tol ≥ 1e-7``
+    the test uses ``J − J* = ½(a − φ)² + ½(uᵀHu − φ²)``, ``φ = wᵀg/‖w‖_H`` (two numbers per
+    run, which the update needs anyway; its round-off floor is an error of ~1e-8); for smaller
+    ``tol`` it uses ``(v − u)ᵀ(Hv − g)`` with ``Hv = (a/‖w‖_H) Hw`` (a few more vector operations
+    per step, accurate to round-off). ``record_rows`` (indices) limits the history
     to those runs (its rows follow that order).
     """
     t0 = time.perf_counter()
@@ -461,6 +467,7 @@ def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None
     st_a = np.full((B, total + 1), np.nan) if keep_states else None
     st_w = np.full((B, total + 1, d), np.nan) if keep_states else None
 
+    precise = tol is not None and tol < 1e-7
     A, W = xb.asarray(_per_run(a0, B, 0)), xb.asarray(w0)
     E, EA = xb.asarray(_per_run(eps, B, 0)), xb.asarray(_per_run(eps_a, B, 0))
     G, U, UHU, Mx = xb.asarray(g), xb.asarray(u), xb.asarray(uHu), xb.asarray(M)
@@ -477,8 +484,12 @@ def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None
             wg = (W * G).sum(-1)
             phi = wg / n
             t = phi - A
-            buf_t[:, j] = t
-            buf_phi[:, j] = phi
+            if precise:  # buf_t holds (v − u)ᵀH(v − u)
+                c = A / n
+                buf_t[:, j] = ((c[:, None] * W - U) * (c[:, None] * Hw - G)).sum(-1)
+            else:
+                buf_t[:, j] = t
+                buf_phi[:, j] = phi
             if record_every and (k + j) % record_every == 0:
                 V = (A / n)[:, None] * W - U
                 err = xb.sqrt((V * _hmul(dense, shared, Mx, V)).sum(-1) / UHU)
@@ -500,7 +511,10 @@ def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None
         tt, pp = xb.numpy(buf_t[:, :C]), xb.numpy(buf_phi[:, :C])
         a_np, w_np = xb.numpy(A), xb.numpy(W)
         a_out[rows], w_out[rows] = a_np, w_np
-        rel2 = (tt * tt + (uHu[rows, None] - pp * pp)) / uHu[rows, None]
+        if precise:
+            rel2 = tt / uHu[rows, None]
+        else:
+            rel2 = (tt * tt + (uHu[rows, None] - pp * pp)) / uHu[rows, None]
         keep = bat.close_chunk(k, C, rel2, _finite(a_np, w_np, tt))
         k += C
         if keep is not None:
