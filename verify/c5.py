@@ -221,7 +221,8 @@ def summarise(result):
     mid = [f"ε_a = {ea}: {o['converged']}/{o['runs']} converged, {o['blew_up']} blew up, "
            f"{o['neither']} neither" for ea, o in tot.items() if float(ea) < 2]
     high = [f"ε_a = {ea}: {o['converged']}/{o['runs']} converged, {o['blew_up']} blew up (error > 1e3), "
-            f"{o['neither']} neither (median final error {np.median(o['errors']):.3g})"
+            f"{o['neither']} neither" + (f" (median final error {np.median(o['errors']):.3g})"
+                                        if o["errors"] else "")
             for ea, o in tot.items() if float(ea) >= 2]
     out = [Finding("observation",
                    f"Outside the theorem, ε_a ∈ (1, 2) (same budgets, ε̃ ∈ {list(OUT_EPS)}): "
