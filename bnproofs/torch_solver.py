@@ -35,7 +35,7 @@ of ``benchmarks/solvers.py``.
 * upper bound — the objective of (8) at a *feasible* point built from the group-sparse iterate
   ``q``: each group is moved along an interior direction ``e_g`` of its cone
   (``G_g e_g > 0``, the normalised min-norm point of the convex hull of the rows of ``G_g``,
-  found by Frank–Wolfe) by the smallest step ``τ_g ≥ 0`` that makes it feasible; a group whose
+  found by accelerated projected gradient on the simplex) by the smallest step ``τ_g ≥ 0`` that makes it feasible; a group whose
   direction was not found (margin ≤ 0) is set to 0, which is always feasible. The value is
   recomputed in numpy (:func:`bnproofs.convex.convex_objective`) and the violation of the
   returned point is reported (round-off only).
@@ -84,24 +84,34 @@ def _pad(Ds, P):
     return np.stack([np.vstack([D, np.zeros((P - len(D), D.shape[1]), bool)]) for D in Ds])
 
 
-def interior_directions(G, iters: int = 200):
-    """Unit ``e`` with ``G e > 0`` per group (rows of ``G`` are the constraint normals), and the
-    margin ``min_j (G e)_j``: Frank–Wolfe for the min-norm point of the convex hull of the rows.
-    ``G``: (..., n, k). Margins ≤ 0 mean no direction was found."""
+def _project_simplex(V):
+    """Euclidean projection of each row (last dim) onto the probability simplex."""
     import torch
 
+    U = torch.sort(V, dim=-1, descending=True).values
+    css = U.cumsum(-1) - 1
+    ind = torch.arange(1, V.shape[-1] + 1, device=V.device, dtype=V.dtype)
+    cond = (U - css / ind) > 0
+    r = cond.to(V.dtype).cumsum(-1).argmax(-1, keepdim=True)
+    theta = torch.take_along_dim(css, r, dim=-1) / (r + 1).to(V.dtype)
+    return (V - theta).clamp_min(0)
+
+
+def interior_directions(G, iters: int = 1000):
+    """Unit ``e`` with ``G e > 0`` per group (rows of ``G`` are the constraint normals), and the
+    margin ``min_j (G e)_j``. The max-margin direction is the normalised min-norm point ``p`` of
+    the convex hull of the rows (then ``G p ≥ ‖p‖²``); ``min_λ∈Δ ½‖Gᵀλ‖²`` is solved by
+    accelerated projected gradient with step 1 (``‖G‖₂ = ‖U'‖₂ = 1``). ``G``: (..., n, k).
+    Margins ≤ 0 mean no direction was found (the caller then uses 0 for violated groups)."""
     n = G.shape[-2]
     lam = G.new_full(G.shape[:-1], 1.0 / n)
-    for _ in range(iters):
-        p = (lam.unsqueeze(-1) * G).sum(-2)  # (..., k)
-        grad = (G @ p.unsqueeze(-1)).squeeze(-1)  # (..., n)
-        j = grad.argmin(-1, keepdim=True)
-        gj = torch.take_along_dim(G, j.unsqueeze(-1), dim=-2).squeeze(-2)
-        d = gj - p
-        dd = (d * d).sum(-1)
-        gam = torch.where(dd > 0, -(p * d).sum(-1) / dd.clamp_min(1e-300), 0.0).clamp(0, 1)
-        lam = lam * (1 - gam).unsqueeze(-1)
-        lam.scatter_add_(-1, j, gam.unsqueeze(-1))
+    prev, mom = lam, lam
+    for t in range(iters):
+        p = (mom.unsqueeze(-1) * G).sum(-2)
+        grad = (G @ p.unsqueeze(-1)).squeeze(-1)
+        lam = _project_simplex(mom - grad)
+        mom = lam + (t / (t + 3)) * (lam - prev)
+        prev = lam
     p = (lam.unsqueeze(-1) * G).sum(-2)
     e = p / p.norm(dim=-1, keepdim=True).clamp_min(1e-300)
     margin = (G @ e.unsqueeze(-1)).squeeze(-1).min(-1).values
@@ -149,9 +159,9 @@ def solve_torch(Uprime, y, beta, D, *, tol: float = 1e-6, max_iter: int = 20000,
     a = torch.cat([torch.ones(Pmax, **T), -torch.ones(Pmax, **T)])  # (2P,)
     sign = 2 * Dg - 1
     bet = torch.as_tensor(betas, **T)
-    G = sign.unsqueeze(-1) * Up.unsqueeze(1)  # (B,2P,n,k)
-    E, margin = interior_directions(G)
-    GE = (G @ E.unsqueeze(-1)).squeeze(-1)  # (B,2P,n)
+    E, margin = interior_directions((2 * Dp - 1).unsqueeze(-1) * Up.unsqueeze(1))
+    E, margin = torch.cat([E, E], 1), torch.cat([margin, margin], 1)  # s_i and s_i' share D_i
+    GE = sign * (Up.unsqueeze(1) @ E.unsqueeze(-1)).squeeze(-1)  # G_g e_g, (B,2P,n)
     ok_dir = margin > 0
     real = torch.as_tensor(np.stack([np.r_[np.ones(len(t)), np.zeros(Pmax - len(t))]
                                      for t in Ds]), **T).repeat(1, 2)  # (B,2P), 0 = padding
