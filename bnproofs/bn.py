@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-#: centred columns with norm below this (relative to the column's scale) count as constant
+#: centred columns with norm ≤ this times the column's largest entry count as constant
 ZERO_NORM = 1e-13
 
 
@@ -35,7 +35,8 @@ def bn(Z: np.ndarray, gamma: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     n = Z.shape[0]
     C = centre(Z)
     norms = np.linalg.norm(C, axis=0)
-    scale = np.maximum(np.abs(Z).max(axis=0, initial=0.0), 1.0)
+    # relative to the column's own magnitude only: BN is scale invariant, so must the test be
+    scale = np.abs(Z).max(axis=0, initial=0.0)
     safe = np.where(norms > ZERO_NORM * scale, norms, np.inf)
     return C / safe * gamma + alpha / np.sqrt(n)
 

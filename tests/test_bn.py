@@ -43,3 +43,11 @@ def test_matches_torch_batchnorm1d_through_the_conversion(rng):
                                atol=1e-12)
     gg, aa = from_batchnorm1d(w, b, n)
     np.testing.assert_allclose([gg, aa], [g, a])
+
+
+@given(seeds, st.floats(1e-12, 1e-3))
+def test_tiny_columns_are_normalised_not_treated_as_constant(seed, c):
+    """Regression: an absolute floor in the constant-column test broke scale invariance."""
+    rng = np.random.default_rng(seed)
+    Z, g, a = rng.standard_normal((5, 2)), rng.standard_normal(2), rng.standard_normal(2)
+    np.testing.assert_allclose(bn(c * Z, g, a), bn(Z, g, a), atol=1e-10)
