@@ -27,7 +27,8 @@ What this module computes, each side independently:
 * ``gd_best`` — the best (6) value from Adam on a network with ``2(n+1)`` neurons, 4 restarts;
 * ``sampled`` — (8) restricted to Gaussian-gate arrangements, for growing sample counts.
 
-Checks: convex = dual within the certified bracket (interior-point tier); rebuilt network =
+Checks: convex = dual: the certified bracket is no wider than the interior-point tier (the
+solvers' own reported values are recorded with their distance to the bracket); rebuilt network =
 convex optimum; training never below the lower bound beyond tolerance; neurons used ≤ n + 1;
 every sampled-arrangement value ≥ the lower bound.
 """
@@ -178,13 +179,15 @@ def check(index: int, seed: int, device: str = "cpu"):
         "neurons_rebuilt": opt.neurons,
         "active_groups_solver": opt.active_groups_solver,
         "sampled_best": min(v for _, _, v in sampled),
+        "convex_solver_off_bracket": max(lo - opt.convex, opt.convex - hi, 0.0),
+        "dual_solver_off_bracket": max(lo - opt.dual, opt.dual - hi, 0.0),
         "solve_s": opt.solve_s,
         "train_s": gd.elapsed_s,
     })
     checks.update({
         "solvers_optimal": opt.solvers_optimal,
-        "convex_equals_dual": hi - lo <= tol.bound(lo)
-        and close(opt.convex, lo, tol) and close(opt.dual, lo, tol),
+        # decided by the certified bracket; the solvers' own numbers are evidence, reported below
+        "convex_equals_dual": hi - lo <= tol.bound(lo),
         "rebuilt_equals_convex": close(hi, opt.convex, tol),
         "gd_above_lower": at_least(gd.best_value, lo, TRAIN),
         "neurons_at_most_n_plus_1": opt.neurons <= n + 1,
@@ -200,6 +203,10 @@ def check(index: int, seed: int, device: str = "cpu"):
     else:
         status = INCONCLUSIVE
     notes = [f"failed check: {k}" for k, v in checks.items() if not v]
+    notes += [f"Clarabel's reported {k.split('_')[0]} value lies {values[k]:.2e} outside the "
+              f"certified bracket (solver accuracy; the bracket decides)"
+              for k in ("convex_solver_off_bracket", "dual_solver_off_bracket")
+              if values[k] > tol.bound(lo)]
     if not values["general_position"]:
         notes.append("rows of U' are not in general position: Cover's count is an upper bound")
     findings = []
