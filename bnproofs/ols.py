@@ -655,6 +655,16 @@ def eps_from_scaled(p: OLSProblem, w0, eps_scaled) -> np.ndarray:
     return np.asarray(eps_scaled) * np.einsum("bi,bi->b", w0, w0) / (lam_max * (p.u @ p.u))
 
 
+def draw_case(rng: np.random.Generator, max_d: int, max_log_kappa: float) -> tuple[int, float, str]:
+    """A random ``(d, κ, source)`` for the trials after a claim's documented cases: ``d`` uniform
+    in ``[1, max_d]``, ``κ`` log-uniform in ``[1, 10^max_log_kappa]`` (1 when ``d = 1``), and the
+    population or a finite-sample problem."""
+    d = int(rng.integers(1, max_d + 1))
+    kappa = 1.0 if d == 1 else float(10 ** rng.uniform(0, max_log_kappa))
+    source = str(rng.choice(["population", "sample"]))
+    return d, kappa, source
+
+
 def random_problem(rng: np.random.Generator, d: int, kappa: float, source: str = "population",
                    noise: float = 0.5, n: int | None = None) -> OLSProblem:
     """A problem with a log-uniform spectrum of condition ``κ`` (both ends attained), a Haar

@@ -63,9 +63,7 @@ def instance(index: int, seed: int) -> dict:
     if index < len(CASES):
         d, kappa, source = CASES[index]
     else:
-        d = int(rng.integers(1, 13))
-        kappa = 1.0 if d == 1 else float(10 ** rng.uniform(0, 2))
-        source = str(rng.choice(["population", "sample"]))
+        d, kappa, source = ols.draw_case(rng, 12, 2)
     p = ols.random_problem(rng, d, kappa, source)
     # every eigen-mode of the error w₀ − u equally present (random signs), so the tail window
     # shows the slowest mode rather than a mixture with faster ones

@@ -55,9 +55,7 @@ def instance(index: int, seed: int) -> dict:
     if index < len(CASES):
         d, kappa, source = CASES[index]
     else:
-        d = int(rng.integers(1, 11))
-        kappa = 1.0 if d == 1 else float(10 ** rng.uniform(0, 3))
-        source = str(rng.choice(["population", "sample"]))
+        d, kappa, source = ols.draw_case(rng, 10, 3)
     return {"problem": ols.random_problem(rng, d, kappa, source), "rng": rng, "d": d}
 
 

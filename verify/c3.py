@@ -54,9 +54,7 @@ def instance(index: int, seed: int) -> dict:
     if index < len(CASES):
         d, kappa, source, eps_scaled = CASES[index]
     else:
-        d = int(rng.integers(1, 13))
-        kappa = 1.0 if d == 1 else float(10 ** rng.uniform(0, 3))
-        source = str(rng.choice(["population", "sample"]))
+        d, kappa, source = ols.draw_case(rng, 12, 3)
         eps_scaled = float(10 ** rng.uniform(-2, 4))
     p = ols.random_problem(rng, d, kappa, source)
     a0, w0 = ols.random_inits(rng, p, 1, log_scale=(-1, 1))
