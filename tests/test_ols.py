@@ -129,10 +129,16 @@ def test_scaling_properties_reproduce_trajectories(seed, d, kappa, log_mu, log_g
                   **kw)
     W0, A0 = r0.states["w"][0], r0.states["a"][0]
     scale_w = np.linalg.norm(W0, axis=1)[:, None]
-    assert np.max(np.abs(r1.states["w"][0] - gamma * W0 @ Q) / (gamma * scale_w)) <= 1e-8
-    assert np.max(np.abs(r1.states["a"][0] - gamma * A0)) <= 1e-8 * gamma * np.max(np.abs(A0))
-    assert np.max(np.abs(r2.states["w"][0] - gamma * W0) / (gamma * scale_w)) <= 1e-8
-    assert np.max(np.abs(r2.states["a"][0] - A0)) <= 1e-8 * np.max(np.abs(A0))
+    # the equivalent runs differ from r0 by round-off, which large ε can amplify over the steps:
+    # the tolerance is 1e-8 or 100× the drift of r0 itself under a 1e-14 perturbation of w0
+    rp = ols.bngd(a0=a0, w0=w0 * (1 + 1e-14 * rng.standard_normal(w0.shape)), eps=eps,
+                  eps_a=eps_a, g=p.g, u=p.u, H=p.H, **kw)
+    drift = np.max(np.abs(rp.states["w"][0] - W0) / scale_w)
+    tol = max(1e-8, 100 * drift)
+    assert np.max(np.abs(r1.states["w"][0] - gamma * W0 @ Q) / (gamma * scale_w)) <= tol
+    assert np.max(np.abs(r1.states["a"][0] - gamma * A0)) <= tol * gamma * np.max(np.abs(A0))
+    assert np.max(np.abs(r2.states["w"][0] - gamma * W0) / (gamma * scale_w)) <= tol
+    assert np.max(np.abs(r2.states["a"][0] - A0)) <= tol * np.max(np.abs(A0))
 
 
 @settings(deadline=None)
@@ -151,7 +157,11 @@ def test_gd_rate_on_a_diagonal_problem(seed, d, kappa, f):
     assert np.max(np.abs(got - expected)) <= 1e-9
     rho = ols.gd_rate(lam, np.array([eps]))[0]
     assert abs(rho - np.max(np.abs(1 - eps * lam))) == 0
-    if rho > 0.2:
+    modes = np.sort(np.abs(1 - eps * lam))
+    # a tail fit isolates the slowest mode only when the next one is clearly faster
+    # (κ ≈ 1 makes all modes nearly equal, and the window then sees their mixture)
+    separated = d == 1 or modes[-2] <= 0.9 * modes[-1]
+    if rho > 0.2 and separated:
         long = ols.gd_on(p, w0=w0, eps=eps, steps=3000, record_every=1, tol=1e-12)
         fit = ols.fit_rate(long.history["err"][0])
         assert fit is not None and abs(math.log(fit.rate) - math.log(rho)) <= 1e-2 * abs(math.log(rho))
