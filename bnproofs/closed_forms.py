@@ -72,3 +72,34 @@ def lemma_c1_dual(y: np.ndarray, beta: float) -> np.ndarray:
         norm = np.linalg.norm(part)
         v += sgn * (beta * part / norm if beta <= norm and norm > 0 else part)
     return v
+
+
+def theorem_2_4_printed(X: np.ndarray, Y: np.ndarray, beta: float) -> Net:
+    """Theorem 2.4 as printed (one-hot ``Y``, n ≤ d), one neuron per class j ∈ [C]::
+
+        w_j^(1) = X† y_j,   w_j^(2) = (‖y_j‖₂ − β)_+ e_j,
+        [γ_j; α_j] = 1/‖y_j‖ [‖y_j − (1/n)11ᵀ y_j‖; (1/√n) 1ᵀ y_j].
+
+    Nothing is clamped or dropped beyond the printed ``(·)_+``: an empty column ``y_j = 0`` gives
+    0/0 BN parameters (NaN), exactly as printed. Also the T4.2 last two layers with ``X`` replaced
+    by ``A^(L−2)``.
+    """
+    Y = np.asarray(Y, dtype=float)
+    C = Y.shape[1]
+    Xp = np.linalg.pinv(X)
+    gam, alp = zip(*(_bn_params(Y[:, j]) for j in range(C)), strict=True)
+    norms = np.linalg.norm(Y, axis=0)
+    return Net(
+        [Layer(Xp @ Y, np.array(gam), np.array(alp))], np.diag(np.maximum(norms - beta, 0.0))
+    )
+
+
+def theorem_g_2_printed(X: np.ndarray, y: np.ndarray, beta: float) -> tuple[np.ndarray, float, float, float]:
+    """Theorem G.2 as printed (BN after ReLU, n ≤ d): the single neuron
+    ``(w^(1), w^(2), γ, α) = (X†(y − min_i y_i 1), (‖y‖₂ − β)_+, …)`` with
+    ``[γ; α] = 1/‖y‖ [‖y − (1/n)11ᵀy‖; (1/√n) 1ᵀ y]``. Returned as a tuple because the
+    BN-after-ReLU model ``Σ_j BN((X w_j)_+) w_j^(2)`` is not a :class:`Net`."""
+    y = np.asarray(y, dtype=float)
+    w1 = np.linalg.pinv(X) @ (y - y.min())
+    g, a = _bn_params(y)
+    return w1, float(max(np.linalg.norm(y) - beta, 0.0)), g, a
