@@ -7,7 +7,7 @@ of the distinct patterns drawn at random) and batch size B, times
 
 * ``torch-cpu`` (and ``torch-cuda`` when CUDA is present): :func:`bnproofs.torch_solver.solve_torch`
   on the whole batch at once, to a certified relative gap ``--tol`` (default 1e-6);
-* ``clarabel``: :func:`bnproofs.convex.solve_convex`, one instance after the other, wall time
+* ``clarabel``: :func:`bnproofs.convex.solve_program` on :func:`~bnproofs.convex.program_8`, one instance after the other, wall time
   including cvxpy's compilation, on at most ``--clarabel-max`` instances of the batch (its
   per-instance time is the mean over those; the total is extrapolated to B and marked ``*``).
   Clarabel's gap column is its objective against
@@ -34,7 +34,7 @@ import numpy as np
 
 from bnproofs.arrangements import sample_arrangements
 from bnproofs.certificates import dual_certificate
-from bnproofs.convex import cone_violation, solve_convex
+from bnproofs.convex import program_8, solve_program
 from bnproofs.data import whiten
 from bnproofs.torch_solver import solve_torch
 
@@ -70,13 +70,14 @@ def run_clarabel(Ups, ys, Ds, beta, m):
     vals, gaps, times, viols = [], [], [], []
     for Up, y, D in list(zip(Ups, ys, Ds, strict=True))[:m]:
         t0 = time.perf_counter()
-        sol = solve_convex(Up, y, beta, D)
+        prog = program_8(Up, D, y, beta)
+        sol = solve_program(prog)
         times.append(time.perf_counter() - t0)
-        low = dual_certificate(Up, D, y, beta, y - sol.prediction(Up, D), sol.rho,
+        low = dual_certificate(prog, y - sol.prediction(prog), sol.rho,
                                sol.rhop).lower_bound
         vals.append(sol.value)
         gaps.append((sol.value - low) / max(1.0, abs(sol.value)))
-        viols.append(cone_violation(Up, D, sol.S, sol.Sp))
+        viols.append(prog.violation(sol.S, sol.Sp))
     return np.array(vals), np.array(gaps), np.array(times), max(viols)
 
 

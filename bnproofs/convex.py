@@ -1,18 +1,27 @@
-"""The convex program (8) of Theorem 2.2 and its dual (24), solved with cvxpy + Clarabel.
+"""The convex programs of [E] as one family, solved with cvxpy + Clarabel; (8) and its dual (24).
 
-Program (8), for arrangements ``D_i`` (rows of the boolean array ``D``) and ``U' ∈ R^{n×k}``::
+Programs (8) (Theorem 2.2), (15) (Theorem 3.1, CNN) and (46) (Theorem G.1, BN after ReLU) are all
+the group lasso with cone constraints, for per-arrangement matrices ``A_i ∈ R^{n×k}`` (the
+prediction map) and ``G_i ∈ R^{m×k}`` (the cone)::
 
-    min_{s_i, s_i'}  ½ ‖Σ_i D_i U' (s_i − s_i') − y‖² + β Σ_i (‖s_i‖₂ + ‖s_i'‖₂)
-    s.t. (2D_i − I) U' s_i ≥ 0,  (2D_i − I) U' s_i' ≥ 0                                (8)
+    min_{s_i, s_i'}  ½ ‖Σ_i A_i (s_i − s_i') − y‖² + β Σ_i (‖s_i‖₂ + ‖s_i'‖₂)
+    s.t. G_i s_i ≥ 0,  G_i s_i' ≥ 0                                               (P)
 
-Dual (24), variables ``v ∈ R^n`` and ``ρ_i, ρ_i' ∈ R^n_+``::
+with dual, variables ``v ∈ R^n`` and ``ρ_i, ρ_i' ∈ R^m_+``::
 
     max_v  −½ ‖v − y‖² + ½ ‖y‖²
+    s.t.  ‖A_iᵀ v + G_iᵀ ρ_i‖₂ ≤ β,  ‖−A_iᵀ v + G_iᵀ ρ_i'‖₂ ≤ β                         (D)
+
+:class:`ConeProgram` holds ``(A, G, y, β)`` densely (arrays P × n × k and P × m × k; ragged k is
+padded with zero columns, which the norm penalty keeps at zero). For (8), with arrangements
+``D_i`` (rows of the boolean array ``D``) and ``U' ∈ R^{n×k}``: ``A_i = D_i U'`` and
+``G_i = (2D_i − I) U'`` (:func:`program_8`), and (D) is the dual (24)::
+
     s.t.  ‖U'ᵀ (D_i v + (2D_i − I) ρ_i)‖₂ ≤ β,  ‖U'ᵀ (−D_i v + (2D_i − I) ρ_i')‖₂ ≤ β     (24)
 
-Both are solved as written (the dual is a separate cvxpy problem, not the primal's multipliers),
-with the solver pinned to Clarabel. Neither answer is trusted: :mod:`bnproofs.certificates`
-turns each into a verified bound.
+Both (P) and (D) are solved as written (the dual is a separate cvxpy problem, not the primal's
+multipliers), with the solver pinned to Clarabel. Neither answer is trusted:
+:mod:`bnproofs.certificates` turns each into a verified bound.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from dataclasses import dataclass
 
 import cvxpy as cp
 import numpy as np
+import scipy.sparse as sp
 
 SOLVER = cp.CLARABEL
 
@@ -31,14 +41,14 @@ class ConvexSolution:
     value: float  # the solver's objective
     S: np.ndarray  # P × k, the s_i
     Sp: np.ndarray  # P × k, the s_i'
-    rho: np.ndarray  # P × n multipliers of the s_i cone constraints (≥ 0)
-    rhop: np.ndarray  # P × n multipliers of the s_i' cone constraints
+    rho: np.ndarray  # P × m multipliers of the s_i cone constraints (≥ 0)
+    rhop: np.ndarray  # P × m multipliers of the s_i' cone constraints
     status: str
     solve_s: float  # wall time including cvxpy's compilation
     solver_stats: dict
 
-    def prediction(self, Uprime, D) -> np.ndarray:
-        return predict(Uprime, D, self.S - self.Sp)
+    def prediction(self, prog: ConeProgram) -> np.ndarray:
+        return prog.predict(self.S - self.Sp)
 
 
 @dataclass
@@ -51,9 +61,69 @@ class DualSolution:
     solve_s: float
 
 
-def predict(Uprime: np.ndarray, D: np.ndarray, S: np.ndarray) -> np.ndarray:
-    """``Σ_i D_i U' s_i`` for ``S`` of shape P × k."""
-    return np.sum(D.T * (Uprime @ S.T), axis=1)
+@dataclass
+class ConeProgram:
+    """Program (P) / dual (D) data: ``A`` (P × n × k), ``G`` (P × m × k), labels ``y``, ``β``."""
+
+    A: np.ndarray
+    G: np.ndarray
+    y: np.ndarray
+    beta: float
+
+    def __post_init__(self):
+        self.A = np.asarray(self.A, dtype=float)
+        self.G = np.asarray(self.G, dtype=float)
+        self.y = np.asarray(self.y, dtype=float)
+        if self.A.ndim != 3 or self.G.ndim != 3 or self.A.shape[::2] != self.G.shape[::2]:
+            raise ValueError(f"A {self.A.shape} and G {self.G.shape} must be P × n × k, P × m × k")
+        if self.A.shape[1] != self.y.shape[0]:
+            raise ValueError(f"A {self.A.shape} does not fit y of length {self.y.shape[0]}")
+
+    @property
+    def shape(self) -> tuple[int, int, int, int]:
+        """``(P, n, m, k)``."""
+        P, n, k = self.A.shape
+        return P, n, self.G.shape[1], k
+
+    def predict(self, S: np.ndarray) -> np.ndarray:
+        """``Σ_i A_i s_i`` for ``S`` of shape P × k."""
+        return np.einsum("pnk,pk->n", self.A, S)
+
+    def objective(self, S: np.ndarray, Sp: np.ndarray) -> float:
+        """Objective of (P) at ``(S, Sp)``, recomputed (not a solver's number)."""
+        r = self.predict(S - Sp) - self.y
+        return 0.5 * float(r @ r) + self.beta * float(
+            np.linalg.norm(S, axis=1).sum() + np.linalg.norm(Sp, axis=1).sum()
+        )
+
+    def violation(self, S: np.ndarray, Sp: np.ndarray) -> float:
+        """Largest violation of the cone constraints ``G_i s_i ≥ 0``, ``G_i s_i' ≥ 0``."""
+        a = np.einsum("pmk,pk->pm", self.G, S)
+        b = np.einsum("pmk,pk->pm", self.G, Sp)
+        return float(max(0.0, -a.min(initial=0.0), -b.min(initial=0.0)))
+
+    def constraint_norms(self, v, rho, rhop) -> np.ndarray:
+        """``‖A_iᵀ v + G_iᵀ ρ_i‖`` and ``‖−A_iᵀ v + G_iᵀ ρ_i'‖`` of (D), shape (2, P); negative
+        entries of ``ρ`` are clipped to 0 first (so any input gives a valid bound)."""
+        Av = np.einsum("pnk,n->pk", self.A, np.asarray(v, dtype=float))
+        Gr = np.einsum("pmk,pm->pk", self.G, np.maximum(np.asarray(rho, dtype=float), 0.0))
+        Grp = np.einsum("pmk,pm->pk", self.G, np.maximum(np.asarray(rhop, dtype=float), 0.0))
+        return np.stack([np.linalg.norm(Av + Gr, axis=1), np.linalg.norm(-Av + Grp, axis=1)])
+
+
+def program_8(Uprime, D, y, beta) -> ConeProgram:
+    """(8): ``A_i = D_i U'``, ``G_i = (2D_i − I) U'`` for the arrangements ``D`` (P × n booleans)."""
+    Uprime = np.asarray(Uprime, dtype=float)
+    Df = np.asarray(D, dtype=bool).astype(float)
+    return ConeProgram(Df[:, :, None] * Uprime, (2 * Df - 1)[:, :, None] * Uprime, y, beta)
+
+
+def _flat(prog: ConeProgram):
+    """``Σ_i A_i s_i = A_flat vec(S)`` and ``[G_i s_i]_i = G_blk vec(S)`` (row-major vec)."""
+    P, n, m, k = prog.shape
+    A_flat = prog.A.transpose(1, 0, 2).reshape(n, P * k)
+    G_blk = sp.block_diag(list(prog.G), format="csr") if P else sp.csr_matrix((0, 0))
+    return A_flat, G_blk
 
 
 def _stats(prob: cp.Problem) -> dict:
@@ -65,19 +135,15 @@ def _stats(prob: cp.Problem) -> dict:
     }
 
 
-def solve_convex(Uprime, y, beta, D, verbose: bool = False) -> ConvexSolution:
-    """Solve (8) for the arrangements ``D`` (P × n booleans) with Clarabel."""
-    Uprime = np.asarray(Uprime, dtype=float)
-    D = np.asarray(D, dtype=bool)
-    P, k = D.shape[0], Uprime.shape[1]
-    Df = D.astype(float)
-    sign = 2 * Df - 1  # P × n
+def solve_program(prog: ConeProgram, verbose: bool = False) -> ConvexSolution:
+    """Solve (P) with Clarabel; wall time includes cvxpy's compilation."""
+    P, n, m, k = prog.shape
+    A_flat, G_blk = _flat(prog)
     S = cp.Variable((P, k))
     Sp = cp.Variable((P, k))
-    US, USp = Uprime @ S.T, Uprime @ Sp.T  # n × P
-    pred = cp.sum(cp.multiply(Df.T, US - USp), axis=1)
-    cons = [cp.multiply(sign.T, US) >= 0, cp.multiply(sign.T, USp) >= 0]
-    obj = 0.5 * cp.sum_squares(pred - y) + beta * (
+    s, sp_ = cp.vec(S, order="C"), cp.vec(Sp, order="C")
+    cons = [G_blk @ s >= 0, G_blk @ sp_ >= 0]
+    obj = 0.5 * cp.sum_squares(A_flat @ (s - sp_) - prog.y) + prog.beta * (
         cp.sum(cp.norm(S, 2, axis=1)) + cp.sum(cp.norm(Sp, 2, axis=1))
     )
     prob = cp.Problem(cp.Minimize(obj), cons)
@@ -85,37 +151,36 @@ def solve_convex(Uprime, y, beta, D, verbose: bool = False) -> ConvexSolution:
     prob.solve(solver=SOLVER, verbose=verbose)
     dt = time.perf_counter() - t0
     ok = S.value is not None
-    rho = cons[0].dual_value.T if ok and cons[0].dual_value is not None else np.zeros((P, len(y)))
-    rhop = cons[1].dual_value.T if ok and cons[1].dual_value is not None else np.zeros((P, len(y)))
+
+    def multipliers(c):
+        if not ok or c.dual_value is None:
+            return np.zeros((P, m))
+        return np.asarray(c.dual_value).reshape(P, m)
+
     return ConvexSolution(
         value=float(prob.value) if prob.value is not None else float("nan"),
         S=S.value if ok else np.zeros((P, k)),
         Sp=Sp.value if ok else np.zeros((P, k)),
-        rho=np.asarray(rho),
-        rhop=np.asarray(rhop),
+        rho=multipliers(cons[0]),
+        rhop=multipliers(cons[1]),
         status=prob.status,
         solve_s=dt,
         solver_stats=_stats(prob),
     )
 
 
-def solve_dual(Uprime, y, beta, D, verbose: bool = False) -> DualSolution:
-    """Solve the dual (24) directly with Clarabel."""
-    Uprime = np.asarray(Uprime, dtype=float)
-    D = np.asarray(D, dtype=bool)
-    P, n = D.shape
-    Df = D.astype(float)
-    sign = 2 * Df - 1
+def solve_program_dual(prog: ConeProgram, verbose: bool = False) -> DualSolution:
+    """Solve the dual (D) directly with Clarabel."""
+    P, n, m, k = prog.shape
+    A_flat, G_blk = _flat(prog)
     v = cp.Variable(n)
-    R = cp.Variable((P, n), nonneg=True)
-    Rp = cp.Variable((P, n), nonneg=True)
-    Vrow = cp.reshape(v, (1, n), order="C")
-    A = cp.multiply(Df, np.ones((P, 1)) @ Vrow)  # row i: D_i v
-    cons = [
-        cp.norm((A + cp.multiply(sign, R)) @ Uprime, 2, axis=1) <= beta,
-        cp.norm((-A + cp.multiply(sign, Rp)) @ Uprime, 2, axis=1) <= beta,
-    ]
-    obj = -0.5 * cp.sum_squares(v - y) + 0.5 * float(y @ y)
+    R = cp.Variable((P, m), nonneg=True)
+    Rp = cp.Variable((P, m), nonneg=True)
+    Av = cp.reshape(A_flat.T @ v, (P, k), order="C")
+    GR = cp.reshape(G_blk.T @ cp.vec(R, order="C"), (P, k), order="C")
+    GRp = cp.reshape(G_blk.T @ cp.vec(Rp, order="C"), (P, k), order="C")
+    cons = [cp.norm(Av + GR, 2, axis=1) <= prog.beta, cp.norm(-Av + GRp, 2, axis=1) <= prog.beta]
+    obj = -0.5 * cp.sum_squares(v - prog.y) + 0.5 * float(prog.y @ prog.y)
     prob = cp.Problem(cp.Maximize(obj), cons)
     t0 = time.perf_counter()
     prob.solve(solver=SOLVER, verbose=verbose)
@@ -124,24 +189,8 @@ def solve_dual(Uprime, y, beta, D, verbose: bool = False) -> DualSolution:
     return DualSolution(
         value=float(prob.value) if prob.value is not None else float("nan"),
         v=v.value if ok else np.zeros(n),
-        rho=R.value if ok else np.zeros((P, n)),
-        rhop=Rp.value if ok else np.zeros((P, n)),
+        rho=R.value if ok else np.zeros((P, m)),
+        rhop=Rp.value if ok else np.zeros((P, m)),
         status=prob.status,
         solve_s=dt,
     )
-
-
-def convex_objective(Uprime, y, beta, D, S, Sp) -> float:
-    """Objective of (8) at (S, Sp), recomputed (not the solver's number)."""
-    r = predict(Uprime, D, S - Sp) - y
-    return 0.5 * float(r @ r) + beta * float(
-        np.linalg.norm(S, axis=1).sum() + np.linalg.norm(Sp, axis=1).sum()
-    )
-
-
-def cone_violation(Uprime, D, S, Sp) -> float:
-    """Largest violation of the cone constraints of (8) at (S, Sp)."""
-    sign = 2 * D.astype(float) - 1
-    a = sign.T * (Uprime @ S.T)
-    b = sign.T * (Uprime @ Sp.T)
-    return float(max(0.0, -a.min(initial=0.0), -b.min(initial=0.0)))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .convex import ConeProgram
 from .data import Whitened
 from .network import Layer, Net
 
@@ -52,10 +53,11 @@ def rebuild_network(W: Whitened, S: np.ndarray, Sp: np.ndarray) -> Net:
     )
 
 
-def caratheodory_prune(Uprime, D, S, Sp) -> tuple[np.ndarray, np.ndarray]:
-    """Reduce a solution of (8) to at most ``n + 1`` active groups without changing the objective.
+def caratheodory_prune(prog: ConeProgram, S, Sp) -> tuple[np.ndarray, np.ndarray]:
+    """Reduce a solution of a cone program (:class:`~bnproofs.convex.ConeProgram`: (8), (15),
+    (46)) to at most ``n + 1`` active groups without changing the objective.
 
-    Each active group ``j`` (an ``s_i`` or ``s_i'``) contributes ``a_j = (±D_i U' s_j, ‖s_j‖)`` to
+    Each active group ``j`` (an ``s_i`` or ``s_i'``) contributes ``a_j = (±A_i s_j, ‖s_j‖)`` to
     (output, regulariser). Scaling group ``j`` by ``t_j ≥ 0`` keeps it cone-feasible. While more than
     ``n + 1`` groups are active, the ``a_j`` of any ``n + 2`` of them are linearly dependent:
     ``Σ c_j a_j = 0`` with some ``c_j > 0``; moving ``t_j ← t_j − τ c_j`` with the largest ``τ``
@@ -63,7 +65,7 @@ def caratheodory_prune(Uprime, D, S, Sp) -> tuple[np.ndarray, np.ndarray]:
     (the Carathéodory argument behind ``m* ≤ n + 1``, C.3 / Pilanci & Ergen 2020).
     """
     S, Sp = S.copy(), Sp.copy()
-    n = Uprime.shape[0]
+    n = prog.A.shape[1]
     scale = max(np.linalg.norm(S, axis=1).max(initial=0), np.linalg.norm(Sp, axis=1).max(initial=0))
     for M in (S, Sp):
         M[np.linalg.norm(M, axis=1) <= ACTIVE * scale] = 0.0
@@ -72,7 +74,7 @@ def caratheodory_prune(Uprime, D, S, Sp) -> tuple[np.ndarray, np.ndarray]:
         cols = []
         for blk, i in idx:
             M, sgn = (S, 1.0) if blk == 0 else (Sp, -1.0)
-            cols.append(np.r_[sgn * D[i] * (Uprime @ M[i]), np.linalg.norm(M[i])])
+            cols.append(np.r_[sgn * prog.A[i] @ M[i], np.linalg.norm(M[i])])
         return np.array(cols).T
 
     while True:

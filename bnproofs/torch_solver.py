@@ -37,7 +37,7 @@ of ``benchmarks/solvers.py``.
   (``G_g e_g > 0``, the normalised min-norm point of the convex hull of the rows of ``G_g``,
   found by accelerated projected gradient on the simplex) by the smallest step ``τ_g ≥ 0`` that makes it feasible; a group whose
   direction was not found (margin ≤ 0) is set to 0, which is always feasible. The value is
-  recomputed in numpy (:func:`bnproofs.convex.convex_objective`) and the violation of the
+  recomputed in numpy (:meth:`bnproofs.convex.ConeProgram.objective`) and the violation of the
   returned point is reported (round-off only).
 
 Stop when ``(upper − lower)/max(1, |upper|) ≤ tol`` for every instance, or at ``max_iter``.
@@ -57,7 +57,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .certificates import dual_certificate
-from .convex import cone_violation, convex_objective
+from .convex import program_8
 from .training import resolve_device
 
 
@@ -277,11 +277,11 @@ def solve_torch(Uprime, y, beta, D, *, tol: float = 1e-6, max_iter: int = 20000,
         S, Sp = Xb[:P], Xb[Pmax:Pmax + P]
         # the audited lower bound: the numpy certificate on the instance's own arrangements
         # (padded rows carry ρ = 0, hence c_g = 0, and drop out)
-        lower = dual_certificate(Ups[b], Ds[b], ys[b], betas[b], vb, lb[:P],
-                                 lb[Pmax:Pmax + P]).lower_bound
-        upper = convex_objective(Ups[b], ys[b], betas[b], Ds[b], S, Sp)
+        prog = program_8(Ups[b], Ds[b], ys[b], betas[b])
+        lower = dual_certificate(prog, vb, lb[:P], lb[Pmax:Pmax + P]).lower_bound
+        upper = prog.objective(S, Sp)
         gap = (upper - lower) / max(1.0, abs(upper))
-        out.append(TorchSolution(S, Sp, upper, lower, gap, cone_violation(Ups[b], Ds[b], S, Sp),
+        out.append(TorchSolution(S, Sp, upper, lower, gap, prog.violation(S, Sp),
                                  itb, "certified" if gap <= tol else "max_iter", vb,
                                  lb[:P], lb[Pmax:Pmax + P]))
     return out

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .certificates import DualCertificate, best_certificate, dual_certificate
-from .convex import cone_violation, convex_objective, solve_convex, solve_dual
+from .convex import program_8, solve_program, solve_program_dual
 from .data import InputError, Whitened, check_data
 from .network import Net, objective_l1
 from .rebuild import ACTIVE, caratheodory_prune, rebuild_network
@@ -57,21 +57,22 @@ def certified_optimum(X, y, beta, W: Whitened, D: np.ndarray) -> CertifiedOptimu
     U = W.Uprime
     if D.ndim != 2 or D.shape[1] != X.shape[0] or U.shape[0] != X.shape[0]:
         raise InputError(f"arrangements {D.shape} and U' {U.shape} do not fit n = {X.shape[0]}")
-    cs = solve_convex(U, y, beta, D)
-    ds = solve_dual(U, y, beta, D)
-    cert_p = dual_certificate(U, D, y, beta, y - cs.prediction(U, D), cs.rho, cs.rhop)
-    cert_d = dual_certificate(U, D, y, beta, ds.v, ds.rho, ds.rhop)
+    prog = program_8(U, D, y, beta)
+    cs = solve_program(prog)
+    ds = solve_program_dual(prog)
+    cert_p = dual_certificate(prog, y - cs.prediction(prog), cs.rho, cs.rhop)
+    cert_d = dual_certificate(prog, ds.v, ds.rho, ds.rhop)
     cert = best_certificate(cert_p, cert_d)
-    S, Sp = caratheodory_prune(U, D, cs.S, cs.Sp)
+    S, Sp = caratheodory_prune(prog, cs.S, cs.Sp)
     net = rebuild_network(W, S, Sp)
     norms = np.r_[np.linalg.norm(cs.S, axis=1), np.linalg.norm(cs.Sp, axis=1)]
     return CertifiedOptimum(
         lower=cert.lower_bound,
         upper=objective_l1(net, X, y, beta),
         convex=cs.value,
-        convex_recomputed=convex_objective(U, y, beta, D, cs.S, cs.Sp),
+        convex_recomputed=prog.objective(cs.S, cs.Sp),
         dual=ds.value,
-        cone_violation=cone_violation(U, D, cs.S, cs.Sp),
+        cone_violation=prog.violation(cs.S, cs.Sp),
         certificate=cert,
         rebuilt=net,
         neurons=int(np.count_nonzero(net.w_out)),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from bnproofs.arrangements import enumerate_arrangements
-from bnproofs.convex import cone_violation, convex_objective, solve_convex
+from bnproofs.convex import program_8, solve_program
 from bnproofs.data import whiten
 from bnproofs.torch_solver import solve_torch
 
@@ -34,7 +34,7 @@ def solved():
     for seed, n, d, B in [(1, 6, 1, 3), (2, 8, 2, 3), (3, 10, 2, 2)]:
         Ups, ys, Ds, betas = _batch(seed, n, d, B)
         sols = solve_torch(Ups, ys, betas, Ds, device="cpu", tol=TOL, max_iter=20000)
-        ref = [solve_convex(U, y, b, D) for U, y, D, b in zip(Ups, ys, Ds, betas, strict=True)]
+        ref = [solve_program(program_8(U, D, y, b)) for U, y, D, b in zip(Ups, ys, Ds, betas, strict=True)]
         out.append((Ups, ys, Ds, betas, sols, ref))
     return out
 
@@ -50,8 +50,8 @@ def test_certified_and_agrees_with_clarabel(solved):
             # the bracket contains Clarabel's value (up to Clarabel's own accuracy)
             assert s.lower - TOL * scale <= r.value <= s.upper + TOL * scale
             # the reported upper bound is the recomputed objective of a feasible point
-            assert s.upper == pytest.approx(convex_objective(U, y, b, D, s.S, s.Sp), rel=1e-14)
-            assert s.violation == cone_violation(U, D, s.S, s.Sp) <= 1e-12
+            assert s.upper == pytest.approx(program_8(U, D, y, b).objective(s.S, s.Sp), rel=1e-14)
+            assert s.violation == program_8(U, D, y, b).violation(s.S, s.Sp) <= 1e-12
             assert s.S.shape == (len(D), U.shape[1])
 
 
@@ -67,7 +67,7 @@ def test_batched_equals_single():
 def test_mutation_does_not_certify(mutation):
     Ups, ys, Ds, betas = _batch(2, 8, 2, 2)
     sols = solve_torch(Ups, ys, betas, Ds, device="cpu", max_iter=3000, _mutate=mutation)
-    ref = [solve_convex(U, y, b, D).value for U, y, D, b in zip(Ups, ys, Ds, betas, strict=True)]
+    ref = [solve_program(program_8(U, D, y, b)).value for U, y, D, b in zip(Ups, ys, Ds, betas, strict=True)]
     for s, r in zip(sols, ref, strict=True):
         assert s.status == "max_iter"
         assert s.gap > 1e-3

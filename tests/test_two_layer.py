@@ -5,7 +5,7 @@ import pytest
 
 from bnproofs.arrangements import enumerate_arrangements
 from bnproofs.certificates import dual_certificate
-from bnproofs.convex import convex_objective, solve_convex
+from bnproofs.convex import ConeProgram, program_8, solve_program
 from bnproofs.data import whiten
 from bnproofs.network import objective_l1
 from bnproofs.rebuild import caratheodory_prune, rebuild_network
@@ -33,22 +33,48 @@ def test_bracket_is_certified_and_tight(problem):
 def test_wrong_dual_gives_a_loose_bound(problem):
     """Mutation: a sign-flipped dual point is still made feasible, but its bound is useless."""
     X, y, beta, W, D = problem
-    cs = solve_convex(W.Uprime, y, beta, D)
-    v = y - cs.prediction(W.Uprime, D)
-    good = dual_certificate(W.Uprime, D, y, beta, v, cs.rho, cs.rhop).lower_bound
-    bad = dual_certificate(W.Uprime, D, y, beta, -v, cs.rho, cs.rhop).lower_bound
+    prog = program_8(W.Uprime, D, y, beta)
+    cs = solve_program(prog)
+    v = y - cs.prediction(prog)
+    good = dual_certificate(prog, v, cs.rho, cs.rhop).lower_bound
+    bad = dual_certificate(prog, -v, cs.rho, cs.rhop).lower_bound
     assert bad < good - 1e-3 * max(1, abs(good))
 
 
 def test_pruning_keeps_the_objective_and_reaches_n_plus_1(problem):
     X, y, beta, W, D = problem
-    cs = solve_convex(W.Uprime, y, beta, D)
-    S, Sp = caratheodory_prune(W.Uprime, D, cs.S, cs.Sp)
-    before = convex_objective(W.Uprime, y, beta, D, cs.S, cs.Sp)
-    after = convex_objective(W.Uprime, y, beta, D, S, Sp)
+    prog = program_8(W.Uprime, D, y, beta)
+    cs = solve_program(prog)
+    S, Sp = caratheodory_prune(prog, cs.S, cs.Sp)
+    before = prog.objective(cs.S, cs.Sp)
+    after = prog.objective(S, Sp)
     assert abs(after - before) <= 1e-7 * max(1, before)
     active = np.count_nonzero(np.linalg.norm(S, axis=1)) + np.count_nonzero(
         np.linalg.norm(Sp, axis=1))
     assert active <= X.shape[0] + 1
     net = rebuild_network(W, S, Sp)
     assert abs(objective_l1(net, X, y, beta) - after) <= 1e-6 * max(1, after)
+
+
+def test_cone_program_8_matches_the_printed_dual_24():
+    """The generic dual constraint ‖A_iᵀv + G_iᵀρ_i‖ of program_8 is (24)'s
+    ‖U'ᵀ(D_i v + (2D_i − I) ρ_i)‖, computed here from the printed formula."""
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((7, 2)), rng.standard_normal(7)
+    W = whiten(X)
+    D = enumerate_arrangements(W.Uprime)
+    v, rho, rhop = rng.standard_normal(7), rng.random((len(D), 7)), rng.random((len(D), 7))
+    got = program_8(W.Uprime, D, y, 0.3).constraint_norms(v, rho, rhop)
+    sign = 2 * D - 1.0
+    want = [
+        [np.linalg.norm(W.Uprime.T @ (D[i] * v + sign[i] * rho[i])) for i in range(len(D))],
+        [np.linalg.norm(W.Uprime.T @ (-D[i] * v + sign[i] * rhop[i])) for i in range(len(D))],
+    ]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_cone_program_rejects_shapes_that_do_not_fit():
+    with pytest.raises(ValueError, match="P × n × k"):
+        ConeProgram(np.zeros((3, 4, 2)), np.zeros((2, 4, 2)), np.zeros(4), 1.0)
+    with pytest.raises(ValueError, match="does not fit"):
+        ConeProgram(np.zeros((3, 4, 2)), np.zeros((3, 5, 2)), np.zeros(5), 1.0)

@@ -49,7 +49,7 @@ from bnproofs.arrangements import (
     paper_bound,
     sample_arrangements,
 )
-from bnproofs.convex import solve_convex
+from bnproofs.convex import program_8, solve_program
 from bnproofs.data import whiten
 from bnproofs.results import (
     FAIL,
@@ -149,7 +149,7 @@ def sampled_values(Uprime, y, beta, rng, P_exact: int) -> list[tuple[int, int, f
     out = []
     for m in SAMPLE_COUNTS:
         Ds = sample_arrangements(Uprime, m, rng)
-        out.append((m, len(Ds), solve_convex(Uprime, y, beta, Ds).value))
+        out.append((m, len(Ds), solve_program(program_8(Uprime, Ds, y, beta)).value))
         if len(Ds) >= P_exact:
             break
     return out
