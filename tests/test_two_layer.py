@@ -68,7 +68,7 @@ def test_cone_program_8_matches_the_printed_dual_24():
     sign = 2 * D - 1.0
     want = [
         [np.linalg.norm(W.Uprime.T @ (D[i] * v + sign[i] * rho[i])) for i in range(len(D))],
-        [np.linalg.norm(W.Uprime.T @ (-D[i] * v + sign[i] * rhop[i])) for i in range(len(D))],
+        [np.linalg.norm(W.Uprime.T @ (-(D[i] * v) + sign[i] * rhop[i])) for i in range(len(D))],
     ]
     np.testing.assert_allclose(got, want, rtol=1e-12)
 
