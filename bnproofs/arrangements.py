@@ -39,6 +39,16 @@ def paper_bound(n: int, r: int) -> float:
     return 2 * r * (math.e * (n - 1) / r) ** r
 
 
+def general_position(Uprime: np.ndarray, tol: float = 1e-9) -> bool:
+    """Every ``(r+1)``-subset of rows of ``U'`` linearly independent (smallest singular value
+    above ``tol``): the condition under which the count is exactly :func:`cover_count`."""
+    n, k = Uprime.shape
+    for subset in itertools.combinations(range(n), k):
+        if np.linalg.svd(Uprime[list(subset)], compute_uv=False)[-1] < tol:
+            return False
+    return True
+
+
 def _row_space(M: np.ndarray) -> np.ndarray:
     """Coordinates of the rows of M in an orthonormal basis of their span (rank-revealing)."""
     _, s, Vt = np.linalg.svd(M, full_matrices=False)

@@ -23,11 +23,19 @@ class Layer:
 
 @dataclass
 class Net:
-    """Hidden layers (each BN + ReLU) followed by output weights ``w_out`` (m_{L-1} or m×C)."""
+    """Hidden layers (each BN + ReLU) followed by output weights ``w_out`` (m_{L-1} or m×C).
+
+    ``pool = K > 1`` makes the first layer convolutional ((13), Theorem 3.1): the input is the
+    patch matrix ``M = [X_1; …; X_K]`` (nK × h, :mod:`bnproofs.cnn`), the first layer's columns
+    ``W`` are filters, its BN is eq. (2) on the stacked column ``M z`` — statistics over all nK
+    patch outputs and the shift ``α/√(nK)`` — and its ReLU outputs are summed over the K patch
+    blocks (sum pooling) before the next layer.
+    """
 
     layers: list[Layer]
     w_out: np.ndarray
     notes: list[str] = field(default_factory=list)
+    pool: int = 1
 
     @property
     def depth(self) -> int:
@@ -38,14 +46,17 @@ class Net:
             [Layer(lay.W.copy(), lay.gamma.copy(), lay.alpha.copy()) for lay in self.layers],
             self.w_out.copy(),
             list(self.notes),
+            self.pool,
         )
 
 
 def hidden(net: Net, X: np.ndarray) -> np.ndarray:
     """``A^(L-1)``: the last hidden layer's activations."""
     A = np.asarray(X, dtype=float)
-    for lay in net.layers:
+    for i, lay in enumerate(net.layers):
         A = np.maximum(bn(A @ lay.W, lay.gamma, lay.alpha), 0.0)
+        if i == 0 and net.pool > 1:  # sum over the K patch blocks of n rows
+            A = A.reshape(net.pool, A.shape[0] // net.pool, A.shape[1]).sum(axis=0)
     return A
 
 

@@ -76,15 +76,25 @@ def train(
     device: str = "cpu",
     every: int = 20,
     init_scale: float = 1.0,
+    pool: int = 1,
 ) -> TrainResult:
-    """Train ``restarts`` networks with hidden ``widths`` on (X, y) with decay β."""
+    """Train ``restarts`` networks with hidden ``widths`` on (X, y) with decay β.
+
+    ``pool = K > 1`` trains the CNN of (13): ``X`` is the patch matrix ``M`` (nK × h) and the
+    first layer's ReLU outputs are summed over the K blocks (see :class:`~bnproofs.network.Net`);
+    ``y`` has n rows. Labels may be a vector or an n × C matrix (vector output)."""
     import torch
 
     from .data import InputError, check_data
 
     if objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {OBJECTIVES}")
-    X, y, beta = check_data(X, y, beta)
+    if not isinstance(pool, int) or pool < 1:
+        raise InputError(f"pool must be a positive integer, got {pool!r}")
+    X, _, beta = check_data(X, None, beta)
+    if X.shape[0] % pool:
+        raise InputError(f"{X.shape[0]} rows of X are not {pool} blocks of equal size")
+    _, y, _ = check_data(X[: X.shape[0] // pool], y)
     if not widths or min(widths) < 1 or restarts < 1 or steps < 1:
         raise InputError("widths, restarts and steps must be positive")
     t0 = time.perf_counter()
@@ -122,7 +132,9 @@ def train(
             Z = A @ Ws[li]
             Zc = Z - Z.mean(dim=1, keepdim=True)
             nz = torch.linalg.vector_norm(Zc, dim=1, keepdim=True).clamp_min(1e-150)
-            A = torch.relu(Zc / nz * g.unsqueeze(1) + a.unsqueeze(1) / math.sqrt(n))
+            A = torch.relu(Zc / nz * g.unsqueeze(1) + a.unsqueeze(1) / math.sqrt(Z.shape[1]))
+            if li == 0 and pool > 1:  # conv-BN over all nK rows, then sum over the K blocks
+                A = A.reshape(R, pool, n // pool, A.shape[2]).sum(dim=1)
         return A @ w_out  # R × n × C
 
     def losses():
@@ -169,7 +181,8 @@ def train(
                     )
                 )
             wo = w_out[rr].cpu().numpy()
-            nets.append(Net(layers, wo[:, 0].copy() if C == 1 else wo.copy()))
+            nets.append(Net(layers, wo[:, 0].copy() if C == 1 and Y.ndim == 1 else wo.copy(),
+                            pool=pool))
     Xn = np.asarray(X, dtype=float)
     if objective == "weight_decay":
         trained_vals = [objective_weight_decay(nt, Xn, Y, beta) for nt in nets]

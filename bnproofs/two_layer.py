@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .certificates import DualCertificate, best_certificate, dual_certificate
-from .convex import program_8, solve_program, solve_program_dual
+from .convex import ConeProgram, program_8, solve_program, solve_program_dual
 from .data import InputError, Whitened, check_data
 from .network import Net, objective_l1
 from .rebuild import ACTIVE, caratheodory_prune, rebuild_network
@@ -57,7 +57,14 @@ def certified_optimum(X, y, beta, W: Whitened, D: np.ndarray) -> CertifiedOptimu
     U = W.Uprime
     if D.ndim != 2 or D.shape[1] != X.shape[0] or U.shape[0] != X.shape[0]:
         raise InputError(f"arrangements {D.shape} and U' {U.shape} do not fit n = {X.shape[0]}")
-    prog = program_8(U, D, y, beta)
+    return certify_program(program_8(U, D, y, beta), W, X)
+
+
+def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1) -> CertifiedOptimum:
+    """Steps 1–4 above for any program of the family whose groups rebuild as neurons on ``W``
+    ((8): ``X`` the data; (15): ``X`` the patch matrix ``M`` and ``pool = K``, the rebuilt
+    filters evaluated in the CNN model (13) by :mod:`bnproofs.network`)."""
+    y, beta = prog.y, prog.beta
     cs = solve_program(prog)
     ds = solve_program_dual(prog)
     cert_p = dual_certificate(prog, y - cs.prediction(prog), cs.rho, cs.rhop)
@@ -65,6 +72,7 @@ def certified_optimum(X, y, beta, W: Whitened, D: np.ndarray) -> CertifiedOptimu
     cert = best_certificate(cert_p, cert_d)
     S, Sp = caratheodory_prune(prog, cs.S, cs.Sp)
     net = rebuild_network(W, S, Sp)
+    net.pool = pool
     norms = np.r_[np.linalg.norm(cs.S, axis=1), np.linalg.norm(cs.Sp, axis=1)]
     return CertifiedOptimum(
         lower=cert.lower_bound,

@@ -35,7 +35,6 @@ every sampled-arrangement value ≥ the lower bound.
 
 from __future__ import annotations
 
-import itertools
 import time
 
 import numpy as np
@@ -46,6 +45,7 @@ from bnproofs.arrangements import (
     cover_count,
     enumerate_arrangements,
     enumerate_arrangements_lp,
+    general_position,
     paper_bound,
     sample_arrangements,
 )
@@ -112,15 +112,6 @@ def instance(index: int, seed: int) -> dict:
     beta = instances.beta_for(rng, y, rule)
     return {"X": X, "y": y, "beta": beta, "n": n, "d": d, "data": data, "labels": kind,
             "beta_rule": rule}
-
-
-def general_position(Uprime: np.ndarray, tol: float = 1e-9) -> bool:
-    """Every ``(r+1)``-subset of rows of ``U'`` linearly independent (smallest singular value)."""
-    n, k = Uprime.shape
-    for subset in itertools.combinations(range(n), k):
-        if np.linalg.svd(Uprime[list(subset)], compute_uv=False)[-1] < tol:
-            return False
-    return True
 
 
 def enumeration_checks(Uprime: np.ndarray, rng) -> tuple[np.ndarray, dict, dict]:
