@@ -59,3 +59,61 @@ def dual_certificate(prog: ConeProgram, v, rho, rhop) -> DualCertificate:
 
 def best_certificate(*certs: DualCertificate) -> DualCertificate:
     return max(certs, key=lambda c: c.lower_bound)
+
+
+#: an eigenvector entry ≥ −POSITIVE · max|entry| counts as nonnegative (round-off on a face edge)
+POSITIVE = 1e-10
+
+
+def relu_sphere_norm(V) -> tuple[float, np.ndarray]:
+    """``max_{‖u‖₂ = 1} ‖Vᵀ u_+‖₂`` and a maximiser ``u ≥ 0``, exactly, for ``V ∈ R^{n×C}``
+    (a vector ``v`` is ``n × 1``: the value is ``max_u |vᵀ u_+| = max(‖v_+‖, ‖(−v)_+‖)``).
+
+    This is the dual constraint of (5)/(7) (scalar) and of the vector-output dual (Theorem 2.4,
+    C.6) when every unit vector is a BN output — T4.1/T4.2 with ``range(A^(L−2)) = R^n``, where
+    ``BN_{γ,α}(A w)`` with ``γ² + α² = 1`` ranges over the whole unit sphere.
+
+    Method: ``‖Vᵀ u_+‖`` is convex and positively homogeneous and ``‖u_+‖ ≤ ‖u‖``, so the
+    maximum is over unit ``u ≥ 0``: the maximum of ``uᵀ B u`` (``B = V Vᵀ``) on the nonnegative
+    part of the sphere. A maximiser lies in the relative interior of some face
+    ``{u_S > 0, u_{S^c} = 0}``, where stationarity makes it an eigenvector of ``B_SS`` with
+    positive entries (eigenvalue = the value squared). If that eigenvalue is repeated, moving
+    inside its eigenspace reaches a smaller support with the same eigenvalue, so some support has
+    the maximiser as a simple eigenvector. Enumerating all ``2^n − 1`` supports and keeping
+    eigenvectors of one sign is therefore exact (up to round-off); cost ``O(2^n n³)``, small n.
+    """
+    V = np.asarray(V, dtype=float)
+    V = V.reshape(V.shape[0], -1)
+    n = V.shape[0]
+    if n > 16:
+        raise ValueError(f"exact enumeration over 2^n supports needs n ≤ 16, got n = {n}")
+    B = V @ V.T
+    best, arg = 0.0, np.eye(n)[0]
+    for mask in range(1, 2**n):
+        S = np.flatnonzero([(mask >> i) & 1 for i in range(n)])
+        w, Q = np.linalg.eigh(B[np.ix_(S, S)])
+        for lam, q in zip(w[::-1], Q.T[::-1], strict=True):
+            if lam <= best * best:  # eigenvalues (values squared) descend: nothing larger here
+                break
+            q = q if q.sum() >= 0 else -q
+            if q.min() < -POSITIVE * np.abs(q).max():
+                continue
+            u = np.zeros(n)
+            u[S] = np.maximum(q, 0.0)
+            u /= np.linalg.norm(u)
+            val = float(np.linalg.norm(V.T @ u))  # recomputed at the point, not the eigenvalue
+            if val > best:
+                best, arg = val, u
+    return best, arg
+
+
+def sphere_dual_certificate(V, Y, beta: float) -> DualCertificate:
+    """Lower bound from a dual point ``V`` of (5)/(7) (scalar) or of the vector-output dual,
+    valid for the training problem of **any** depth whose last hidden layer is BN + ReLU: the
+    constraint set over all network parameters is contained in the unit sphere's, so ``V``
+    scaled by ``t = min(1, β / relu_sphere_norm(V))`` is dual feasible for every choice of the
+    earlier layers. Value ``−½‖tV − Y‖² + ½‖Y‖²``."""
+    V = np.asarray(V, dtype=float)
+    c = relu_sphere_norm(V)[0]
+    t = 1.0 if c <= beta else beta / c
+    return DualCertificate(dual_value(t * V, np.asarray(Y, dtype=float)), t, c / beta, t * V)

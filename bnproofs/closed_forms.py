@@ -103,3 +103,12 @@ def theorem_g_2_printed(X: np.ndarray, y: np.ndarray, beta: float) -> tuple[np.n
     w1 = np.linalg.pinv(X) @ (y - y.min())
     g, a = _bn_params(y)
     return w1, float(max(np.linalg.norm(y) - beta, 0.0)), g, a
+
+
+def theorem_2_4_dual(Y: np.ndarray, beta: float) -> np.ndarray:
+    """The dual point of Appendix C.6 / F.2 for one-hot ``Y``, column by column:
+    ``v_j = β y_j/‖y_j‖`` if ``β ≤ ‖y_j‖``, else ``v_j = y_j``."""
+    Y = np.asarray(Y, dtype=float)
+    norms = np.linalg.norm(Y, axis=0)
+    scale = np.where((norms >= beta) & (norms > 0), beta / np.where(norms > 0, norms, 1.0), 1.0)
+    return Y * scale

@@ -75,3 +75,12 @@ def beta_for(rng, y: np.ndarray, rule: str) -> float:
     if rule == "random":
         return float(hi * 10 ** rng.uniform(-3, 0.3))
     raise ValueError(f"unknown beta rule {rule!r}")
+
+
+def one_hot(rng, n: int, C: int) -> np.ndarray:
+    """One-hot ``n × C`` labels with every class present (the first C samples cover the classes)
+    and unequal class sizes in general (so β can fall between class norms ``√(count_j)``)."""
+    if not 1 <= C <= n:
+        raise ValueError("one-hot labels need 1 ≤ C ≤ n")
+    cls = np.r_[rng.permutation(C), rng.choice(C, n - C, p=np.arange(1, C + 1) / (C * (C + 1) / 2))]
+    return np.eye(C)[rng.permutation(cls)]
