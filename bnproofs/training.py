@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import losses as loss_fns
 from .network import Layer, Net, normalise_last, objective_l1, objective_weight_decay
 
 OBJECTIVES = ("weight_decay", "effective", "l1")
@@ -76,8 +77,10 @@ def train(
     device: str = "cpu",
     every: int = 20,
     init_scale: float = 1.0,
+    loss: str = "squared",
 ) -> TrainResult:
-    """Train ``restarts`` networks with hidden ``widths`` on (X, y) with decay β."""
+    """Train ``restarts`` networks with hidden ``widths`` on (X, y) with decay β; ``loss`` is
+    one of :data:`bnproofs.losses.LOSSES` (B.1), squared unless given."""
     import torch
 
     from .data import InputError, check_data
@@ -85,6 +88,9 @@ def train(
     if objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {OBJECTIVES}")
     X, y, beta = check_data(X, y, beta)
+    loss_fns.check_loss(loss, y)
+    if loss != "squared" and objective == "weight_decay":
+        raise InputError("objective 'weight_decay' is evaluated with the squared loss only")
     if not widths or min(widths) < 1 or restarts < 1 or steps < 1:
         raise InputError("widths, restarts and steps must be positive")
     t0 = time.perf_counter()
@@ -126,8 +132,11 @@ def train(
         return A @ w_out  # R × n × C
 
     def losses():
-        r = forward() - Yt
-        fit = 0.5 * (r * r).sum(dim=(1, 2))
+        if loss == "squared":
+            r = forward() - Yt
+            fit = 0.5 * (r * r).sum(dim=(1, 2))
+        else:
+            fit = loss_fns.torch_value(loss, forward(), Yt)
         g, a = last_bn()
         wn = torch.linalg.vector_norm(w_out, dim=2)
         l1_at_theta_s = fit + beta * (wn * torch.sqrt(g * g + a * a)).sum(dim=1)
@@ -176,7 +185,7 @@ def train(
     else:
         trained_vals = [float(v) for v in losses()[0].detach().cpu().numpy()]
     normed = [normalise_last(nt) for nt in nets]
-    vals = [objective_l1(nt, Xn, Y, beta) for nt in normed]
+    vals = [objective_l1(nt, Xn, Y, beta, loss_name=loss) for nt in normed]
     best = int(np.nanargmin(vals))
     curve = [float(h[best]) for h in hist]
     return TrainResult(
