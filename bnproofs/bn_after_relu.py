@@ -122,9 +122,14 @@ class Program46:
 
     @property
     def rank_deficient(self) -> int:
-        """Arrangements with ``r_i < rank X`` (``Π D_i X = 0`` included)."""
+        """Arrangements with ``r_i`` below the largest ``r_j`` (``Π D_i X = 0`` included)."""
         rx = max((b.r for b in self.blocks), default=0)
         return sum(b.r < rx for b in self.blocks)
+
+    @property
+    def zero_blocks(self) -> int:
+        """Arrangements with ``Π D_i X = 0``: only the constant direction ``1/√n`` remains."""
+        return sum(b.r == 0 for b in self.blocks)
 
 
 def _rank_tol(X: np.ndarray) -> float:
