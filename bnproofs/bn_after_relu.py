@@ -277,7 +277,7 @@ def train(X, y, beta, width: int, *, restarts: int = 4, steps: int = 2000, lr: f
     gen = torch.Generator(device="cpu").manual_seed(int(seed))
     Xt = torch.as_tensor(X, dtype=dt, device=dev)
     Yt = torch.as_tensor(y, dtype=dt, device=dev)
-    R, (n, d) = restarts, X.shape
+    R, d = restarts, X.shape[1]
 
     def randn(*shape, scale=1.0):
         return (torch.randn(*shape, generator=gen, dtype=dt) * scale).to(dev).requires_grad_()
