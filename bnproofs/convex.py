@@ -19,6 +19,10 @@ padded with zero columns, which the norm penalty keeps at zero). For (8), with a
 
     s.t.  ‖U'ᵀ (D_i v + (2D_i − I) ρ_i)‖₂ ≤ β,  ‖U'ᵀ (−D_i v + (2D_i − I) ρ_i')‖₂ ≤ β     (24)
 
+**Other convex losses** (Appendix B.1): ``ConeProgram.loss`` (default ``"squared"``) replaces
+``½‖f − y‖²`` by ``L(f, y)`` in (P) and the dual objective by ``−L*(−v)`` plus the domain of
+``L*`` (see :mod:`bnproofs.losses`); the constraints of (D) are unchanged.
+
 Both (P) and (D) are solved as written (the dual is a separate cvxpy problem, not the primal's
 multipliers), with the solver pinned to Clarabel. Neither answer is trusted:
 :mod:`bnproofs.certificates` turns each into a verified bound.
@@ -32,6 +36,8 @@ from dataclasses import dataclass
 import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
+
+from . import losses
 
 SOLVER = cp.CLARABEL
 
@@ -63,12 +69,14 @@ class DualSolution:
 
 @dataclass
 class ConeProgram:
-    """Program (P) / dual (D) data: ``A`` (P × n × k), ``G`` (P × m × k), labels ``y``, ``β``."""
+    """Program (P) / dual (D) data: ``A`` (P × n × k), ``G`` (P × m × k), labels ``y``, ``β``,
+    and the loss (``squared`` unless given; see :mod:`bnproofs.losses`)."""
 
     A: np.ndarray
     G: np.ndarray
     y: np.ndarray
     beta: float
+    loss: str = "squared"
 
     def __post_init__(self):
         self.A = np.asarray(self.A, dtype=float)
@@ -78,6 +86,7 @@ class ConeProgram:
             raise ValueError(f"A {self.A.shape} and G {self.G.shape} must be P × n × k, P × m × k")
         if self.A.shape[1] != self.y.shape[0]:
             raise ValueError(f"A {self.A.shape} does not fit y of length {self.y.shape[0]}")
+        losses.check_loss(self.loss, self.y)
 
     @property
     def shape(self) -> tuple[int, int, int, int]:
@@ -91,8 +100,8 @@ class ConeProgram:
 
     def objective(self, S: np.ndarray, Sp: np.ndarray) -> float:
         """Objective of (P) at ``(S, Sp)``, recomputed (not a solver's number)."""
-        r = self.predict(S - Sp) - self.y
-        return 0.5 * float(r @ r) + self.beta * float(
+        fit = losses.value(self.loss, self.predict(S - Sp), self.y)
+        return fit + self.beta * float(
             np.linalg.norm(S, axis=1).sum() + np.linalg.norm(Sp, axis=1).sum()
         )
 
@@ -111,11 +120,11 @@ class ConeProgram:
         return np.stack([np.linalg.norm(Av + Gr, axis=1), np.linalg.norm(-Av + Grp, axis=1)])
 
 
-def program_8(Uprime, D, y, beta) -> ConeProgram:
+def program_8(Uprime, D, y, beta, loss: str = "squared") -> ConeProgram:
     """(8): ``A_i = D_i U'``, ``G_i = (2D_i − I) U'`` for the arrangements ``D`` (P × n booleans)."""
     Uprime = np.asarray(Uprime, dtype=float)
     Df = np.asarray(D, dtype=bool).astype(float)
-    return ConeProgram(Df[:, :, None] * Uprime, (2 * Df - 1)[:, :, None] * Uprime, y, beta)
+    return ConeProgram(Df[:, :, None] * Uprime, (2 * Df - 1)[:, :, None] * Uprime, y, beta, loss)
 
 
 def _flat(prog: ConeProgram):
@@ -143,7 +152,7 @@ def solve_program(prog: ConeProgram, verbose: bool = False) -> ConvexSolution:
     Sp = cp.Variable((P, k))
     s, sp_ = cp.vec(S, order="C"), cp.vec(Sp, order="C")
     cons = [G_blk @ s >= 0, G_blk @ sp_ >= 0]
-    obj = 0.5 * cp.sum_squares(A_flat @ (s - sp_) - prog.y) + prog.beta * (
+    obj = losses.cvxpy_primal(prog.loss, A_flat @ (s - sp_), prog.y) + prog.beta * (
         cp.sum(cp.norm(S, 2, axis=1)) + cp.sum(cp.norm(Sp, 2, axis=1))
     )
     prob = cp.Problem(cp.Minimize(obj), cons)
@@ -180,8 +189,8 @@ def solve_program_dual(prog: ConeProgram, verbose: bool = False) -> DualSolution
     GR = cp.reshape(G_blk.T @ cp.vec(R, order="C"), (P, k), order="C")
     GRp = cp.reshape(G_blk.T @ cp.vec(Rp, order="C"), (P, k), order="C")
     cons = [cp.norm(Av + GR, 2, axis=1) <= prog.beta, cp.norm(-Av + GRp, 2, axis=1) <= prog.beta]
-    obj = -0.5 * cp.sum_squares(v - prog.y) + 0.5 * float(prog.y @ prog.y)
-    prob = cp.Problem(cp.Maximize(obj), cons)
+    obj, dom = losses.cvxpy_dual(prog.loss, v, prog.y)
+    prob = cp.Problem(cp.Maximize(obj), cons + dom)
     t0 = time.perf_counter()
     prob.solve(solver=SOLVER, verbose=verbose)
     dt = time.perf_counter() - t0

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import losses
 from .bn import bn
 
 
@@ -65,8 +66,11 @@ def forward(net: Net, X: np.ndarray) -> np.ndarray:
     return hidden(net, X) @ net.w_out
 
 
-def loss(net: Net, X, y) -> float:
-    """``½ ‖f_{θ,L}(X) − y‖²`` (Frobenius for vector outputs)."""
+def loss(net: Net, X, y, loss_name: str = "squared") -> float:
+    """``½ ‖f_{θ,L}(X) − y‖²`` (Frobenius for vector outputs); another convex loss of
+    :mod:`bnproofs.losses` by name (B.1)."""
+    if loss_name != "squared":
+        return losses.value(loss_name, forward(net, X), y)
     r = forward(net, X) - y
     return 0.5 * float(np.sum(r * r))
 
@@ -90,7 +94,9 @@ def objective_effective(net: Net, X, y, beta: float) -> float:
     return loss(net, X, y) + 0.5 * beta * float(reg)
 
 
-def objective_l1(net: Net, X, y, beta: float, check_constraint: bool = True) -> float:
+def objective_l1(
+    net: Net, X, y, beta: float, check_constraint: bool = True, loss_name: str = "squared"
+) -> float:
     """Objective (4)/(6): loss + β Σ_j ‖w_j^(L)‖₂ on Θ_s = {γ_j^(L-1)² + α_j^(L-1)² = 1}.
 
     For scalar output the sum is ‖w^(L)‖₁; for vector output it is (10)'s Σ_j ‖w_j^(2)‖₂ over rows.
@@ -102,7 +108,7 @@ def objective_l1(net: Net, X, y, beta: float, check_constraint: bool = True) -> 
         if dev.size and dev.max() > 1e-9:
             raise ValueError(f"parameters are not on Θ_s (max |γ²+α²−1| = {dev.max():.2e})")
     w = net.w_out.reshape(net.w_out.shape[0], -1)
-    return loss(net, X, y) + beta * float(np.sum(np.linalg.norm(w, axis=1)))
+    return loss(net, X, y, loss_name) + beta * float(np.sum(np.linalg.norm(w, axis=1)))
 
 
 def rescale_last(net: Net, eta: np.ndarray) -> Net:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import losses as loss_fns
 from .network import Layer, Net, normalise_last, objective_l1, objective_weight_decay
 
 OBJECTIVES = ("weight_decay", "effective", "l1")
@@ -77,8 +78,10 @@ def train(
     every: int = 20,
     init_scale: float = 1.0,
     pool: int = 1,
+    loss: str = "squared",
 ) -> TrainResult:
-    """Train ``restarts`` networks with hidden ``widths`` on (X, y) with decay β.
+    """Train ``restarts`` networks with hidden ``widths`` on (X, y) with decay β; ``loss`` is
+    one of :data:`bnproofs.losses.LOSSES` (B.1), squared unless given.
 
     ``pool = K > 1`` trains the CNN of (13): ``X`` is the patch matrix ``M`` (nK × h) and the
     first layer's ReLU outputs are summed over the K blocks (see :class:`~bnproofs.network.Net`);
@@ -95,6 +98,9 @@ def train(
     if X.shape[0] % pool:
         raise InputError(f"{X.shape[0]} rows of X are not {pool} blocks of equal size")
     _, y, _ = check_data(X[: X.shape[0] // pool], y)
+    loss_fns.check_loss(loss, y)
+    if loss != "squared" and objective == "weight_decay":
+        raise InputError("objective 'weight_decay' is evaluated with the squared loss only")
     if not widths or min(widths) < 1 or restarts < 1 or steps < 1:
         raise InputError("widths, restarts and steps must be positive")
     t0 = time.perf_counter()
@@ -138,8 +144,11 @@ def train(
         return A @ w_out  # R × n × C
 
     def losses():
-        r = forward() - Yt
-        fit = 0.5 * (r * r).sum(dim=(1, 2))
+        if loss == "squared":
+            r = forward() - Yt
+            fit = 0.5 * (r * r).sum(dim=(1, 2))
+        else:
+            fit = loss_fns.torch_value(loss, forward(), Yt)
         g, a = last_bn()
         wn = torch.linalg.vector_norm(w_out, dim=2)
         l1_at_theta_s = fit + beta * (wn * torch.sqrt(g * g + a * a)).sum(dim=1)
@@ -189,7 +198,7 @@ def train(
     else:
         trained_vals = [float(v) for v in losses()[0].detach().cpu().numpy()]
     normed = [normalise_last(nt) for nt in nets]
-    vals = [objective_l1(nt, Xn, Y, beta) for nt in normed]
+    vals = [objective_l1(nt, Xn, Y, beta, loss_name=loss) for nt in normed]
     best = int(np.nanargmin(vals))
     curve = [float(h[best]) for h in hist]
     return TrainResult(

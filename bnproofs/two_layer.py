@@ -2,7 +2,8 @@
 
 One entry point, :func:`certified_optimum`, used by every claim that needs ``p_2*``:
 
-1. solve (8) with Clarabel; its multipliers give a dual point ``(v = y − Σ D_i U' s_i, ρ)``;
+1. solve (8) with Clarabel; its multipliers give a dual point ``(v = y − Σ D_i U' s_i, ρ)``
+   (``v = −∇L(f)`` for another loss, :mod:`bnproofs.losses`);
 2. solve (24) with Clarabel as a separate problem; its ``(v, ρ)`` is a second dual point;
 3. make both dual points feasible and verify them (:mod:`bnproofs.certificates`): lower bound;
 4. prune the solution of (8) to at most n + 1 active groups (Carathéodory, objective unchanged),
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import losses
 from .certificates import DualCertificate, best_certificate, dual_certificate
 from .convex import ConeProgram, program_8, solve_program, solve_program_dual
 from .data import InputError, Whitened, check_data
@@ -51,23 +53,28 @@ class CertifiedOptimum:
         return all(s == "optimal" for s in self.statuses)
 
 
-def certified_optimum(X, y, beta, W: Whitened, D: np.ndarray) -> CertifiedOptimum:
-    """Bracket for ``p_2*`` of (6) with arrangements ``D`` (P × n booleans) of ``W.Uprime``."""
+def certified_optimum(
+    X, y, beta, W: Whitened, D: np.ndarray, loss: str = "squared"
+) -> CertifiedOptimum:
+    """Bracket for ``p_2*`` of (6) with arrangements ``D`` (P × n booleans) of ``W.Uprime``;
+    ``loss`` other than squared: (6) and (8) with that loss, dual ``−L*(−v)`` (B.1)."""
     X, y, beta = check_data(X, y, beta)
     U = W.Uprime
     if D.ndim != 2 or D.shape[1] != X.shape[0] or U.shape[0] != X.shape[0]:
         raise InputError(f"arrangements {D.shape} and U' {U.shape} do not fit n = {X.shape[0]}")
-    return certify_program(program_8(U, D, y, beta), W, X)
+    return certify_program(program_8(U, D, y, beta, loss), W, X)
 
 
 def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1) -> CertifiedOptimum:
     """Steps 1–4 above for any program of the family whose groups rebuild as neurons on ``W``
     ((8): ``X`` the data; (15): ``X`` the patch matrix ``M`` and ``pool = K``, the rebuilt
-    filters evaluated in the CNN model (13) by :mod:`bnproofs.network`)."""
-    y, beta = prog.y, prog.beta
+    filters evaluated in the CNN model (13) by :mod:`bnproofs.network`), with the program's
+    loss (B.1)."""
+    y, beta, loss = prog.y, prog.beta, prog.loss
     cs = solve_program(prog)
     ds = solve_program_dual(prog)
-    cert_p = dual_certificate(prog, y - cs.prediction(prog), cs.rho, cs.rhop)
+    v_primal = losses.dual_from_prediction(loss, cs.prediction(prog), y)
+    cert_p = dual_certificate(prog, v_primal, cs.rho, cs.rhop)
     cert_d = dual_certificate(prog, ds.v, ds.rho, ds.rhop)
     cert = best_certificate(cert_p, cert_d)
     S, Sp = caratheodory_prune(prog, cs.S, cs.Sp)
@@ -76,7 +83,7 @@ def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1) -> Certifi
     norms = np.r_[np.linalg.norm(cs.S, axis=1), np.linalg.norm(cs.Sp, axis=1)]
     return CertifiedOptimum(
         lower=cert.lower_bound,
-        upper=objective_l1(net, X, y, beta),
+        upper=objective_l1(net, X, y, beta, loss_name=loss),
         convex=cs.value,
         convex_recomputed=prog.objective(cs.S, cs.Sp),
         dual=ds.value,

@@ -1,0 +1,104 @@
+"""BN after ReLU (Appendix G): model (45), program (46) printed and exact, TG.1/TG.2 checks."""
+
+import numpy as np
+import pytest
+
+from bnproofs import bn_after_relu as bnr
+from bnproofs import instances
+from bnproofs.arrangements import cover_count, enumerate_arrangements
+from bnproofs.closed_forms import theorem_g_2_printed
+from bnproofs.data import InputError
+from verify import tg_1, tg_2
+
+
+def test_forward_matches_definition_and_normalise_keeps_output():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5, 3))
+    net = bnr.ReluBNNet(rng.standard_normal((3, 2)), np.array([2.0, -0.5]), np.array([1.0, 3.0]),
+                        np.array([0.7, -1.2]))
+    Z = np.maximum(X @ net.W, 0)
+    C = Z - Z.mean(0)
+    ref = (C / np.linalg.norm(C, axis=0) * net.gamma + net.alpha / np.sqrt(5)) @ net.w_out
+    assert np.allclose(bnr.forward(net, X), ref, rtol=1e-13)
+    nn_ = bnr.normalise(net)
+    assert np.allclose(bnr.forward(nn_, X), ref, rtol=1e-13)
+    with pytest.raises(ValueError):
+        bnr.objective(net, X, np.zeros(5), 1.0)
+
+
+def test_arrangements_of_x_match_cover_count():
+    X = np.random.default_rng(1).standard_normal((7, 3))
+    assert len(enumerate_arrangements(X)) == cover_count(7, 3)
+
+
+def test_extreme_rays_of_small_cone():
+    # {μ ≥ 0 : μ1 − μ2 = 0} in R^3: rays (1,1,0) and (0,0,1)
+    Q = np.array([[1.0], [-1.0], [0.0]]) / np.sqrt(2)
+    rays = bnr.extreme_rays(Q)
+    got = {tuple(np.round(r, 12)) for r in rays}
+    assert got == {(1.0, 1.0, 0.0), (0.0, 0.0, 1.0)}
+
+
+def test_rebuilt_network_attains_program_value():
+    rng = np.random.default_rng(2)
+    X, y = rng.standard_normal((6, 2)), rng.standard_normal(6)
+    D = enumerate_arrangements(X)
+    for cone in bnr.CONES:
+        c = bnr.certified_46(X, y, 0.1, D, cone)
+        assert c.solvers_optimal
+        assert c.lower <= c.upper + 1e-8
+        assert c.upper - c.lower <= 1e-6 * max(1, c.upper)
+
+
+def test_printed_46_exceeds_a_real_network_for_correlated_rows():
+    """The TG.1 finding, reproduced: n = d = 3, correlated rows."""
+    inst = tg_1.instance(1, 1)
+    D = enumerate_arrangements(inst["X"])
+    pr = bnr.certified_46(inst["X"], inst["y"], inst["beta"], D, "printed")
+    ex = bnr.certified_46(inst["X"], inst["y"], inst["beta"], D, "exact")
+    assert ex.upper < pr.lower - 1e-3 * pr.lower  # certified: (45) < printed (46)
+    assert ex.upper - ex.lower <= 1e-8
+
+
+def test_g2_dual_constraint_by_sampling_and_closed_form_value():
+    rng = np.random.default_rng(3)
+    X = instances.full_row_rank(rng, 4, 6, 10.0)
+    v = rng.standard_normal(4)
+    sampled, attained = bnr.sample_dual_constraint(X, v, 3000, rng)
+    assert sampled <= np.linalg.norm(v) * (1 + 1e-9)
+    assert attained == pytest.approx(np.linalg.norm(v), rel=1e-10)
+    y, beta = rng.standard_normal(4), 0.3
+    w1, w2, g, a = theorem_g_2_printed(X, y, beta)
+    net = bnr.ReluBNNet(w1[:, None], np.array([g]), np.array([a]), np.array([w2]))
+    ny = np.linalg.norm(y)
+    assert bnr.objective(net, X, y, beta) == pytest.approx(beta * ny - beta**2 / 2, rel=1e-10)
+
+
+def test_tg2_holds_on_a_documented_case():
+    trial, findings = tg_2.check(1, 1)
+    assert trial.status == "pass" and not findings
+
+
+def test_tg2_mutation_wrong_closed_form_fails(monkeypatch):
+    """A closed form without the clamp (w2 = ‖y‖ − β < 0 when β > ‖y‖) must be caught."""
+    def wrong(X, y, beta):
+        w1, _, g, a = theorem_g_2_printed(X, y, beta)
+        return w1, float(np.linalg.norm(y) - beta), g, a
+
+    monkeypatch.setattr(tg_2, "CLOSED_FORM", wrong)
+    trial, _ = tg_2.check(6, 6)  # β = 1.5 ‖y‖
+    assert trial.status != "pass"
+    assert not trial.checks["closed_form_optimal"]
+
+
+def test_tg2_mutation_sign_flipped_dual_fails(monkeypatch):
+    monkeypatch.setattr(tg_2, "dual_point", lambda y, beta: -y * min(1.0, beta / np.linalg.norm(y)))
+    trial, _ = tg_2.check(0, 0)
+    assert not trial.checks["closed_form_optimal"] and trial.status != "pass"
+
+
+def test_bad_input():
+    with pytest.raises(InputError):
+        bnr.program_46(np.eye(3), np.ones((1, 3), bool), np.zeros(3), 1.0, cone="other")
+    with pytest.raises(InputError):
+        bnr.certified_46(np.eye(3), np.zeros(3), 1.0, np.ones((1, 4), bool))
