@@ -75,3 +75,25 @@ def beta_for(rng, y: np.ndarray, rule: str) -> float:
     if rule == "random":
         return float(hi * 10 ** rng.uniform(-3, 0.3))
     raise ValueError(f"unknown beta rule {rule!r}")
+
+
+#: data kinds for the whitened-model claims (L5.1, T5.1): shapes and ranks (17) allows
+DATA_KINDS = ("general", "rank2", "illcond", "offset", "ties")
+
+
+def data_matrix(rng, n: int, d: int, kind: str) -> np.ndarray:
+    """``X ∈ R^{n×d}`` of one kind: Gaussian; rank 2; condition 1e6 (log-spaced spectrum); a
+    common mean of 1e3 on every column (centring cancels it); duplicated rows."""
+    if kind == "general":
+        return general_position(rng, n, d)
+    if kind == "rank2":
+        return rank_deficient(rng, n, d, min(2, d))
+    if kind == "illcond":
+        k = min(n, d)
+        sigma = np.logspace(0, -6, k)
+        return _orthonormal(rng, n, k) @ np.diag(sigma) @ _orthonormal(rng, d, k).T
+    if kind == "offset":
+        return general_position(rng, n, d) + 1e3
+    if kind == "ties":
+        return with_ties(rng, n, d, repeats=2)
+    raise ValueError(f"unknown data kind {kind!r}")
