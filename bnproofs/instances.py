@@ -97,3 +97,41 @@ def data_matrix(rng, n: int, d: int, kind: str) -> np.ndarray:
     if kind == "ties":
         return with_ties(rng, n, d, repeats=2)
     raise ValueError(f"unknown data kind {kind!r}")
+
+
+#: (n, d, data kind, C) for the whitened-model claims: n > d (V square), n < d, n = d, rank 2,
+#: n = 2, ill-conditioned, large mean, duplicated rows
+WHITENED_CASES = [
+    (8, 3, "general", 1),
+    (4, 9, "general", 3),
+    (5, 5, "general", 2),
+    (12, 6, "rank2", 2),
+    (2, 3, "general", 1),
+    (10, 4, "illcond", 1),
+    (10, 4, "offset", 4),
+    (9, 3, "ties", 2),
+]
+
+
+def whitened_case(index: int, seed: int) -> dict:
+    """Data, labels ``Y ∈ R^{n×C}`` and β for L5.1/T5.1: the documented cases, then random."""
+    rng = np.random.default_rng(seed)
+    if index < len(WHITENED_CASES):
+        n, d, kind, C = WHITENED_CASES[index]
+    else:
+        n, d = int(rng.integers(2, 16)), int(rng.integers(1, 12))
+        kind = str(rng.choice(DATA_KINDS))
+        C = int(rng.integers(1, 5))
+    X = data_matrix(rng, n, d, kind)
+    Y = rng.standard_normal((n, C))
+    beta = float(10 ** rng.uniform(-3, 1))
+    return {"X": X, "Y": Y, "beta": beta, "n": n, "d": d, "kind": kind, "C": C}
+
+
+def two_layer_parameters(rng, rows: int, C: int):
+    """First-layer weights (rows × m, random scale 1e-3..1e3), γ, α (both signs) and output
+    weights (m × C) of a two-layer BN network; m between 1 and 6."""
+    m = int(rng.integers(1, 7))
+    scale = 10 ** rng.uniform(-3, 3)
+    return (rng.standard_normal((rows, m)) * scale, rng.standard_normal(m) * 2,
+            rng.standard_normal(m) * 2, rng.standard_normal((m, C)))

@@ -52,42 +52,11 @@ STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
 ASSUMPTIONS = ["any X (any shape, rank, conditioning)", "any Y ∈ R^{n×C}, C ≥ 1",
                "any width m", "β > 0"]
 
-#: (n, d, data kind, C): n > d (V square), n < d, n = d, rank 2, n = 2, ill-conditioned,
-#: large mean, duplicated rows
-CASES = [
-    (8, 3, "general", 1),
-    (4, 9, "general", 3),
-    (5, 5, "general", 2),
-    (12, 6, "rank2", 2),
-    (2, 3, "general", 1),
-    (10, 4, "illcond", 1),
-    (10, 4, "offset", 4),
-    (9, 3, "ties", 2),
-]
 PARAMETER_SETS = 20  # per side
 
 
 def instance(index: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
-    if index < len(CASES):
-        n, d, kind, C = CASES[index]
-    else:
-        n, d = int(rng.integers(2, 16)), int(rng.integers(1, 12))
-        kind = str(rng.choice(instances.DATA_KINDS))
-        C = int(rng.integers(1, 5))
-    X = instances.data_matrix(rng, n, d, kind)
-    Y = rng.standard_normal((n, C))
-    beta = float(10 ** rng.uniform(-3, 1))
-    return {"X": X, "Y": Y, "beta": beta, "n": n, "d": d, "kind": kind, "C": C}
-
-
-def random_parameters(rng, rows: int, C: int) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                        np.ndarray]:
-    """First-layer weights (rows × m), γ, α (both signs, varied scales) and output weights."""
-    m = int(rng.integers(1, 7))
-    scale = 10 ** rng.uniform(-3, 3)
-    return (rng.standard_normal((rows, m)) * scale, rng.standard_normal(m) * 2,
-            rng.standard_normal(m) * 2, rng.standard_normal((m, C)))
+    return instances.whitened_case(index, seed)
 
 
 def _nine(W1, gamma, alpha, w_out, X, Y, beta):
@@ -106,10 +75,10 @@ def check(index: int, seed: int, device: str = "cpu"):
     for side in ("w", "q"):
         for k in range(PARAMETER_SETS):
             if side == "w":
-                W1, gamma, alpha, w_out = random_parameters(rng, d, Y.shape[1])
+                W1, gamma, alpha, w_out = instances.two_layer_parameters(rng, d, Y.shape[1])
                 Q = to_q(W, W1)
             else:
-                Q, gamma, alpha, w_out = random_parameters(rng, W.r, Y.shape[1])
+                Q, gamma, alpha, w_out = instances.two_layer_parameters(rng, W.r, Y.shape[1])
                 if k == 0:
                     Q[:, 0] = 0.0  # a neuron whose BN input is constant
                 W1 = from_q(W, Q)
