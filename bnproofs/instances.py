@@ -135,3 +135,17 @@ def two_layer_parameters(rng, rows: int, C: int):
     scale = 10 ** rng.uniform(-3, 3)
     return (rng.standard_normal((rows, m)) * scale, rng.standard_normal(m) * 2,
             rng.standard_normal(m) * 2, rng.standard_normal((m, C)))
+
+
+def digits(rng, n: int | None = None, classes=None):
+    """scikit-learn's bundled 8×8 digits (1797 × 64, pixel values 0..16; no download): a random
+    subset of ``n`` images (all if None) of the given ``classes`` (all ten if None), as
+    ``(X, labels)`` in a seeded random order."""
+    from sklearn.datasets import load_digits
+
+    X, lab = load_digits(return_X_y=True)
+    keep = np.arange(len(lab)) if classes is None else np.flatnonzero(np.isin(lab, classes))
+    keep = rng.permutation(keep)
+    if n is not None:
+        keep = keep[:n]
+    return X[keep].astype(float), lab[keep]
