@@ -52,3 +52,53 @@ def test_t5_1_same_seed_same_numbers():
     a, b = t5_1.check(6, 6)[0], t5_1.check(6, 6)[0]
     assert a.values == b.values
     assert np.isfinite(a.values["probe_w1_decay_relation_error"])
+
+
+def test_r5_1_bn_model_moves_high_sigma_directions_first():
+    from verify import r5_1
+
+    trial, findings = r5_1.check(0, 0)
+    assert trial.status == PASS, trial.notes
+    assert trial.values["bn_rho"] <= -0.5
+    assert trial.values["own_spread_decades"] < trial.values["bn_spread_decades"]
+    assert not findings
+
+
+def test_r5_1_crossing_steps():
+    from verify import r5_1
+
+    C = np.array([[1.0, 1.0], [0.95, 0.8], [0.85, 0.7]])
+    assert list(r5_1.crossing_steps(C, 0.9)) == [2.0, 1.0]
+    assert np.isinf(r5_1.crossing_steps(C, 0.5)).all()
+
+
+def test_s5_2_eckart_young_catches_truncating_the_wrong_end(monkeypatch):
+    """Mutation: keeping the smallest k singular values must fail the error formula."""
+    from bnproofs.data import whiten
+    from verify import s5_2
+
+    X = s5_2.instance(0, 0)["Xtr"]
+    W = whiten(X)
+    Xc = X - X.mean(0)
+    rng = np.random.default_rng(0)
+    good = s5_2.eckart_young(W, Xc, 5, rng)
+    assert abs(good["error_f2"] - good["tail"]) <= 1e-9 * np.sum(W.sigma**2)
+    assert good["best_competitor"] >= np.sqrt(good["error_f2"])
+
+    def wrong_end(W, k, mean=None):
+        return (W.U[:, -k:] * W.sigma[-k:]) @ W.Vt[-k:]
+
+    monkeypatch.setattr(s5_2, "g", wrong_end)
+    bad = s5_2.eckart_young(W, Xc, 5, rng)
+    assert bad["error_f2"] > 1.1 * bad["tail"]
+    assert bad["best_competitor"] < np.sqrt(bad["error_f2"])
+
+
+@pytest.mark.slow
+def test_s5_2_trial_holds():
+    from verify import s5_2
+
+    trial, findings = s5_2.check(0, 0)
+    assert trial.status == PASS, trial.notes
+    assert trial.checks["convex_at_most_gd"]
+    assert 0.5 < trial.values[f"k{trial.values['r']}_gd_test"] <= 1.0

@@ -37,12 +37,13 @@ def _case(seed, n, d, kind, C, m):
 @example(seed=0, n=2, d=1, kind="general", C=1, m=1)  # smallest: r = 1
 @example(seed=1, n=4, d=9, kind="general", C=3, m=2)  # n ≤ d
 @example(seed=2, n=12, d=6, kind="rank2", C=2, m=3)  # rank-deficient, V not square
+@example(seed=0, n=2, d=1, kind="ties", C=1, m=1)  # r = 0: BN input constant, q ∈ R^0
 def test_lemma_5_1_objectives_agree(seed, n, d, kind, C, m):
     X, net, Y, beta = _case(seed, n, d, kind, C, m)
     W = whiten(X)
     a = objective_effective(net, X, Y, beta)
     b = objective_16(W, to_whitened(W, net), Y, beta)
-    kappa = np.linalg.norm(X, 2) / W.sigma[-1]
+    kappa = np.linalg.norm(X, 2) / W.sigma[-1] if W.r else 1.0  # r = 0: equal rows
     assert abs(a - b) <= 1e-11 * kappa * max(1.0, abs(a))
 
 

@@ -82,7 +82,8 @@ def check(index: int, seed: int, device: str = "cpu"):
                 if k == 0:
                     Q[:, 0] = 0.0  # a neuron whose BN input is constant
                 W1 = from_q(W, Q)
-                roundtrip.append(float(np.abs(to_q(W, W1) - Q).max() / max(np.abs(Q).max(), 1e-300)))
+                roundtrip.append(float(np.abs(to_q(W, W1) - Q).max(initial=0.0)
+                                       / max(np.abs(Q).max(initial=0.0), 1e-300)))
             a = _nine(W1, gamma, alpha, w_out, X, Y, beta)
             b = objective_16(W, WhitenedNet(Q, gamma, alpha, w_out), Y, beta)
             diffs.append(abs(a - b) / max(1.0, abs(a)))
