@@ -84,3 +84,77 @@ def one_hot(rng, n: int, C: int) -> np.ndarray:
         raise ValueError("one-hot labels need 1 ≤ C ≤ n")
     cls = np.r_[rng.permutation(C), rng.choice(C, n - C, p=np.arange(1, C + 1) / (C * (C + 1) / 2))]
     return np.eye(C)[rng.permutation(cls)]
+
+
+#: data kinds for the whitened-model claims (L5.1, T5.1): shapes and ranks (17) allows
+DATA_KINDS = ("general", "rank2", "illcond", "offset", "ties")
+
+
+def data_matrix(rng, n: int, d: int, kind: str) -> np.ndarray:
+    """``X ∈ R^{n×d}`` of one kind: Gaussian; rank 2; condition 1e6 (log-spaced spectrum); a
+    common mean of 1e3 on every column (centring cancels it); duplicated rows."""
+    if kind == "general":
+        return general_position(rng, n, d)
+    if kind == "rank2":
+        return rank_deficient(rng, n, d, min(2, d))
+    if kind == "illcond":
+        k = min(n, d)
+        sigma = np.logspace(0, -6, k)
+        return _orthonormal(rng, n, k) @ np.diag(sigma) @ _orthonormal(rng, d, k).T
+    if kind == "offset":
+        return general_position(rng, n, d) + 1e3
+    if kind == "ties":
+        return with_ties(rng, n, d, repeats=2)
+    raise ValueError(f"unknown data kind {kind!r}")
+
+
+#: (n, d, data kind, C) for the whitened-model claims: n > d (V square), n < d, n = d, rank 2,
+#: n = 2, ill-conditioned, large mean, duplicated rows
+WHITENED_CASES = [
+    (8, 3, "general", 1),
+    (4, 9, "general", 3),
+    (5, 5, "general", 2),
+    (12, 6, "rank2", 2),
+    (2, 3, "general", 1),
+    (10, 4, "illcond", 1),
+    (10, 4, "offset", 4),
+    (9, 3, "ties", 2),
+]
+
+
+def whitened_case(index: int, seed: int) -> dict:
+    """Data, labels ``Y ∈ R^{n×C}`` and β for L5.1/T5.1: the documented cases, then random."""
+    rng = np.random.default_rng(seed)
+    if index < len(WHITENED_CASES):
+        n, d, kind, C = WHITENED_CASES[index]
+    else:
+        n, d = int(rng.integers(2, 16)), int(rng.integers(1, 12))
+        kind = str(rng.choice(DATA_KINDS))
+        C = int(rng.integers(1, 5))
+    X = data_matrix(rng, n, d, kind)
+    Y = rng.standard_normal((n, C))
+    beta = float(10 ** rng.uniform(-3, 1))
+    return {"X": X, "Y": Y, "beta": beta, "n": n, "d": d, "kind": kind, "C": C}
+
+
+def two_layer_parameters(rng, rows: int, C: int):
+    """First-layer weights (rows × m, random scale 1e-3..1e3), γ, α (both signs) and output
+    weights (m × C) of a two-layer BN network; m between 1 and 6."""
+    m = int(rng.integers(1, 7))
+    scale = 10 ** rng.uniform(-3, 3)
+    return (rng.standard_normal((rows, m)) * scale, rng.standard_normal(m) * 2,
+            rng.standard_normal(m) * 2, rng.standard_normal((m, C)))
+
+
+def digits(rng, n: int | None = None, classes=None):
+    """scikit-learn's bundled 8×8 digits (1797 × 64, pixel values 0..16; no download): a random
+    subset of ``n`` images (all if None) of the given ``classes`` (all ten if None), as
+    ``(X, labels)`` in a seeded random order."""
+    from sklearn.datasets import load_digits
+
+    X, lab = load_digits(return_X_y=True)
+    keep = np.arange(len(lab)) if classes is None else np.flatnonzero(np.isin(lab, classes))
+    keep = rng.permutation(keep)
+    if n is not None:
+        keep = keep[:n]
+    return X[keep].astype(float), lab[keep]

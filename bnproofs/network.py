@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import losses
-from .bn import bn
+from .bn import ZERO_NORM, bn
 
 
 @dataclass
@@ -64,6 +64,29 @@ def hidden(net: Net, X: np.ndarray) -> np.ndarray:
 def forward(net: Net, X: np.ndarray) -> np.ndarray:
     """``f_{θ,L}(X)``."""
     return hidden(net, X) @ net.w_out
+
+
+def forward_at(net: Net, X_ref: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """``f`` on inputs ``X`` with every BN using the statistics of the batch ``X_ref``.
+
+    The full-batch inference convention ([E] Appendix A.1, moving-average momentum 1): layer by
+    layer, ``BN(z) = (z − mean_ref)/‖Π z_ref‖₂ · γ + α/√n_ref`` with the mean, the centred norm
+    and ``n_ref`` of the reference batch. ``forward_at(net, X, X) == forward(net, X)``.
+    """
+    if net.pool != 1:
+        raise ValueError("forward_at is for fully connected networks (pool = 1)")
+    A_ref = np.asarray(X_ref, dtype=float)
+    A = np.asarray(X, dtype=float)
+    n = A_ref.shape[0]
+    for lay in net.layers:
+        Z_ref, Z = A_ref @ lay.W, A @ lay.W
+        mu = Z_ref.mean(axis=0)
+        norms = np.linalg.norm(Z_ref - mu, axis=0)
+        scale = np.abs(Z_ref).max(axis=0, initial=0.0)
+        safe = np.where(norms > ZERO_NORM * scale, norms, np.inf)  # bn's constant-column rule
+        A_ref = np.maximum(bn(Z_ref, lay.gamma, lay.alpha), 0.0)
+        A = np.maximum((Z - mu) / safe * lay.gamma + lay.alpha / np.sqrt(n), 0.0)
+    return A @ net.w_out
 
 
 def loss(net: Net, X, y, loss_name: str = "squared") -> float:
