@@ -5,11 +5,17 @@ JSON layout (stable; extra keys may be added, none removed)::
     {"claims": [{"id", "paper", "title", "kind", "verdict", "worst_gap", "elapsed_s",
                  "trials": [{"seed", "params", "values", "bracket", "passed", "status",
                              "gap", "tolerance", "checks", "notes", "series"}],
-                 "findings": [{"kind", "text", "trial"}]}],
+                 "findings": [{"kind", "text", "trial"}],
+                 "exact": [{"name", "kind", "role", "outcome", "proved", "statement",
+                            "expression", "difference", "latex", "assumptions", "time_s",
+                            "width", "width_float", "bracket", "values", "notes"}],
+                 "exact_summary": {"items", "proved", "refuted", "undecided", "unexpected",
+                                   "max_width", "time_s"}}],
      "device", "elapsed_s", "versions"}
 
 ``status`` is ``pass`` | ``fail`` | ``inconclusive`` (``passed`` is ``status == "pass"``);
-``gap`` is the trial's headline discrepancy (what ``worst_gap`` maximises); ``checks`` names each comparison made and whether it held; ``series`` holds
+``gap`` is the trial's headline discrepancy (what ``worst_gap`` maximises); ``checks`` names each comparison made and whether it held; ``exact`` holds the claim's exact evidence (:mod:`bnproofs.exact`: symbolic identities and rational
+certificates, computed once per run, not per trial; empty when none apply or with ``--no-exact``). ``series`` holds
 curves for plots and may be empty. Each series entry is a plot specification the report renders
 without computing anything::
 
@@ -27,6 +33,8 @@ import math
 import platform
 from dataclasses import dataclass, field
 from typing import Any
+
+from .exact import summary as exact_summary
 
 PASS, FAIL, INCONCLUSIVE = "pass", "fail", "inconclusive"
 HOLDS, FAILS = "holds", "fails"
@@ -129,6 +137,7 @@ class ClaimResult:
     trials: list[Trial] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     elapsed_s: float = 0.0
+    exact: list[dict] = field(default_factory=list)  # ExactItem JSON dicts (bnproofs.exact)
 
     @property
     def verdict(self) -> str:
@@ -159,6 +168,8 @@ class ClaimResult:
                 "elapsed_s": self.elapsed_s,
                 "trials": [t.to_json() for t in self.trials],
                 "findings": [f.to_json() for f in self.findings],
+                "exact": self.exact,
+                "exact_summary": exact_summary(self.exact) if self.exact else None,
             }
         )
 

@@ -230,6 +230,49 @@ display(HTML(
     + (f"<ul>{findings}</ul>" if findings else "<p>No findings recorded.</p>")))
 '''
 
+EXACT_CELL = '''\
+OUTCOME_COLOURS = {"proved": "#1a7f37", "refuted": "#cf222e", "undecided": "#9a6700"}
+EXACT = CLAIM.get("exact") or []
+
+
+def pre(text):
+    """Pretty-printed sympy output (Unicode, several lines) kept as it is."""
+    return f'<pre style="margin:0;line-height:1.15">{escape(text)}</pre>' if text else "—"
+
+
+def outcome_html(item):
+    """Outcome in its colour; a refuted printed formula is a finding, not an error."""
+    colour = OUTCOME_COLOURS.get(item["outcome"], "inherit")
+    note = " (printed formula shown wrong)" if item["outcome"] == "refuted" and \
+        item["role"] == "printed" else ""
+    return f'<b style="color:{colour}">{escape(item["outcome"])}</b>{note}'
+
+
+def width_html(item):
+    if item.get("width_float") is None:
+        return "—"
+    digits = item["values"].get("width_denominator_digits")
+    return (f"{item['width_float']:.3g}<br><small>exact rational"
+            + (f", {digits}-digit denominator" if digits else "") + "</small>")
+
+
+if not EXACT:
+    print("No exact checks apply to this claim (or the run used --no-exact).")
+else:
+    s = CLAIM.get("exact_summary") or {}
+    print(f"{s.get('items')} exact item(s): {s.get('proved')} proved, {s.get('refuted')} refuted, "
+          f"{s.get('undecided')} undecided; {s.get('unexpected')} not as expected; "
+          f"{s.get('time_s', 0):.1f} s in total")
+    rows = [[escape(e["name"]), escape(e["kind"]), escape(e["role"]), outcome_html(e),
+             escape(e["statement"]) + (f"<br><small>assuming {escape(e['assumptions'])}</small>"
+                                      if e.get("assumptions") else ""),
+             pre(e["expression"]), pre(e["difference"]), width_html(e), f"{e['time_s']:.2f}"]
+            for e in EXACT]
+    display(HTML(html_table(["item", "kind", "role", "outcome", "statement", "identity / value",
+                             "difference (simplified) or checks", "bracket width", "time (s)"],
+                            rows)))
+'''
+
 RERUN_CELL = '''\
 import time
 
@@ -344,6 +387,14 @@ def claim_notebook(claim: dict, results_path: str) -> nbformat.NotebookNode:
         code(SERIES_CELL),
         md("## Verdict and findings"),
         code(VERDICT_CELL),
+        md("## Exact\n\nEvidence independent of floating point (computed once per run, not per "
+           "trial). *Symbolic*: a step of the proof checked by sympy for general symbols — the "
+           "difference of the two sides simplifies to 0 (*proved*), or is shown nonzero under "
+           "the stated case (*refuted*: for a *printed* formula this exposes where it fails). "
+           "*Rational*: a primal and a dual point on a small rational instance checked in exact "
+           "arithmetic (feasibility, the complete arrangement list, norms through their squares);"
+           " the bracket width is exact. Formulas are plain Unicode (no MathJax needed)."),
+        code(EXACT_CELL),
         md("## Reproducibility check\n\nThe only computation in this notebook: trial "
            "`RERUN_TRIAL` is run again on the CPU with its stored index and seed, and every "
            "stored number is compared with the recomputed one. The same seed should give the "
@@ -451,15 +502,26 @@ def _index_row(claim: dict, report: ClaimReport) -> str:
     cells = [f'<a href="{href}.html">{e(cid)}</a>', e(claim["paper"]), e(claim["title"]),
              e(claim["kind"]), f'<b style="color:{colour}">{e(claim["verdict"])}</b>',
              str(len(claim["trials"])), gap, str(len(claim["findings"])),
-             f"{claim['elapsed_s']:.1f}", files]
+             _exact_cell(claim), f"{claim['elapsed_s']:.1f}", files]
     return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
+def _exact_cell(claim: dict) -> str:
+    """``18 proved · 3 refuted`` (refuted: a printed formula shown wrong), width; or a dash."""
+    s = claim.get("exact_summary")
+    if not s:
+        return "—"
+    parts = [f"{s[k]} {k}" for k in ("proved", "refuted", "undecided") if s.get(k)]
+    if s.get("max_width") is not None:
+        parts.append(f"width ≤ {s['max_width']:.2g}")
+    return html.escape(" · ".join(parts))
 
 
 def index_html(payload: dict, reports: list[ClaimReport]) -> str:
     """The index page: one row per claim, then the run's device, time and versions."""
     rows = "\n".join(_index_row(c, r) for c, r in zip(payload["claims"], reports, strict=True))
     header = "".join(f"<th>{h}</th>" for h in ["claim", "paper", "title", "kind", "verdict",
-                                                 "trials", "worst gap", "findings", "time (s)",
+                                                 "trials", "worst gap", "findings", "exact", "time (s)",
                                                  "files"])
     versions = ", ".join(f"{html.escape(k)} {html.escape(str(v))}"
                          for k, v in payload["versions"].items())

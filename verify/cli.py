@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from bnproofs.data import InputError
+from bnproofs.exact import summary as exact_summary
 from bnproofs.results import run_to_json, write_json
 
 from . import registry
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--seed", type=_seed, default=DEFAULT_SEED)
         sp.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
         sp.add_argument("--quiet", action="store_true", help="no per-trial progress")
+        sp.add_argument("--no-exact", dest="exact", action="store_false",
+                        help="skip the exact layer (sympy proofs, rational certificates)")
 
     c = sub.add_parser("check", help="run claims on seeded instances")
     c.add_argument("ids", nargs="+", metavar="ID")
@@ -105,7 +108,7 @@ def cmd_list() -> int:
     return 0
 
 
-def run_checks(ids, trials, seed, device, quiet):
+def run_checks(ids, trials, seed, device, quiet, exact=True):
     from bnproofs.training import resolve_device
 
     dev = resolve_device(device)
@@ -115,7 +118,8 @@ def run_checks(ids, trials, seed, device, quiet):
     for m in mods:
         if not quiet:
             print(f"{m.ID}: {trials} trial(s), seed {seed}, device {dev}", file=sys.stderr)
-        res, interrupted = run_claim(m, trials, seed, dev, None if quiet else _progress)
+        res, interrupted = run_claim(m, trials, seed, dev, None if quiet else _progress,
+                                     exact=exact)
         results.append(res)
         if interrupted:
             break
@@ -128,17 +132,27 @@ def _progress(msg):
 
 
 def print_summary(results) -> None:
-    print(f"{'claim':<7}{'trials':>7}  {'verdict':<13}{'worst gap':>12}  findings")
+    print(f"{'claim':<7}{'trials':>7}  {'verdict':<13}{'worst gap':>12}  findings  exact")
     for r in results:
         wg = "-" if r.worst_gap is None else f"{r.worst_gap:.3g}"
-        print(f"{r.id:<7}{len(r.trials):>7}  {r.verdict:<13}{wg:>12}  {len(r.findings)}")
+        print(f"{r.id:<7}{len(r.trials):>7}  {r.verdict:<13}{wg:>12}  {len(r.findings):>8}  "
+              f"{exact_line(r.exact)}")
+
+
+def exact_line(items) -> str:
+    """``12 proved, 3 refuted`` (refuted = a printed formula shown wrong), or ``-``."""
+    if not items:
+        return "-"
+    s = exact_summary(items)
+    parts = [f"{s[k]} {k}" for k in ("proved", "refuted", "undecided") if s[k]]
+    return ", ".join(parts)
 
 
 def cmd_check(args) -> int:
     ids = [registry.canonical(i) for i in args.ids]
     out = _writable_file(args.json) if args.json else None
     results, payload, interrupted = run_checks(ids, args.trials, args.seed, args.device,
-                                               args.quiet)
+                                               args.quiet, args.exact)
     print_summary(results)
     if out is not None:
         write_json(out, payload)
@@ -156,7 +170,7 @@ def cmd_report(args) -> int:
     except RuntimeError as exc:
         raise UsageError(str(exc)) from None
     results, payload, interrupted = run_checks(ids, args.trials, args.seed, args.device,
-                                               args.quiet)
+                                               args.quiet, args.exact)
     print_summary(results)
     index = build_reports(payload, out, timeout=args.timeout, progress=_progress)
     print(f"wrote {index}")

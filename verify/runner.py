@@ -16,7 +16,10 @@ import time
 import traceback
 from collections.abc import Callable
 
+from bnproofs.exact import summary as exact_summary
 from bnproofs.results import INCONCLUSIVE, ClaimResult, Trial
+
+from . import exact_checks
 
 
 def stderr_progress(msg: str) -> None:
@@ -40,8 +43,10 @@ def run_claim(
     seed: int,
     device: str,
     progress: Callable[[str], None] | None = stderr_progress,
+    exact: bool = True,
 ) -> tuple[ClaimResult, bool]:
-    """Run ``trials`` trials; returns the result and whether the run was interrupted."""
+    """Run ``trials`` trials, then (``exact``) the claim's exact checks once
+    (:mod:`verify.exact_checks`); returns the result and whether the run was interrupted."""
     res = ClaimResult(mod.ID, mod.PAPER, mod.TITLE, mod.KIND)
     t0 = time.perf_counter()
     interrupted = False
@@ -64,5 +69,12 @@ def run_claim(
             progress(f"  {mod.ID}: interrupted after {len(res.trials)} trial(s); keeping them")
     if hasattr(mod, "summarise") and res.trials:
         res.findings.extend(mod.summarise(res))
+    if exact and not interrupted:
+        te = time.perf_counter()
+        res.exact = exact_checks.run(mod.ID, seed)
+        if progress and res.exact:
+            s = exact_summary(res.exact)
+            progress(f"  {mod.ID} exact: {s['proved']} proved, {s['refuted']} refuted, "
+                     f"{s['undecided']} undecided ({time.perf_counter() - te:.1f}s)")
     res.elapsed_s = time.perf_counter() - t0
     return res, interrupted
