@@ -280,13 +280,14 @@ def _rational_instance(seed: int, n: int, d: int, beta_rule: str):
 def _solver_points(X, y, beta: Fraction, D):
     """Clarabel's solution of (8) (groups u_i = U's_i) and two dual points: (24) solved as a
     separate problem, and the primal's residual with its multipliers."""
-    from ..convex import solve_convex, solve_dual
+    from ..convex import program_8, solve_program, solve_program_dual
     from ..data import whiten
 
     Up = whiten(X).Uprime
-    cs = solve_convex(Up, y, float(beta), D)
-    ds = solve_dual(Up, y, float(beta), D)
-    pred = cs.prediction(Up, D)
+    prog = program_8(Up, D, y, float(beta))
+    cs = solve_program(prog)
+    ds = solve_program_dual(prog)
+    pred = cs.prediction(prog)
     return (Up @ cs.S.T).T, (Up @ cs.Sp.T).T, [(ds.v, ds.rho, ds.rhop), (y - pred, cs.rho, cs.rhop)]
 
 
