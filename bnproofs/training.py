@@ -169,7 +169,7 @@ def train(
                     )
                 )
             wo = w_out[rr].cpu().numpy()
-            nets.append(Net(layers, wo[:, 0].copy() if C == 1 else wo.copy()))
+            nets.append(Net(layers, wo[:, 0].copy() if Y.ndim == 1 else wo.copy()))
     Xn = np.asarray(X, dtype=float)
     if objective == "weight_decay":
         trained_vals = [objective_weight_decay(nt, Xn, Y, beta) for nt in nets]

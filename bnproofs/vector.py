@@ -109,7 +109,7 @@ def _top_candidates(S: np.ndarray, vals: np.ndarray, keep: int) -> tuple[np.ndar
     picked, pv = [], []
     for j in order:
         s = S[:, j]
-        if any(abs(float(s @ p)) > 1 - 1e-9 for p in picked):
+        if any(float(s @ p) > 1 - 1e-9 for p in picked):
             continue
         picked.append(s)
         pv.append(vals[j])
@@ -313,7 +313,7 @@ def certified_vector_optimum(X, Y, beta, W: Whitened, *, max_iter: int = 40,
             break
         new = [h for h in cm.candidates
                if constraint_function(U, Vres, h[:, None])[0] > beta
-               and np.all(np.abs(H @ h) < 1 - 1e-9)]
+               and np.all(H @ h < 1 - 1e-9)]
         if not new:
             break
         H = np.vstack([H, np.array(new)])
