@@ -54,6 +54,25 @@ def forward(net: Net, X: np.ndarray) -> np.ndarray:
     return hidden(net, X) @ net.w_out
 
 
+def forward_inference(net: Net, X_fit: np.ndarray, X_new: np.ndarray) -> np.ndarray:
+    """``f`` on new inputs with each BN frozen at the statistics of the batch ``X_fit``
+    (inference mode): ``(z − mean_fit) / ‖Π z_fit‖ · γ + α/√n_fit``. On ``X_new = X_fit`` this
+    is :func:`forward`."""
+    A_fit = np.asarray(X_fit, dtype=float)
+    A_new = np.asarray(X_new, dtype=float)
+    n = A_fit.shape[0]
+    for lay in net.layers:
+        Z_fit, Z_new = A_fit @ lay.W, A_new @ lay.W
+        mean = Z_fit.mean(axis=0)
+        # the same constant-column convention as bn(): such a column has no normalised part
+        ref = bn(Z_fit, np.ones(Z_fit.shape[1]), np.zeros(Z_fit.shape[1]))
+        norms = np.linalg.norm(Z_fit - mean, axis=0)
+        safe = np.where(np.linalg.norm(ref, axis=0) > 0, norms, np.inf)
+        A_fit = np.maximum(bn(Z_fit, lay.gamma, lay.alpha), 0.0)
+        A_new = np.maximum((Z_new - mean) / safe * lay.gamma + lay.alpha / np.sqrt(n), 0.0)
+    return A_new @ net.w_out
+
+
 def loss(net: Net, X, y) -> float:
     """``½ ‖f_{θ,L}(X) − y‖²`` (Frobenius for vector outputs)."""
     r = forward(net, X) - y

@@ -318,6 +318,7 @@ def certified_vector_optimum(X, Y, beta, W: Whitened, *, max_iter: int = 40,
             break
         H = np.vstack([H, np.array(new)])
     best_cert = dual_certificate(U, best_V, Y, beta)  # re-evaluated and rechecked from scratch
+    G = np.vstack([G, np.zeros((H.shape[0] - G.shape[0], Y.shape[1]))])  # columns not yet solved
     A = np.maximum(U @ H.T, 0.0)
     net = network_from_columns(W, H, G)
     upper = objective_l1(net, X, Y, beta)
