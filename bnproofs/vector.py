@@ -259,6 +259,35 @@ def master_objective(A, G, Y, beta) -> float:
     return 0.5 * float(np.sum(R * R)) + beta * float(np.linalg.norm(G, axis=1).sum())
 
 
+def prune_columns(A: np.ndarray, G: np.ndarray, rel: float = 1e-7) -> np.ndarray:
+    """Carathéodory: at most ``nC + 1`` nonzero rows of ``G`` with ``A G`` and ``Σ_k ‖g_k‖``
+    unchanged (C.5's ``m* ≤ nC + 1``).
+
+    Scaling row k by ``t_k ≥ 0`` scales its contribution ``(vec(a_k g_kᵀ), ‖g_k‖)`` linearly;
+    among ``nC + 2`` active rows these vectors are dependent, ``Σ c_k (·)_k = 0`` with some
+    ``c_k > 0``, and ``t_k = 1 − τ c_k`` with the largest ``τ`` keeping ``t ≥ 0`` zeroes a row.
+    """
+    G = np.array(G, dtype=float)
+    n, C = A.shape[0], G.shape[1]
+    norms = np.linalg.norm(G, axis=1)
+    G[norms <= rel * norms.max(initial=0.0)] = 0.0
+    while True:
+        active = np.flatnonzero(np.linalg.norm(G, axis=1))
+        if len(active) <= n * C + 1:
+            return G
+        group = active[: n * C + 2]
+        M = np.array([np.r_[np.outer(A[:, k], G[k]).ravel(), np.linalg.norm(G[k])]
+                      for k in group]).T
+        c = np.linalg.svd(M)[2][-1]
+        if c.max() <= 0:
+            c = -c
+        pos = c > 1e-12 * np.abs(c).max()
+        tau = np.min(1.0 / c[pos])
+        for k, ck in zip(group, c, strict=True):
+            factor = 1.0 - tau * ck
+            G[k] = 0.0 if factor <= 1e-12 else G[k] * factor
+
+
 @dataclass
 class VectorOptimum:
     lower: float  # verified dual-feasible value of (11)

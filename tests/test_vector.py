@@ -234,3 +234,13 @@ def test_same_seed_same_numbers(mod, index):
     timing = {k for k in a.values if k.endswith("_s")}
     assert {k: v for k, v in a.values.items() if k not in timing} == {
         k: v for k, v in b.values.items() if k not in timing}
+
+
+def test_caratheodory_pruning_keeps_output_and_regulariser():
+    rng = np.random.default_rng(6)
+    A, G = np.abs(rng.standard_normal((4, 20))), rng.standard_normal((20, 2))
+    P = vector.prune_columns(A, G)
+    assert np.count_nonzero(np.linalg.norm(P, axis=1)) <= 4 * 2 + 1
+    assert np.abs(A @ P - A @ G).max() < 1e-10
+    assert np.linalg.norm(P, axis=1).sum() == pytest.approx(np.linalg.norm(G, axis=1).sum(),
+                                                           rel=1e-10)
