@@ -124,7 +124,11 @@ def dual_constraint(Uprime: np.ndarray, V: np.ndarray, keep: int = 4) -> Constra
     Square ``U'`` (n ≤ d, full row rank) goes to :func:`orthant_constraint` in ``u = U's``.
     """
     Uprime = np.asarray(Uprime, dtype=float)
-    V = np.asarray(V, dtype=float).reshape(Uprime.shape[0], -1)
+    V = np.asarray(V, dtype=float)
+    if V.shape[0] != Uprime.shape[0] or V.ndim > 2 or not np.all(np.isfinite(V)):
+        raise InputError(f"V must be a finite n×C matrix with n = {Uprime.shape[0]}, "
+                         f"got shape {V.shape}")
+    V = V.reshape(Uprime.shape[0], -1)
     n, k = Uprime.shape
     if k == n:
         om = orthant_constraint(V, keep=keep)

@@ -244,3 +244,13 @@ def test_caratheodory_pruning_keeps_output_and_regulariser():
     assert np.abs(A @ P - A @ G).max() < 1e-10
     assert np.linalg.norm(P, axis=1).sum() == pytest.approx(np.linalg.norm(G, axis=1).sum(),
                                                            rel=1e-10)
+
+
+def test_bad_dual_point_is_an_input_error():
+    from bnproofs.data import InputError
+
+    U = whiten(np.random.default_rng(0).standard_normal((5, 1))).Uprime
+    with pytest.raises(InputError):
+        vector.dual_constraint(U, np.ones((4, 2)))
+    with pytest.raises(InputError):
+        vector.dual_constraint(U, np.full((5, 2), np.nan))
