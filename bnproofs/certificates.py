@@ -67,10 +67,6 @@ def best_certificate(*certs: DualCertificate) -> DualCertificate:
     return max(certs, key=lambda c: c.lower_bound)
 
 
-#: an eigenvector entry ≥ −POSITIVE · max|entry| counts as nonnegative (round-off on a face edge)
-POSITIVE = 1e-10
-
-
 def relu_sphere_norm(V) -> tuple[float, np.ndarray]:
     """``max_{‖u‖₂ = 1} ‖Vᵀ u_+‖₂`` and a maximiser ``u ≥ 0``, exactly, for ``V ∈ R^{n×C}``
     (a vector ``v`` is ``n × 1``: the value is ``max_u |vᵀ u_+| = max(‖v_+‖, ‖(−v)_+‖)``).
@@ -88,29 +84,15 @@ def relu_sphere_norm(V) -> tuple[float, np.ndarray]:
     the maximiser as a simple eigenvector. Enumerating all ``2^n − 1`` supports and keeping
     eigenvectors of one sign is therefore exact (up to round-off); cost ``O(2^n n³)``, small n.
     """
+    from .vector import ORTHANT_MAX_N, orthant_constraint
+
     V = np.asarray(V, dtype=float)
     V = V.reshape(V.shape[0], -1)
-    n = V.shape[0]
-    if n > 16:
-        raise ValueError(f"exact enumeration over 2^n supports needs n ≤ 16, got n = {n}")
-    B = V @ V.T
-    best, arg = 0.0, np.eye(n)[0]
-    for mask in range(1, 2**n):
-        S = np.flatnonzero([(mask >> i) & 1 for i in range(n)])
-        w, Q = np.linalg.eigh(B[np.ix_(S, S)])
-        for lam, q in zip(w[::-1], Q.T[::-1], strict=True):
-            if lam <= best * best:  # eigenvalues (values squared) descend: nothing larger here
-                break
-            q = q if q.sum() >= 0 else -q
-            if q.min() < -POSITIVE * np.abs(q).max():
-                continue
-            u = np.zeros(n)
-            u[S] = np.maximum(q, 0.0)
-            u /= np.linalg.norm(u)
-            val = float(np.linalg.norm(V.T @ u))  # recomputed at the point, not the eigenvalue
-            if val > best:
-                best, arg = val, u
-    return best, arg
+    if V.shape[0] > ORTHANT_MAX_N:
+        raise ValueError(f"exact enumeration over 2^n supports needs n ≤ {ORTHANT_MAX_N}, "
+                         f"got n = {V.shape[0]}")
+    c = orthant_constraint(V)
+    return c.value, c.s
 
 
 def sphere_dual_certificate(V, Y, beta: float) -> DualCertificate:

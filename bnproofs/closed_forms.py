@@ -105,10 +105,25 @@ def theorem_g_2_printed(X: np.ndarray, y: np.ndarray, beta: float) -> tuple[np.n
     return w1, float(max(np.linalg.norm(y) - beta, 0.0)), g, a
 
 
-def theorem_2_4_dual(Y: np.ndarray, beta: float) -> np.ndarray:
-    """The dual point of Appendix C.6 / F.2 for one-hot ``Y``, column by column:
-    ``v_j = β y_j/‖y_j‖`` if ``β ≤ ‖y_j‖``, else ``v_j = y_j``."""
+def theorem_2_4_corrected(X: np.ndarray, Y: np.ndarray, beta: float) -> Net:
+    """The case split of Appendix C.6 (41): a neuron for class j only where ``β < ‖y_j‖``
+    (so an empty class ``y_j = 0``, whose printed BN parameters are 0/0, gets none)."""
     Y = np.asarray(Y, dtype=float)
     norms = np.linalg.norm(Y, axis=0)
-    scale = np.where((norms >= beta) & (norms > 0), beta / np.where(norms > 0, norms, 1.0), 1.0)
-    return Y * scale
+    keep = np.flatnonzero(norms > beta)
+    if keep.size == 0:
+        return Net([Layer(np.zeros((X.shape[1], 1)), np.ones(1), np.zeros(1))],
+                   np.zeros((1, Y.shape[1])))
+    full = theorem_2_4_printed(X, Y[:, keep], beta)
+    w_out = np.zeros((keep.size, Y.shape[1]))
+    w_out[np.arange(keep.size), keep] = norms[keep] - beta
+    return Net(full.layers, w_out)
+
+
+def theorem_2_4_dual(Y: np.ndarray, beta: float) -> np.ndarray:
+    """The dual point (37) of Appendix C.6, column by column: ``v_j = β y_j/‖y_j‖`` if
+    ``β ≤ ‖y_j‖``, else ``v_j = y_j`` (so ``v_j = 0`` for an empty class)."""
+    Y = np.asarray(Y, dtype=float)
+    norms = np.linalg.norm(Y, axis=0)
+    big = (norms >= beta) & (norms > 0)
+    return np.where(big, beta * Y / np.where(big, norms, 1.0), Y)

@@ -26,31 +26,35 @@ from .network import Layer, Net
 ACTIVE = 1e-7
 
 
+def first_layer(W: Whitened, H: np.ndarray) -> Layer:
+    """The hidden layer whose neuron k has ``BN(X w_k^(1)) = U' h_k/‖h_k‖`` (rows ``h_k`` of
+    ``H``, nonzero): ``w^(1) = V Σ⁻¹ q``, ``q = h_{1:r}/‖h_{1:r}‖``, ``[γ; α] = [‖h_{1:r}‖;
+    h_{r+1}]/‖h‖`` (``w^(1) = 0``, ``γ = 0`` when ``h_{1:r} = 0``: a constant neuron)."""
+    r = W.r
+    H = np.asarray(H, dtype=float).reshape(-1, r + 1)
+    H = H / np.linalg.norm(H, axis=1, keepdims=True)
+    nh = np.linalg.norm(H[:, :r], axis=1)
+    q = H[:, :r] / np.where(nh > 0, nh, 1.0)[:, None]
+    W1 = W.Vt.T @ (q / W.sigma).T if r else np.zeros((W.Vt.shape[1], H.shape[0]))
+    return Layer(W1, nh, H[:, r].copy())
+
+
 def rebuild_network(W: Whitened, S: np.ndarray, Sp: np.ndarray) -> Net:
     """Network with one neuron per active ``s_i`` (output +‖s_i‖) and ``s_i'`` (−‖s_i'‖)."""
-    r = W.r
     blocks = [(S, 1.0), (Sp, -1.0)]
     scale = max(np.linalg.norm(S, axis=1).max(initial=0), np.linalg.norm(Sp, axis=1).max(initial=0))
-    cols, gammas, alphas, outs = [], [], [], []
+    rows, outs = [], []
     for M, sgn in blocks:
         for s in M:
             ns = np.linalg.norm(s)
             if ns <= ACTIVE * scale or ns == 0:
                 continue
-            head = s[:r]
-            nh = np.linalg.norm(head)
-            q = head / nh if nh > 0 else np.zeros(r)
-            cols.append(W.Vt.T @ (q / W.sigma) if r else np.zeros(W.Vt.shape[1]))
-            gammas.append(nh / ns)
-            alphas.append(s[r] / ns)
+            rows.append(s)
             outs.append(sgn * ns)
     d = W.Vt.shape[1]
-    if not cols:  # the zero network
+    if not rows:  # the zero network
         return Net([Layer(np.zeros((d, 1)), np.ones(1), np.zeros(1))], np.zeros(1))
-    return Net(
-        [Layer(np.array(cols).T, np.array(gammas), np.array(alphas))],
-        np.array(outs),
-    )
+    return Net([first_layer(W, np.array(rows))], np.array(outs))
 
 
 def caratheodory_prune(prog: ConeProgram, S, Sp) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,10 @@ much as one on small problems. Three objectives, by what they are:
 * ``l1`` — (4)/(6): loss + β Σ_j ‖w_j^(L)‖ with the last BN layer on Θ_s through an angle,
   ``γ_j = cos φ_j``, ``α_j = sin φ_j``.
 
+Labels may be a vector (scalar output, ``w^(L)`` a vector) or an ``n × C`` matrix (vector output,
+``w^(L)`` is ``m × C``, an ``n × 1`` matrix included); then (4)/(6) reads (10),
+``β Σ_j ‖w_j^(L)‖₂`` over rows, and ``effective`` is (9).
+
 Whatever is trained, every restart is mapped to Θ_s (:func:`bnproofs.network.normalise_last`)
 and evaluated in numpy by objective (4)/(6); that number is what the claims compare, so the
 torch arithmetic is never trusted on its own. Optimiser: Adam with a cosine-decayed step,

@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("torch")  # every claim trains a network  # noqa: E402
 
-from bnproofs import closed_forms
+from bnproofs import closed_forms, rescaling
 from bnproofs.results import FAIL, PASS
 from verify import l1_1, t2_1, t2_2
 
@@ -67,7 +67,7 @@ def test_l1_1_exact_identities_hold_and_a_wrong_balancing_is_caught(monkeypatch)
     trial, _ = l1_1.check(0, 0)
     exact = [k for k in trial.checks if k != "trained_values_agree"]
     assert all(trial.checks[k] for k in exact), trial.notes
-    monkeypatch.setattr(l1_1, "balancing_factors", lambda net: 2 * np.ones(net.w_out.size))
+    monkeypatch.setattr(rescaling, "balancing_factors", lambda net: 2 * np.ones(net.w_out.size))
     trial, findings = l1_1.check(0, 0)
     assert trial.status == FAIL and not trial.checks["balanced_equals_l1"]
     assert findings[0].kind == "statement_fails"

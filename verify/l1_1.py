@@ -33,19 +33,13 @@ from __future__ import annotations
 import numpy as np
 
 from bnproofs.network import (
-    Layer,
-    Net,
-    balancing_factors,
-    forward,
-    normalise_last,
     objective_effective,
-    objective_l1,
     objective_weight_decay,
-    rescale_last,
     shrink_bn_inputs,
 )
+from bnproofs.rescaling import random_net, rescaling_checks
 from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, plot_series
-from bnproofs.tolerance import EXACT, Tolerance, at_least, close
+from bnproofs.tolerance import EXACT, Tolerance, close
 from bnproofs.training import train
 
 ID = "L1.1"
@@ -61,16 +55,6 @@ STEPS = 1500
 SHRINK = [1.0, 0.3, 0.1, 0.03, 0.01, 1e-3, 1e-4]
 
 
-def random_net(rng, d: int, widths: list[int]) -> Net:
-    dims = [d, *widths]
-    layers = [
-        Layer(rng.standard_normal((dims[i], dims[i + 1])) * rng.uniform(0.1, 3),
-              rng.standard_normal(dims[i + 1]), rng.standard_normal(dims[i + 1]))
-        for i in range(len(widths))
-    ]
-    return Net(layers, rng.standard_normal(widths[-1]))
-
-
 def instance(index: int, seed: int) -> dict:
     rng = np.random.default_rng(seed)
     depth = [2, 3, 4][index % 3]
@@ -84,34 +68,6 @@ def instance(index: int, seed: int) -> dict:
     eta = 10 ** rng.uniform(-3, 3, size=widths[-1])
     return {"X": X, "y": y, "beta": beta, "net": net, "eta": eta, "n": n, "d": d,
             "depth": depth, "widths": widths}
-
-
-def rescaling_checks(net: Net, X, y, beta, eta, rng) -> tuple[dict, dict]:
-    """The exact parts of the lemma: output invariance, the balanced identity, the inequality."""
-    f = forward(net, X)
-    scale = max(1.0, float(np.abs(f).max()))
-    l1_reg = objective_l1(normalise_last(net), X, y, beta) - 0.5 * float(np.sum((f - y) ** 2))
-    balanced = rescale_last(net, balancing_factors(net))
-    bal_reg = objective_effective(balanced, X, y, beta) - 0.5 * float(np.sum((f - y) ** 2))
-    others = [objective_effective(rescale_last(net, 10 ** rng.uniform(-2, 2, eta.size)), X, y, beta)
-              for _ in range(20)]
-    eff_min = min([objective_effective(rescale_last(net, eta), X, y, beta), *others])
-    l1_value = objective_l1(normalise_last(net), X, y, beta)
-    tol = EXACT.scaled(float(eta.max() / eta.min()) ** 0.5)
-    values = {
-        "output_change": float(np.abs(forward(rescale_last(net, eta), X) - f).max()),
-        "shrink_output_change": float(np.abs(forward(shrink_bn_inputs(net, 1e-3), X) - f).max()),
-        "balanced_reg": bal_reg,
-        "l1_reg": l1_reg,
-        "min_rescaled_minus_l1": eff_min - l1_value,
-    }
-    checks = {
-        "output_unchanged": values["output_change"] <= tol.bound(scale),
-        "shrink_output_unchanged": values["shrink_output_change"] <= tol.bound(scale),
-        "balanced_equals_l1": close(bal_reg, l1_reg, tol),
-        "rescaled_never_below_l1": at_least(eff_min, l1_value, tol),
-    }
-    return values, checks
 
 
 def check(index: int, seed: int, device: str = "cpu"):
