@@ -2,8 +2,10 @@
 
 One entry point, :func:`certified_optimum`, used by every claim that needs ``p_2*``:
 
-1. solve (8) with Clarabel; its multipliers give a dual point ``(v = y − Σ D_i U' s_i, ρ)``;
-2. solve (24) with Clarabel as a separate problem; its ``(v, ρ)`` is a second dual point;
+1. solve (8) (``solver="clarabel"`` or ``"torch"``, :func:`bnproofs.convex.solve`); its
+   multipliers give a dual point ``(v = y − Σ D_i U' s_i, ρ)``;
+2. with Clarabel, also solve (24) as a separate problem; its ``(v, ρ)`` is a second dual point
+   (the torch solver stops on a certified gap of its own dual point, so it needs none);
 3. make both dual points feasible and verify them (:mod:`bnproofs.certificates`): lower bound;
 4. prune the solution of (8) to at most n + 1 active groups (Carathéodory, objective unchanged),
    rebuild a network from it (Appendix C.3) and evaluate it in (6): upper bound.
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .certificates import DualCertificate, best_certificate, dual_certificate
-from .convex import program_8, solve_program, solve_program_dual
+from .convex import SOLVERS, program_8, solve, solve_program_dual
 from .data import InputError, Whitened, check_data
 from .network import Net, objective_l1
 from .rebuild import ACTIVE, caratheodory_prune, rebuild_network
@@ -29,9 +31,9 @@ from .rebuild import ACTIVE, caratheodory_prune, rebuild_network
 class CertifiedOptimum:
     lower: float  # verified dual-feasible value
     upper: float  # objective (6) of the rebuilt network
-    convex: float  # Clarabel's value of (8)
-    convex_recomputed: float  # (8) recomputed at Clarabel's point
-    dual: float  # Clarabel's value of (24)
+    convex: float  # the solver's value of (8)
+    convex_recomputed: float  # (8) recomputed at the solver's point
+    dual: float  # Clarabel's value of (24); for the torch solver its certified lower bound
     cone_violation: float
     certificate: DualCertificate
     rebuilt: Net
@@ -51,18 +53,25 @@ class CertifiedOptimum:
         return all(s == "optimal" for s in self.statuses)
 
 
-def certified_optimum(X, y, beta, W: Whitened, D: np.ndarray) -> CertifiedOptimum:
-    """Bracket for ``p_2*`` of (6) with arrangements ``D`` (P × n booleans) of ``W.Uprime``."""
+def certified_optimum(X, y, beta, W: Whitened, D: np.ndarray, solver: str = "clarabel",
+                      device: str = "cpu") -> CertifiedOptimum:
+    """Bracket for ``p_2*`` of (6) with arrangements ``D`` (P × n booleans) of ``W.Uprime``;
+    ``solver`` solves (8) (``device`` is used by the torch solver)."""
     X, y, beta = check_data(X, y, beta)
+    if solver not in SOLVERS:
+        raise InputError(f"unknown solver {solver!r}; choose one of {SOLVERS}")
     U = W.Uprime
     if D.ndim != 2 or D.shape[1] != X.shape[0] or U.shape[0] != X.shape[0]:
         raise InputError(f"arrangements {D.shape} and U' {U.shape} do not fit n = {X.shape[0]}")
     prog = program_8(U, D, y, beta)
-    cs = solve_program(prog)
-    ds = solve_program_dual(prog)
-    cert_p = dual_certificate(prog, y - cs.prediction(prog), cs.rho, cs.rhop)
-    cert_d = dual_certificate(prog, ds.v, ds.rho, ds.rhop)
-    cert = best_certificate(cert_p, cert_d)
+    cs = solve(prog, solver, device)
+    cert = dual_certificate(prog, y - cs.prediction(prog), cs.rho, cs.rhop)
+    if solver == "clarabel":
+        ds = solve_program_dual(prog)
+        cert = best_certificate(cert, dual_certificate(prog, ds.v, ds.rho, ds.rhop))
+        dual, dual_status, dual_s = ds.value, ds.status, ds.solve_s
+    else:
+        dual, dual_status, dual_s = cs.solver_stats["lower"], cs.status, 0.0
     S, Sp = caratheodory_prune(prog, cs.S, cs.Sp)
     net = rebuild_network(W, S, Sp)
     norms = np.r_[np.linalg.norm(cs.S, axis=1), np.linalg.norm(cs.Sp, axis=1)]
@@ -71,14 +80,14 @@ def certified_optimum(X, y, beta, W: Whitened, D: np.ndarray) -> CertifiedOptimu
         upper=objective_l1(net, X, y, beta),
         convex=cs.value,
         convex_recomputed=prog.objective(cs.S, cs.Sp),
-        dual=ds.value,
+        dual=dual,
         cone_violation=prog.violation(cs.S, cs.Sp),
         certificate=cert,
         rebuilt=net,
         neurons=int(np.count_nonzero(net.w_out)),
         active_groups_solver=int(np.sum(norms > ACTIVE * norms.max(initial=0))),
-        statuses=(cs.status, ds.status),
-        solve_s=cs.solve_s + ds.solve_s,
+        statuses=(cs.status, dual_status),
+        solve_s=cs.solve_s + dual_s,
         S=S,
         Sp=Sp,
     )
