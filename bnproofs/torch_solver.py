@@ -514,3 +514,24 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     if verbose:
         print(f"  barrier on |W| ≤ {g.shape[1]}: iterations {it_np.min()}..{it_np.max()}, "
               f"ν ≤ {int(nu.max())}")
+
+
+def dual_multipliers(prog: ConeProgram, v, iters: int = 1000, device: str = "cpu"):
+    """Multipliers ``(ρ, ρ') ≥ 0`` (P × m each) for the dual point ``v`` of any solver's answer:
+    per group the NNLS ``min_{λ≥0} ‖±A_iᵀ v + G_iᵀ λ‖`` (``λ = 0`` where ``‖A_iᵀ v‖ ≤ β``), so
+    that :func:`~bnproofs.certificates.dual_certificate` can certify an answer that came without
+    multipliers (pyscnn's, in ``benchmarks/solvers.py``)."""
+    import torch
+
+    T = dict(device=torch.device(resolve_device(device)), dtype=torch.float64)
+    A, G = torch.as_tensor(prog.A, **T), torch.as_tensor(prog.G, **T)
+    Atv = torch.einsum("pnk,n->pk", A, torch.as_tensor(np.asarray(v, dtype=float), **T))
+    L = torch.linalg.eigvalsh(G.transpose(-1, -2) @ G)[..., -1]
+    out = []
+    for c in (Atv, -Atv):
+        lam = torch.zeros(G.shape[:2], **T)
+        need = torch.nonzero(c.norm(dim=-1) > prog.beta).flatten()
+        if len(need):
+            lam[need] = _nnls(c[need], G[need], L[need], lam[need], iters)[0]
+        out.append(lam.cpu().numpy())
+    return out[0], out[1]
