@@ -83,7 +83,7 @@ class TorchSolution:
     iterations: int  # ADMM iterations (all rounds)
     rounds: int  # full checks
     working_set: int  # groups in the final working set
-    status: str  # "certified" or "max_iter"
+    status: str  # "certified", "max_iter" or "stalled" (Newton system broke down at round-off)
     v: np.ndarray  # dual point before scaling: y − Σ A_i (s_i − s_i')
     rho: np.ndarray  # P × m multipliers (≥ 0) of the s_i cone constraints
     rhop: np.ndarray  # P × m, of the s_i'
@@ -122,7 +122,7 @@ def _nnls(c, G, L, lam, iters):
     return torch.where(better.unsqueeze(-1), x, lam0), torch.where(better, n1, n0)
 
 
-def _interior_directions(G, rowmask, L, iters: int = 300):
+def _interior_directions(G, rowmask, L, iters: int = 100):
     """Unit ``e`` with ``G e > 0`` per group and the margin ``min_j (G e)_j`` over the rows in
     ``rowmask``: the normalised min-norm point ``p = Gᵀμ`` of the convex hull of those rows
     (``G p ≥ ‖p‖²``), ``μ`` on the simplex by accelerated projected gradient. Margin ≤ 0: none
@@ -165,8 +165,9 @@ def _project_simplex(V, mask):
 # path following: μ ← μ / MU_FACTOR once the Newton decrement is ≤ MU_LAMBDA; the restricted
 # program is solved to max(tol/4, INNER × current full gap); entering groups start at
 # EPS ‖y‖ e_g; LADDER: the trial steps (fractions of 0.99 × the distance to the boundary)
-MU_LAMBDA, MU_FACTOR, INNER, EPS = 0.5, 10.0, 1e-3, 1e-3
-LADDER = (1.0, 0.8, 0.6, 0.45, 0.3, 0.2, 0.12, 0.06, 0.02, 0.005)
+MU_LAMBDA, MU_FACTOR, INNER, EPS = 0.5, 5.0, 0.1, 1e-3
+LADDER = (1.0, 0.7, 0.45, 0.25, 0.1, 0.02)
+GROWTH = 1.0
 
 
 class _Batch:
@@ -239,10 +240,12 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     Tt = torch.zeros(B, NG, **T)  # barrier epigraph variables (0: group not started)
     LAM = torch.zeros(B, NG, m, **T)  # NNLS multipliers of the working-set groups
     inW = torch.zeros(B, NG, dtype=torch.bool, device=dev)
+    MU = torch.zeros(B, **T)  # barrier parameter where each path stopped
     iters = np.zeros(B, dtype=int)
     rounds = np.zeros(B, dtype=int)
     inner_tol = np.full(B, 1.0)
     todo = np.ones(B, dtype=bool)
+    stalled_at = np.zeros(B, dtype=bool)  # the Newton system broke down (round-off)
     final_lam = [None] * B
 
     def full_check(bidx):
@@ -288,7 +291,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         gap, cn, lam_all, _ = full_check(bidx)
         rounds[bidx] += 1
         gap_np = gap.cpu().numpy()
-        done = (gap_np <= tol) | (iters[bidx] >= max_iter)
+        done = (gap_np <= tol) | (iters[bidx] >= max_iter) | stalled_at[bidx]
         for j in np.flatnonzero(done):
             final_lam[bidx[j]] = lam_all[j].cpu().numpy()
         todo[bidx[done]] = False
@@ -304,7 +307,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         Wg = inW[b, :2 * P]
         viol = torch.where(~Wg & (cn > bt.beta[b, None]), cn, torch.zeros_like(cn))
         nviol = (viol > 0).sum(1)
-        nadd = torch.minimum(nviol, torch.clamp(Wg.sum(1), min=n))
+        nadd = torch.minimum(nviol, torch.clamp((GROWTH * Wg.sum(1)).long(), min=n))
         if int(nadd.max()):
             top = torch.argsort(viol, dim=1, descending=True)[:, :int(nadd.max())]
             ok = torch.arange(top.shape[1], device=dev)[None, :] < nadd[:, None]
@@ -318,7 +321,11 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         up = 0.5 * (bt.y[b] ** 2).sum(1)
         nu = inW[b].sum(1) * (m + 2)
         mu0 = (gap[torch.as_tensor(keep, device=dev)] * up.clamp_min(1.0) / nu).clamp_min(1e-14)
-        _barrier(bt, b, bidx, inW, Sf, Tt, LAM, iters, inner_tol, mu0, max_iter, T, verbose)
+        # where the working set did not change, the path continues from where it stopped
+        mu0 = torch.where(torch.as_tensor(stalled, device=dev) & (MU[b] > 0), MU[b], mu0)
+        MU[b], broken = _barrier(bt, b, bidx, inW, Sf, Tt, LAM, iters, inner_tol, mu0, max_iter,
+                                 T, verbose)
+        stalled_at[bidx[broken.cpu().numpy()]] = True
 
     solve_s = time.perf_counter() - t_start
     out = []
@@ -334,7 +341,8 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         gap = (upper - lower) / max(1.0, abs(upper))
         out.append(TorchSolution(S, Sp, upper, lower, gap, prog.violation(S, Sp),
                                  int(iters[bb]), int(rounds[bb]), int(inW[bb].sum()),
-                                 "certified" if gap <= tol else "max_iter", v, rho_b, rhop_b,
+                                 "certified" if gap <= tol else
+                                 "stalled" if stalled_at[bb] else "max_iter", v, rho_b, rhop_b,
                                  solve_s))
     return out
 
@@ -384,7 +392,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         ok_sel = torch.take_along_dim(new, sel, 1)
         li = torch.arange(len(b), device=dev)[:, None]
         E, margin = _interior_directions(G[li, sel], rowmask[li, sel], L[li, sel])
-        for more in (3000, 30000):  # thin cones: longer runs on the failures only
+        for more in (1000, 10000, 50000):  # thin cones: longer runs on the failures only
             bad = ok_sel & (margin <= 0)
             nb = int(bad.sum(1).max())
             if not nb:
@@ -418,23 +426,28 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     tol_t = torch.as_tensor(inner_tol[bidx], **T)
     lam_out = gat(LAM)
 
-    def barrier_value(xs, ts_):
-        """f + μ φ at stacked points xs (J,b,W,k), ts_ (J,b,W); +inf outside the domain."""
-        r = torch.einsum("bwnk,jbwk->jbn", A, xs) - y
-        Gx = torch.einsum("bwmk,jbwk->jbwm", G, xs)
-        Gx = torch.where(rowmask > 0, Gx, torch.ones_like(Gx))
-        nx = xs.norm(dim=-1)
-        sc = (ts_ - nx) * (ts_ + nx)
-        bad = (sc <= 0).any(-1) | (Gx <= 0).any(-1).any(-1) | (ts_ <= 0).any(-1)
-        F = 0.5 * (r * r).sum(-1) + (beta[None, :, None] * ts_).sum(-1) - mu[None] * (
+    def barrier_value(al, r, Ad, Gx, Gd, x2, xd, d2, t, dt):
+        """f + μ φ at ``(x, t) + α (dx, dt)`` for the steps ``al`` (J, b), from the products at
+        ``x`` and along ``d`` (all linear in α: no matrix product per trial step); +inf
+        outside the domain."""
+        a3 = al[..., None, None]
+        rr = r[None] + al[..., None] * Ad[None]
+        g_ = Gx[None] + a3 * Gd[None]
+        ta = t[None] + al[..., None] * dt[None]
+        nx2 = x2[None] + 2 * al[..., None] * xd[None] + al[..., None] ** 2 * d2[None]
+        sc = ta * ta - nx2
+        bad = (sc <= 0).any(-1) | ((g_ <= 0) & (rowmask > 0)).any(-1).any(-1) | (ta <= 0).any(-1)
+        g_ = torch.where(rowmask > 0, g_, torch.ones_like(g_))
+        F = 0.5 * (rr * rr).sum(-1) + (beta[None, :, None] * ta).sum(-1) - mu[None] * (
             torch.log(sc.clamp_min(1e-300)).sum(-1)
-            + (rowmask * torch.log(Gx.clamp_min(1e-300))).sum((-1, -2)))
+            + (rowmask * torch.log(g_.clamp_min(1e-300))).sum((-1, -2)))
         return torch.where(bad, torch.full_like(F, math.inf), F)
 
     def gx_of(xc):
         Gx = torch.einsum("bwmk,bwk->bwm", G, xc)
         return torch.where(rowmask > 0, Gx, torch.ones_like(Gx))
 
+    broken = torch.zeros(len(bidx), dtype=torch.bool, device=dev)
     while bool(active.any()):
         r = torch.einsum("bwnk,bwk->bn", A, x) - y
         Gx = gx_of(x)
@@ -455,14 +468,23 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         H = m1[..., None] * H
         ch, info = torch.linalg.cholesky_ex(H)
         if bool((info > 0).any()):  # round-off near the boundary: a relative ridge
-            dg = H.diagonal(dim1=-2, dim2=-1).amax(-1)
-            ch = torch.linalg.cholesky(H + (1e-12 * dg)[..., None, None] * eyek)
-        h = torch.cholesky_solve(-grad.unsqueeze(-1), ch).squeeze(-1)
+            dg = H.diagonal(dim1=-2, dim2=-1).amax(-1, keepdim=True).nan_to_num(1.0, 1.0, 1.0)
+            ch, info = torch.linalg.cholesky_ex(H + (1e-12 * dg)[..., None] * eyek)
+        # an instance whose Newton system cannot be factored (μ at round-off level) stops here;
+        # its last iterate stays feasible and the audit decides its status
+        broken = broken | (info > 0).any(1) | ~grad.isfinite().all(-1).all(-1)
+        ch = torch.where(broken[:, None, None, None], eyek, ch)
+        h = torch.cholesky_solve(-grad.nan_to_num().unsqueeze(-1), ch).squeeze(-1)
         HiAt = torch.cholesky_solve(At, ch)  # (b,W,k+1,n)
         K = eyen + torch.einsum("bwkn,bwkj->bnj", At, HiAt)
         rhs = torch.einsum("bwkn,bwk->bn", At, h)
-        sol = torch.cholesky_solve(rhs.unsqueeze(-1), torch.linalg.cholesky(K)).squeeze(-1)
+        cK, infoK = torch.linalg.cholesky_ex(K)
+        broken = broken | (infoK > 0)
+        cK = torch.where(broken[:, None, None], eyen, cK)
+        sol = torch.cholesky_solve(rhs.unsqueeze(-1), cK).squeeze(-1)
         d = h - torch.einsum("bwkn,bn->bwk", HiAt, sol)
+        d = torch.where(broken[:, None, None] | ~d.isfinite(), torch.zeros_like(d), d)
+        active = active & ~broken
         lam_n = (-(grad * d).sum((1, 2)) / mu).clamp_min(0).sqrt()
         # distance to the boundary along d
         dx, dt = d[..., :k], d[..., k]
@@ -481,9 +503,9 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         a0 = (0.99 * amax).clamp(max=4.0)
         ladder = torch.cat([a0[None, :] * torch.tensor(LADDER, **T)[:, None],
                             torch.minimum(a0, torch.ones_like(a0))[None]])  # (J,b)
-        xs = x[None] + ladder[..., None, None] * dx[None]
-        ts_ = t[None] + ladder[..., None] * dt[None]
-        Fs = barrier_value(xs, ts_)
+        Ad = torch.einsum("bwnk,bwk->bn", A, dx)
+        Fs = barrier_value(ladder, r, Ad, Gx, Gd, (x * x).sum(-1), (x * dx).sum(-1),
+                           (dx * dx).sum(-1), t, dt)
         best = Fs.argmin(0)  # Fs is +inf outside the domain: never chosen while a step is inside
         inside = torch.take_along_dim(Fs, best[None], 0)[0].isfinite()
         step = torch.take_along_dim(ladder, best[None], 0)[0] * active * inside
@@ -495,7 +517,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         Gx = gx_of(x)
         lam0 = mu[:, None, None] * rowmask / Gx
         c = torch.einsum("bwnk,bn->bwk", A, v)
-        lam, nrm = _nnls(c, G, L, lam0, 10)
+        lam, nrm = _nnls(c, G, L, lam0, 5)
         nrm = torch.where(usable, nrm, torch.zeros_like(nrm))
         lower = _dual_bound(y, beta, v, nrm.amax(1))
         upper = 0.5 * (v * v).sum(1) + beta * x.norm(dim=-1).sum(1)
@@ -514,6 +536,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     if verbose:
         print(f"  barrier on |W| ≤ {g.shape[1]}: iterations {it_np.min()}..{it_np.max()}, "
               f"ν ≤ {int(nu.max())}")
+    return mu, broken
 
 
 def dual_multipliers(prog: ConeProgram, v, iters: int = 1000, device: str = "cpu"):

@@ -26,7 +26,6 @@ from .data import InputError, Whitened, check_data
 from .network import Net, objective_l1
 from .rebuild import ACTIVE, caratheodory_prune, rebuild_network
 
-
 TORCH_TOL = 1e-8
 
 
