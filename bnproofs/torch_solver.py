@@ -249,6 +249,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     inner_tol = np.full(B, 1.0)
     todo = np.ones(B, dtype=bool)
     stalled_at = np.zeros(B, dtype=bool)  # the Newton system broke down (round-off)
+    paused = np.zeros(B, dtype=bool)  # handed back before its restricted gap was reached
     final_lam = [None] * B
 
     def full_check(bidx):
@@ -318,7 +319,8 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
             inW[rows[ok], top[ok]] = True
         # the program restricted to W, tightened where nothing could be added
         stalled = (nadd == 0).cpu().numpy()
-        inner_tol[bidx[stalled]] = np.maximum(inner_tol[bidx[stalled]] / 10, 1e-14)
+        tighten = stalled & ~paused[bidx]
+        inner_tol[bidx[tighten]] = np.maximum(inner_tol[bidx[tighten]] / 10, 1e-14)
         inner_tol[bidx] = np.maximum(np.minimum(inner_tol[bidx], INNER * gap_np[keep]), tol / 4)
         # μ0: the current gap spread over the barrier parameter ν = Σ_g (m_g + 2)
         up = 0.5 * (bt.y[b] ** 2).sum(1)
@@ -326,9 +328,10 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         mu0 = (gap[torch.as_tensor(keep, device=dev)] * up.clamp_min(1.0) / nu).clamp_min(1e-14)
         # where the working set did not change, the path continues from where it stopped
         mu0 = torch.where(torch.as_tensor(stalled, device=dev) & (MU[b] > 0), MU[b], mu0)
-        MU[b], broken = _barrier(bt, b, bidx, inW, Sf, Tt, LAM, iters, inner_tol, mu0, max_iter,
-                                 T, verbose)
+        MU[b], broken, unfinished = _barrier(bt, b, bidx, inW, Sf, Tt, LAM, iters, inner_tol,
+                                             mu0, max_iter, T, verbose)
         stalled_at[bidx[broken.cpu().numpy()]] = True
+        paused[bidx] = unfinished.cpu().numpy()
 
     solve_s = time.perf_counter() - t_start
     out = []
@@ -451,7 +454,9 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         return torch.where(rowmask > 0, Gx, torch.ones_like(Gx))
 
     broken = torch.zeros(len(bidx), dtype=torch.bool, device=dev)
-    while bool(active.any()):
+    # once half the batch has finished, hand back: the caller re-packs the rest (smaller |W|
+    # padding, no work on finished instances) and continues their paths
+    while bool(active.any()) and (len(bidx) == 1 or 2 * int(active.sum()) > len(bidx)):
         r = torch.einsum("bwnk,bwk->bn", A, x) - y
         Gx = gx_of(x)
         xn_ = x.norm(dim=-1)
@@ -544,7 +549,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     if verbose:
         print(f"  barrier on |W| ≤ {g.shape[1]}: iterations {it_np.min()}..{it_np.max()}, "
               f"ν ≤ {int(nu.max())}")
-    return mu, broken
+    return mu, broken, active
 
 
 def dual_multipliers(prog: ConeProgram, v, iters: int = 1000, device: str = "cpu"):
