@@ -1,140 +1,336 @@
-"""Torch ADMM solver of (8) against cvxpy + Clarabel: time to a certified relative gap (prints a table).
+"""Solvers of (8) to one certified relative gap: torch (CPU/CUDA), cvxpy + Clarabel, pyscnn's AL.
 
-    python benchmarks/solvers.py [--sizes 50 200 1000] [--batches 1 64] [--out FILE]
+    python benchmarks/solvers.py [--sizes 50 200 1000 5000] [--batches 1 16 256 1000]
+                                 [--out benchmarks/solvers_table.txt] [--quick]
 
-For each arrangement count P (``sample_arrangements`` on random data, n = --n, d = --d, then P
-of the distinct patterns drawn at random) and batch size B, times
+Problems. For each arrangement count P and batch size B, B instances of (8) on ``U' =
+whiten(X).Uprime`` (X: n × d Gaussian, y Gaussian, n = --n, d = --d) with P distinct arrangements
+``D_i = 1[U' h_i ≥ 0]`` from Gaussian gates ``h_i`` (the first P distinct patterns; the gates are
+kept, pyscnn needs them), plus one real-data instance (scikit-learn's bundled digits, n = 60
+samples, 3 features, labels standardised). Every method solves the same ``program_8``.
 
-* ``torch-cpu`` (and ``torch-cuda`` when CUDA is present): :func:`bnproofs.torch_solver.solve_torch`
-  on the whole batch at once, to a certified relative gap ``--tol`` (default 1e-6);
-* ``clarabel``: :func:`bnproofs.convex.solve_program` on :func:`~bnproofs.convex.program_8`, one instance after the other, wall time
-  including cvxpy's compilation, on at most ``--clarabel-max`` instances of the batch (its
-  per-instance time is the mean over those; the total is extrapolated to B and marked ``*``).
-  Clarabel's gap column is its objective against
-  :func:`bnproofs.certificates.dual_certificate` of its own multipliers; its primal point is used
-  as returned (not repaired), and the largest cone violation is printed in the status column.
+Methods (time per instance, wall clock, the batch total for torch):
 
-Columns: P, batch, method, seconds (whole batch), seconds per instance, worst certified relative
-gap, worst |value − Clarabel| / max(1, |Clarabel|) over the instances Clarabel solved.
+* ``torch-cpu`` / ``torch-cuda`` — :func:`bnproofs.torch_solver.solve_batch` on the whole batch
+  (in chunks of at most --chunk instances), stopped at the certified relative gap --tol;
+* ``clarabel`` — :func:`bnproofs.convex.solve_program` (cvxpy + Clarabel), including cvxpy's
+  compile time, one instance after the other, on at most --ref-max instances of the batch;
+* ``pyscnn-al`` — pyscnn's ``ConvexReLU`` (gates = the same ``h_i``, so the same ``D_i``;
+  ``bias=False``) with its augmented-Lagrangian solver ``AL``, ``unitize_data=False``,
+  ``dtype="float64"``, on the data ``U'``. Loss scaling: pyscnn minimises
+  ``‖ŷ − y‖²/(2n) + λ Σ_i (‖v_i‖ + ‖w_i‖)``, n times smaller than (8) with ``β = nλ``: so
+  ``λ = β/n`` (regulariser ``NeuronGL1``), and its ``(v_i, w_i)`` are our ``(s_i, s_i')``. Its
+  tolerances are tightened (``tol = constraint_tol`` in --pyscnn-tols) until our certificate
+  of its answer reaches --tol; the time of that run is reported (or the last one, marked).
+  Skipped with a message when pyscnn is not installed (``pip install --no-deps pyscnn
+  linalg_backends opt_einsum tqdm``: its torch requirement must not replace the suite's).
 
-A real-data row (``sklearn.datasets.load_digits``) is added only if scikit-learn is installed;
-it is not a dependency and is not installed by this script.
+One certificate for all: the gap column is ``(objective − lower)/max(1, |objective|)`` with the
+objective of (8) recomputed at each method's returned point and ``lower`` from
+:func:`bnproofs.certificates.dual_certificate` of ``v = y − Σ D_i U'(s_i − s_i')`` and
+multipliers (Clarabel's own; the torch solver's; for pyscnn, which has none usable,
+:func:`bnproofs.torch_solver.dual_multipliers`). Clarabel's and pyscnn's points are used as
+returned (the largest cone violation is printed, ``viol``; an answer counts as certified only
+if its gap is ≤ --tol and its violation ≤ 1e-8, since an infeasible point's objective is no upper
+bound — its gap can even be negative); the torch point is feasible. ``|Δ|``
+is the worst ``|value − Clarabel| / max(1, |Clarabel|)`` over the instances both solved.
 
-Peer: ``pyscnn`` (R-FISTA and an augmented Lagrangian for convex two-layer ReLU networks, without
-BN, float32 by default) would be the public side-by-side; it is not installed here because its
-torch requirement may pull CUDA packages. To add it, run it on the same ``U'``, ``y`` and gates.
+Memory: each (method, case) runs in a forked child; ``MiB`` is its peak resident set size minus
+its size at the start (``ru_maxrss``), and for CUDA ``torch.cuda.max_memory_allocated``.
+
+Cases with ``B · P`` above --max-work are skipped (printed as such): on 2 CPU cores the largest
+ones take hours. ``--quick`` is the development run (P 50 and 200, B 1 and 4).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
+import resource
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from bnproofs.arrangements import sample_arrangements
 from bnproofs.certificates import dual_certificate
 from bnproofs.convex import program_8, solve_program
 from bnproofs.data import whiten
-from bnproofs.torch_solver import solve_torch
 
 
-def instances(P, B, n, d, rng):
-    Ups, ys, Ds = [], [], []
+def distinct_gates(Up, P, rng):
+    """The first ``P`` distinct nonzero patterns ``1[U' h ≥ 0]`` of Gaussian gates, and their
+    gates."""
+    k = Up.shape[1]
+    seen, D, H = set(), [], []
+    for _ in range(200):
+        Hs = rng.standard_normal((k, 20 * P))
+        Ds = Up @ Hs >= 0
+        for j in range(Hs.shape[1]):
+            key = Ds[:, j].tobytes()
+            if key not in seen and Ds[:, j].any():  # D_i = 0 is inert (pyscnn drops it)
+                seen.add(key)
+                D.append(Ds[:, j])
+                H.append(Hs[:, j])
+                if len(D) == P:
+                    return np.array(D), np.array(H).T
+    return np.array(D), np.array(H).T
+
+
+def random_case(P, B, n, d, beta, rng):
+    out = []
     for _ in range(B):
         Up = whiten(rng.standard_normal((n, d))).Uprime
-        D = sample_arrangements(Up, 20 * P, rng)
-        D = D[np.sort(rng.choice(len(D), size=min(P, len(D)), replace=False))]
-        Ups.append(Up)
-        ys.append(rng.standard_normal(n))
-        Ds.append(D)
-    return Ups, ys, Ds
+        D, H = distinct_gates(Up, P, rng)
+        out.append((Up, rng.standard_normal(n), D, H, beta))
+    return out
 
 
-def digits_instance(P, rng):
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        return None
+def digits_case(P, beta, rng):
+    from sklearn.datasets import load_digits
+
     X, y = load_digits(return_X_y=True)
     idx = rng.choice(len(y), size=60, replace=False)
     Xs = X[idx][:, X[idx].std(axis=0) > 0][:, :3]
     Up = whiten(Xs).Uprime
-    D = sample_arrangements(Up, 20 * P, rng)
-    D = D[np.sort(rng.choice(len(D), size=min(P, len(D)), replace=False))]
+    D, H = distinct_gates(Up, P, rng)
     yy = (y[idx] - y[idx].mean()) / y[idx].std()
-    return [Up], [yy], [D]
+    return [(Up, yy, D, H, beta)]
 
 
-def run_clarabel(Ups, ys, Ds, beta, m):
-    vals, gaps, times, viols = [], [], [], []
-    for Up, y, D in list(zip(Ups, ys, Ds, strict=True))[:m]:
+VIOL_TOL = 1e-8  # an answer whose cone violation exceeds this is not a certified upper bound
+
+
+def reached(gap, viol, tol):
+    return gap <= tol and viol <= VIOL_TOL
+
+
+def certify(prog, S, Sp, rho=None, rhop=None):
+    """(objective, certified gap, cone violation) of an answer ``(S, Sp)``."""
+    from bnproofs.torch_solver import dual_multipliers
+
+    v = prog.y - prog.predict(S - Sp)
+    if rho is None:
+        rho, rhop = dual_multipliers(prog, v)
+    low = dual_certificate(prog, v, rho, rhop).lower_bound
+    obj = prog.objective(S, Sp)
+    return obj, (obj - low) / max(1.0, abs(obj)), prog.violation(S, Sp)
+
+
+def run_clarabel(case, args):
+    vals, gaps, viols, t = [], [], [], 0.0
+    for Up, y, D, _, beta in case[: args.ref_max]:
         t0 = time.perf_counter()
         prog = program_8(Up, D, y, beta)
         sol = solve_program(prog)
-        times.append(time.perf_counter() - t0)
-        low = dual_certificate(prog, y - sol.prediction(prog), sol.rho,
-                               sol.rhop).lower_bound
-        vals.append(sol.value)
-        gaps.append((sol.value - low) / max(1.0, abs(sol.value)))
-        viols.append(prog.violation(sol.S, sol.Sp))
-    return np.array(vals), np.array(gaps), np.array(times), max(viols)
+        t += time.perf_counter() - t0
+        obj, gap, viol = certify(prog, sol.S, sol.Sp, sol.rho, sol.rhop)
+        vals.append(obj)
+        gaps.append(gap)
+        viols.append(viol)
+    m = len(vals)
+    return {"per": t / m, "n": m, "gap": max(gaps), "viol": max(viols), "vals": vals,
+            "status": f"{sum(reached(g, c, args.tol) for g, c in zip(gaps, viols, strict=True))}"
+                      f"/{m} cert"}
+
+
+def run_torch(case, args, device):
+    import torch
+
+    from bnproofs.torch_solver import solve_batch
+
+    progs = [program_8(Up, D, y, beta) for Up, y, D, _, beta in case]
+    t0 = time.perf_counter()
+    sols = []
+    for i in range(0, len(progs), args.chunk):
+        sols += solve_batch(progs[i:i + args.chunk], tol=args.tol, device=device)
+    if device == "cuda":
+        torch.cuda.synchronize()
+    t = time.perf_counter() - t0
+    out = {"per": t / len(progs), "n": len(progs), "gap": max(s.gap for s in sols),
+           "viol": max(s.violation for s in sols), "vals": [s.upper for s in sols],
+           "status": f"{sum(s.status == 'certified' for s in sols)}/{len(sols)} cert "
+                     f"it{max(s.iterations for s in sols)}"}
+    if device == "cuda":
+        out["cuda_mib"] = torch.cuda.max_memory_allocated() / 2**20
+    return out
+
+
+def _to_ours(model, Up, D, V, W):
+    """pyscnn returns its neurons with its own (rescaled, reordered) gates ``model.G``: map each
+    to our arrangement by its pattern ``1[U' g ≥ 0]``."""
+    index = {row.tobytes(): i for i, row in enumerate(D)}
+    S, Sp = np.zeros((len(D), Up.shape[1])), np.zeros((len(D), Up.shape[1]))
+    for j, pat in enumerate((Up @ model.G >= 0).T):
+        i = index[pat.tobytes()]  # KeyError: a pattern we did not give it
+        S[i], Sp[i] = V[j], W[j]
+    return S, Sp
+
+
+def run_pyscnn(case, args):
+    from scnn.metrics import Metrics
+    from scnn.models import ConvexReLU
+    from scnn.optimize import optimize_model
+    from scnn.regularizers import NeuronGL1
+    from scnn.solvers import AL
+
+    vals, gaps, viols, t, ok = [], [], [], 0.0, 0
+    for Up, y, D, H, beta in case[: args.ref_max]:
+        n = len(y)
+        prog = program_8(Up, D, y, beta)
+        for tol in args.pyscnn_tols:
+            model = ConvexReLU(H, c=1, bias=False)
+            t0 = time.perf_counter()
+            model, _ = optimize_model(model, AL(model, tol=tol, constraint_tol=tol), Metrics(),
+                                      Up, y, regularizer=NeuronGL1(beta / n),
+                                      return_convex=True, unitize_data=False, verbose=False,
+                                      dtype="float64")
+            dt = time.perf_counter() - t0
+            V, W = (np.asarray(p, dtype=float)[0] for p in model.parameters)
+            obj, gap, viol = certify(prog, *_to_ours(model, Up, D, V, W))
+            if reached(gap, viol, args.tol):
+                break
+        t += dt
+        ok += reached(gap, viol, args.tol)
+        vals.append(obj)
+        gaps.append(gap)
+        viols.append(viol)
+    m = len(vals)
+    return {"per": t / m, "n": m, "gap": max(gaps), "viol": max(viols), "vals": vals,
+            "status": f"{ok}/{m} cert"}
+
+
+def _child(conn, fn, a):
+    import torch
+
+    torch.set_num_threads(1)
+    start = _rss_mib()
+    try:
+        res = fn(*a)
+        res["mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - start
+    except Exception as exc:  # reported in the table, not hidden
+        res = {"error": f"{type(exc).__name__}: {exc}"[:120]}
+    conn.send(res)
+    conn.close()
+
+
+def _rss_mib():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def measured(fn, *a):
+    """Run ``fn(*a)`` in a forked child; its result dict with the peak memory added."""
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    p = ctx.Process(target=_child, args=(child, fn, a))
+    p.start()
+    res = parent.recv()
+    p.join()
+    return res
+
+
+def have_pyscnn() -> bool:
+    try:
+        import scnn.models  # noqa: F401
+    except Exception as exc:  # not installed, or its imports fail: say which
+        print(f"# pyscnn skipped: {type(exc).__name__}: {exc}", flush=True)
+        return False
+    return True
+
+
+def plot(rows, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for method in sorted({r[2] for r in rows}):
+        for B in sorted({r[1] for r in rows if r[2] == method}):
+            pts = sorted((r[0], r[3]) for r in rows if r[2] == method and r[1] == B
+                         and r[5] == "random")
+            if pts:
+                ax.plot(*zip(*pts, strict=True), marker="o", label=f"{method}, B={B}")
+    ax.set(xscale="log", yscale="log", xlabel="arrangements P",
+           ylabel="seconds per instance (certified gap ≤ tol)", title="(8): time against P")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000])
-    ap.add_argument("--batches", type=int, nargs="+", default=[1, 64])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000, 5000])
+    ap.add_argument("--batches", type=int, nargs="+", default=[1, 16, 256, 1000])
     ap.add_argument("--n", type=int, default=50)
-    ap.add_argument("--d", type=int, default=2)
+    ap.add_argument("--d", type=int, default=3)
     ap.add_argument("--beta", type=float, default=0.1)
     ap.add_argument("--tol", type=float, default=1e-6)
-    ap.add_argument("--max-iter", type=int, default=20000)
-    ap.add_argument("--clarabel-max", type=int, default=8)
+    ap.add_argument("--ref-max", type=int, default=4,
+                    help="instances per batch solved by Clarabel and pyscnn (mean extrapolated)")
+    ap.add_argument("--chunk", type=int, default=256, help="torch instances per solve_batch")
+    ap.add_argument("--max-work", type=int, default=64_000, help="skip cases with B·P above")
+    ap.add_argument("--pyscnn-tols", type=float, nargs="+", default=[1e-6, 1e-8, 1e-10])
+    ap.add_argument("--no-pyscnn", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="P 50 200, B 1 4 (development)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="benchmarks/solvers_table.txt")
     args = ap.parse_args()
+    if args.quick:
+        args.sizes, args.batches = [50, 200], [1, 4]
     import torch
 
-    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    torch.set_num_threads(1)
+    cuda = torch.cuda.is_available()
+    pys = not args.no_pyscnn and have_pyscnn()
     rng = np.random.default_rng(args.seed)
-    head = (f"{'P':>6} {'batch':>5} {'method':>11} {'seconds':>9} {'s/inst':>9} "
-            f"{'cert.gap':>9} {'|Δ|/Clar':>9} {'status':>14}")
-    lines = [f"# n={args.n} d={args.d} beta={args.beta} tol={args.tol} seed={args.seed} "
-             f"threads={torch.get_num_threads()}", head]
-    print("\n".join(lines), flush=True)
+    import platform
 
-    def emit(line):
+    lines = [f"# n={args.n} d={args.d} beta={args.beta} tol={args.tol} seed={args.seed} "
+             f"torch threads 1, {platform.processor() or platform.machine()}, "
+             f"cuda={'yes: ' + torch.cuda.get_device_name() if cuda else 'no'}",
+             f"{'P':>6} {'B':>5} {'method':>10} {'s/inst':>9} {'gap':>8} {'|Δ|':>8} "
+             f"{'viol':>8} {'MiB':>8} {'data':>7}  status"]
+    print("\n".join(lines), flush=True)
+    rows = []
+
+    def emit(P, B, method, res, ref, data):
+        if "error" in res:
+            line = f"{P:>6} {B:>5} {method:>10}  error: {res['error']}"
+        else:
+            diff = (max(abs(a - c) / max(1.0, abs(c)) for a, c in
+                        zip(res["vals"], ref, strict=False)) if ref else float("nan"))
+            mib = res.get("cuda_mib", res.get("mib", float("nan")))
+            star = "*" if res["n"] < B else " "
+            line = (f"{P:>6} {B:>5} {method:>10} {res['per']:>8.4f}{star} {res['gap']:>8.1e} "
+                    f"{diff:>8.1e} {res['viol']:>8.1e} {mib:>8.1f} {data:>7}  {res['status']}")
+            rows.append((P, B, method, res["per"], res["gap"], data))
         print(line, flush=True)
         lines.append(line)
 
-    cases = [(P, B, instances(P, B, args.n, args.d, rng)) for P in args.sizes
-             for B in args.batches]
-    dig = digits_instance(args.sizes[0], rng)
-    if dig is not None:
-        cases.append((len(dig[2][0]), 1, dig))
-    for _, B, (Ups, ys, Ds) in cases:
-        Preal = max(len(D) for D in Ds)
-        m = min(B, args.clarabel_max)
-        cv, cg, ct, cviol = run_clarabel(Ups, ys, Ds, args.beta, m)
-        star = "*" if m < B else ""
-        emit(f"{Preal:>6} {B:>5} {'clarabel':>11} {ct.mean() * B:>8.2f}{star or ' '} "
-             f"{ct.mean():>9.4f} {cg.max():>9.1e} {0.0:>9.1e} {f'viol {cviol:.0e}':>14}")
-        for dev in devices:
-            t0 = time.perf_counter()
-            sols = solve_torch(Ups, ys, args.beta, Ds, tol=args.tol, max_iter=args.max_iter,
-                               device=dev)
-            if dev == "cuda":
-                torch.cuda.synchronize()
-            dt = time.perf_counter() - t0
-            gap = max(s.gap for s in sols)
-            diff = max(abs(s.upper - c) / max(1.0, abs(c)) for s, c in zip(sols, cv, strict=False))
-            nc = sum(s.status == "certified" for s in sols)
-            its = max(s.iterations for s in sols)
-            emit(f"{Preal:>6} {B:>5} {'torch-' + dev:>11} {dt:>9.2f} {dt / B:>9.4f} "
-                 f"{gap:>9.1e} {diff:>9.1e} {f'{nc}/{B} it{its}':>14}")
-    with open(args.out, "w") as f:
-        f.write("\n".join(lines) + "\n")
+    cases = [(P, B, "random") for P in args.sizes for B in args.batches]
+    cases.append((args.sizes[0], 1, "digits"))
+    for P, B, data in cases:
+        if B * P > args.max_work:
+            line = f"{P:>6} {B:>5} {'-':>10}  skipped: B·P = {B * P} > --max-work {args.max_work}"
+            print(line, flush=True)
+            lines.append(line)
+            continue
+        case = (random_case(P, B, args.n, args.d, args.beta, rng) if data == "random"
+                else digits_case(P, args.beta, rng))
+        Preal = len(case[0][2])
+        cl = measured(run_clarabel, case, args)
+        ref = cl.get("vals", [])
+        emit(Preal, B, "clarabel", cl, ref, data)
+        for dev in ["cpu"] + (["cuda"] if cuda else []):
+            emit(Preal, B, f"torch-{dev}", measured(run_torch, case, args, dev), ref, data)
+        if pys:
+            emit(Preal, B, "pyscnn-al", measured(run_pyscnn, case, args), ref, data)
+    out = Path(args.out)
+    out.write_text("\n".join(lines) + "\n")
+    plot(rows, out.with_suffix(".png"))
+    print(f"wrote {out} and {out.with_suffix('.png')}", file=sys.stderr)
 
 
 if __name__ == "__main__":

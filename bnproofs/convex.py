@@ -178,6 +178,34 @@ def solve_program(prog: ConeProgram, verbose: bool = False) -> ConvexSolution:
     )
 
 
+SOLVERS = ("clarabel", "torch")
+
+
+def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
+          tol: float = 1e-6) -> ConvexSolution:
+    """Solve (P) with the chosen solver: ``"clarabel"`` (:func:`solve_program`) or ``"torch"``
+    (:func:`bnproofs.torch_solver.solve_torch` on ``device``, stopped at the certified relative
+    gap ``tol``). The torch answer is a feasible point with multipliers whose
+    :func:`~bnproofs.certificates.dual_certificate` is within ``tol`` of its objective; its
+    status is ``"optimal"`` only when that certified gap was reached (``"inaccurate"``
+    otherwise), and ``solver_stats`` carries ``lower`` and ``gap``."""
+    if solver == "clarabel":
+        return solve_program(prog)
+    if solver != "torch":
+        raise ValueError(f"unknown solver {solver!r}; choose one of {SOLVERS}")
+    from .torch_solver import solve_torch
+
+    s = solve_torch(prog, tol=tol, device=device)
+    return ConvexSolution(
+        value=s.upper, S=s.S, Sp=s.Sp, rho=s.rho, rhop=s.rhop,
+        status="optimal" if s.status == "certified" else "inaccurate",
+        solve_s=s.solve_s,
+        solver_stats={"solver": "torch", "device": device, "iterations": s.iterations,
+                      "rounds": s.rounds, "working_set": s.working_set, "lower": s.lower,
+                      "gap": s.gap, "violation": s.violation},
+    )
+
+
 def solve_program_dual(prog: ConeProgram, verbose: bool = False) -> DualSolution:
     """Solve the dual (D) directly with Clarabel."""
     P, n, m, k = prog.shape

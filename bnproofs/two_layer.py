@@ -2,9 +2,11 @@
 
 One entry point, :func:`certified_optimum`, used by every claim that needs ``p_2*``:
 
-1. solve (8) with Clarabel; its multipliers give a dual point ``(v = y − Σ D_i U' s_i, ρ)``
-   (``v = −∇L(f)`` for another loss, :mod:`bnproofs.losses`);
-2. solve (24) with Clarabel as a separate problem; its ``(v, ρ)`` is a second dual point;
+1. solve (8) (``solver="clarabel"`` or ``"torch"``, :func:`bnproofs.convex.solve`); its
+   multipliers give a dual point ``(v = y − Σ D_i U' s_i, ρ)`` (``v = −∇L(f)`` for another loss,
+   :mod:`bnproofs.losses`);
+2. with Clarabel, also solve (24) as a separate problem; its ``(v, ρ)`` is a second dual point
+   (the torch solver stops on a certified gap of its own dual point, so it needs none);
 3. make both dual points feasible and verify them (:mod:`bnproofs.certificates`): lower bound;
 4. prune the solution of (8) to at most n + 1 active groups (Carathéodory, objective unchanged),
    rebuild a network from it (Appendix C.3) and evaluate it in (6): upper bound; the same after
@@ -22,19 +24,21 @@ import numpy as np
 
 from . import losses
 from .certificates import DualCertificate, best_certificate, dual_certificate
-from .convex import ConeProgram, program_8, solve_program, solve_program_dual
+from .convex import SOLVERS, ConeProgram, program_8, solve, solve_program, solve_program_dual
 from .data import InputError, Whitened, check_data
 from .network import Net, objective_l1
 from .rebuild import ACTIVE, caratheodory_prune, rebuild_network
+
+TORCH_TOL = 1e-8
 
 
 @dataclass
 class CertifiedOptimum:
     lower: float  # verified dual-feasible value
     upper: float  # objective (6) of the rebuilt network
-    convex: float  # Clarabel's value of (8)
-    convex_recomputed: float  # (8) recomputed at Clarabel's point
-    dual: float  # Clarabel's value of (24)
+    convex: float  # the solver's value of (8)
+    convex_recomputed: float  # (8) recomputed at the solver's point
+    dual: float  # Clarabel's value of (24); for the torch solver its certified lower bound
     cone_violation: float
     certificate: DualCertificate
     rebuilt: Net
@@ -54,16 +58,16 @@ class CertifiedOptimum:
         return all(s == "optimal" for s in self.statuses)
 
 
-def certified_optimum(
-    X, y, beta, W: Whitened, D: np.ndarray, loss: str = "squared"
-) -> CertifiedOptimum:
+def certified_optimum(X, y, beta, W: Whitened, D: np.ndarray, loss: str = "squared",
+                      solver: str = "clarabel", device: str = "cpu") -> CertifiedOptimum:
     """Bracket for ``p_2*`` of (6) with arrangements ``D`` (P × n booleans) of ``W.Uprime``;
-    ``loss`` other than squared: (6) and (8) with that loss, dual ``−L*(−v)`` (B.1)."""
+    ``loss`` other than squared: (6) and (8) with that loss, dual ``−L*(−v)`` (B.1);
+    ``solver`` solves (8) (``device`` is used by the torch solver)."""
     X, y, beta = check_data(X, y, beta)
     U = W.Uprime
     if D.ndim != 2 or D.shape[1] != X.shape[0] or U.shape[0] != X.shape[0]:
         raise InputError(f"arrangements {D.shape} and U' {U.shape} do not fit n = {X.shape[0]}")
-    return certify_program(program_8(U, D, y, beta, loss), W, X)
+    return certify_program(program_8(U, D, y, beta, loss), W, X, solver=solver, device=device)
 
 
 def polish(prog: ConeProgram, S, Sp) -> tuple[np.ndarray, np.ndarray] | None:
@@ -88,23 +92,33 @@ def polish(prog: ConeProgram, S, Sp) -> tuple[np.ndarray, np.ndarray] | None:
     return full, fullp
 
 
-def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1) -> CertifiedOptimum:
+def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1, solver: str = "clarabel",
+                    device: str = "cpu") -> CertifiedOptimum:
     """Steps 1–4 above for any program of the family whose groups rebuild as neurons on ``W``
     ((8): ``X`` the data; (15): ``X`` the patch matrix ``M`` and ``pool = K``, the rebuilt
     filters evaluated in the CNN model (13) by :mod:`bnproofs.network`), with the program's
     loss (B.1)."""
     y, beta, loss = prog.y, prog.beta, prog.loss
-    cs = solve_program(prog)
-    ds = solve_program_dual(prog)
+    if solver not in SOLVERS:
+        raise InputError(f"unknown solver {solver!r}; choose one of {SOLVERS}")
+    if solver == "torch" and loss != "squared":
+        raise InputError(f"the torch solver handles the squared loss only, not {loss!r}")
+    # the claims judge the bracket width as IPM-tight (rtol 1e-6 of the value, atol 1e-8): the
+    # torch solver's gap, relative to max(1, |value|), is asked for accordingly
+    cs = solve(prog, solver, device, tol=TORCH_TOL)
     v_primal = losses.dual_from_prediction(loss, cs.prediction(prog), y)
-    cert_p = dual_certificate(prog, v_primal, cs.rho, cs.rhop)
-    cert_d = dual_certificate(prog, ds.v, ds.rho, ds.rhop)
-    cert = best_certificate(cert_p, cert_d)
+    cert = dual_certificate(prog, v_primal, cs.rho, cs.rhop)
+    if solver == "clarabel":
+        ds = solve_program_dual(prog)
+        cert = best_certificate(cert, dual_certificate(prog, ds.v, ds.rho, ds.rhop))
+        dual, dual_status, dual_s = ds.value, ds.status, ds.solve_s
+    else:
+        dual, dual_status, dual_s = cs.solver_stats["lower"], cs.status, 0.0
     S, Sp = caratheodory_prune(prog, cs.S, cs.Sp)
     net = rebuild_network(W, S, Sp)
     net.pool = pool
     upper = objective_l1(net, X, y, beta, loss_name=loss)
-    polished = polish(prog, S, Sp)
+    polished = polish(prog, S, Sp) if solver == "clarabel" else None
     if polished is not None:
         net_p = rebuild_network(W, *polished)
         net_p.pool = pool
@@ -117,14 +131,14 @@ def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1) -> Certifi
         upper=upper,
         convex=cs.value,
         convex_recomputed=prog.objective(cs.S, cs.Sp),
-        dual=ds.value,
+        dual=dual,
         cone_violation=prog.violation(cs.S, cs.Sp),
         certificate=cert,
         rebuilt=net,
         neurons=int(np.count_nonzero(net.w_out)),
         active_groups_solver=int(np.sum(norms > ACTIVE * norms.max(initial=0))),
-        statuses=(cs.status, ds.status),
-        solve_s=cs.solve_s + ds.solve_s,
+        statuses=(cs.status, dual_status),
+        solve_s=cs.solve_s + dual_s,
         S=S,
         Sp=Sp,
     )

@@ -25,6 +25,7 @@ def test_list_names_every_registered_claim(capsys):
         (["check", "T2.1", "--trials", "0"], "must be at least 1"),
         (["check", "T2.1", "--seed", "abc"], "seed must be an integer"),
         (["check", "T2.1", "--device", "tpu"], "invalid choice"),
+        (["check", "T2.2", "--solver", "scs"], "invalid choice"),
         (["check", "T2.1", "--json", "/nonexistent/dir/r.json"], "cannot write"),
         (["report", "--out", "/proc/nope"], "cannot create folder"),
         (["frobnicate"], "invalid choice"),
@@ -58,3 +59,25 @@ def test_check_writes_the_documented_json(capsys, tmp_path):
     assert set(trial) >= {"seed", "params", "values", "bracket", "passed", "notes"}
     lo, hi = trial["bracket"]
     assert lo <= hi
+
+
+def test_solver_reaches_claims_that_take_it(monkeypatch):
+    """--solver is handed to a claim whose check takes ``solver`` and to no other."""
+    import types
+
+    from verify.runner import run_claim
+
+    seen = []
+
+    def with_solver(index, seed, device, solver="clarabel"):
+        seen.append(solver)
+        raise RuntimeError("stop")
+
+    def without(index, seed, device):
+        seen.append("none")
+        raise RuntimeError("stop")
+
+    for check in (with_solver, without):
+        mod = types.SimpleNamespace(ID="X", PAPER="E", TITLE="t", KIND="k", check=check)
+        run_claim(mod, 1, 0, "cpu", progress=None, solver="torch")
+    assert seen == ["torch", "none"]

@@ -1,87 +1,124 @@
-"""The batched torch solver of (8) against Clarabel, with certified brackets and mutations."""
+"""The batched torch solver of the cone programs against Clarabel, certified brackets, mutations."""
 
 import numpy as np
 import pytest
 
+import bnproofs.torch_solver as ts
 from bnproofs.arrangements import enumerate_arrangements
-from bnproofs.convex import program_8, solve_program
+from bnproofs.convex import ConeProgram, program_8, solve, solve_program
 from bnproofs.data import whiten
-from bnproofs.torch_solver import solve_torch
+from bnproofs.torch_solver import solve_batch
 
 TOL = 1e-6
 
 
-def _batch(seed, n, d, B):
-    """B random instances of one (n, d), exact arrangements; the last one keeps only part of
-    its arrangement list so that the batch is padded."""
+def _programs_8(seed, n, d, B):
+    """B instances of (8) with exact arrangements; the last one keeps only part of its list so
+    that the batch is padded over P."""
     rng = np.random.default_rng(seed)
-    Ups, ys, Ds, betas = [], [], [], []
+    out = []
     for b in range(B):
         Up = whiten(rng.standard_normal((n, d))).Uprime
         D = enumerate_arrangements(Up)
         if b == B - 1:
             D = D[: max(2, len(D) - 5)]
-        Ups.append(Up)
-        ys.append(rng.standard_normal(n))
-        Ds.append(D)
-        betas.append(float(rng.uniform(0.05, 1.5)))
-    return Ups, ys, Ds, np.array(betas)
-
-
-@pytest.fixture(scope="module")
-def solved():
-    out = []
-    for seed, n, d, B in [(1, 6, 1, 3), (2, 8, 2, 3), (3, 10, 2, 2)]:
-        Ups, ys, Ds, betas = _batch(seed, n, d, B)
-        sols = solve_torch(Ups, ys, betas, Ds, device="cpu", tol=TOL, max_iter=20000)
-        ref = [solve_program(program_8(U, D, y, b)) for U, y, D, b in zip(Ups, ys, Ds, betas, strict=True)]
-        out.append((Ups, ys, Ds, betas, sols, ref))
+        out.append(program_8(Up, D, rng.standard_normal(n), float(rng.uniform(0.05, 1.5))))
     return out
 
 
-def test_certified_and_agrees_with_clarabel(solved):
-    for Ups, ys, Ds, betas, sols, ref in solved:
-        for U, y, D, b, s, r in zip(Ups, ys, Ds, betas, sols, ref, strict=True):
-            assert r.status == "optimal"
-            assert s.status == "certified"
-            assert s.gap <= TOL
-            scale = max(1.0, abs(r.value))
-            assert abs(s.upper - r.value) <= TOL * scale
-            # the bracket contains Clarabel's value (up to Clarabel's own accuracy)
-            assert s.lower - TOL * scale <= r.value <= s.upper + TOL * scale
-            # the reported upper bound is the recomputed objective of a feasible point
-            assert s.upper == pytest.approx(program_8(U, D, y, b).objective(s.S, s.Sp), rel=1e-14)
-            assert s.violation == program_8(U, D, y, b).violation(s.S, s.Sp) <= 1e-12
-            assert s.S.shape == (len(D), U.shape[1])
+def _generic(seed, n=7, P=6, m=4, k=3):
+    """A member of the family that is not (8): dense A_i, G_i with non-orthonormal rows whose cone
+    has an interior (rows flipped to make a random direction feasible)."""
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((P, n, k))
+    G = rng.standard_normal((P, m, k)) * rng.uniform(0.2, 3.0, (P, m, 1))
+    c = rng.standard_normal((P, k))
+    G *= np.sign(np.einsum("pmk,pk->pm", G, c))[..., None]
+    return ConeProgram(A, G, rng.standard_normal(n), 0.3)
 
 
-def test_batched_equals_single():
-    Ups, ys, Ds, betas = _batch(4, 7, 2, 3)
-    batch = solve_torch(Ups, ys, betas, Ds, device="cpu")
-    for i in range(3):
-        one = solve_torch(Ups[i:i + 1], ys[i:i + 1], betas[i], Ds[i:i + 1], device="cpu")[0]
-        assert abs(one.upper - batch[i].upper) <= 2 * TOL * max(1.0, abs(one.upper))
+def _agrees(prog, s, ref):
+    scale = max(1.0, abs(ref.value))
+    assert ref.status == "optimal"
+    assert s.status == "certified" and s.gap <= TOL
+    assert abs(s.upper - ref.value) <= TOL * scale
+    assert s.lower - TOL * scale <= ref.value <= s.upper + TOL * scale
+    # the reported bounds are recomputed from the returned point and multipliers
+    assert s.upper == pytest.approx(prog.objective(s.S, s.Sp), rel=1e-14)
+    assert s.violation == prog.violation(s.S, s.Sp) <= 1e-12
+    assert s.S.shape == (prog.shape[0], prog.shape[3])
 
 
-@pytest.mark.parametrize("mutation", ["sign", "noreg"])
-def test_mutation_does_not_certify(mutation):
-    Ups, ys, Ds, betas = _batch(2, 8, 2, 2)
-    sols = solve_torch(Ups, ys, betas, Ds, device="cpu", max_iter=3000, _mutate=mutation)
-    ref = [solve_program(program_8(U, D, y, b)).value for U, y, D, b in zip(Ups, ys, Ds, betas, strict=True)]
-    for s, r in zip(sols, ref, strict=True):
-        assert s.status == "max_iter"
-        assert s.gap > 1e-3
-        # the certificate stays honest: the bracket still contains the optimum
-        assert s.lower - 1e-6 <= r <= s.upper + 1e-6
+@pytest.fixture(scope="module")
+def batch8():
+    progs = _programs_8(2, 8, 2, 3)
+    return progs, solve_batch(progs, device="cpu", tol=TOL)
+
+
+def test_program_8_batch_agrees_with_clarabel(batch8):
+    progs, sols = batch8
+    for prog, s in zip(progs, sols, strict=True):
+        _agrees(prog, s, solve_program(prog))
+
+
+def test_generic_family_member_agrees_with_clarabel():
+    progs = [_generic(1), _generic(2, P=4, m=3, k=2)]  # ragged P, m, k in one batch
+    for prog, s in zip(progs, solve_batch(progs, device="cpu", tol=TOL), strict=True):
+        _agrees(prog, s, solve_program(prog))
+
+
+def test_batched_equals_single(batch8):
+    progs, sols = batch8
+    one = solve_batch(progs[:1], device="cpu", tol=TOL)[0]
+    assert abs(one.upper - sols[0].upper) <= 2 * TOL * max(1.0, abs(one.upper))
+
+
+def test_dispatcher_returns_a_certified_solution():
+    prog = _programs_8(3, 6, 1, 1)[0]
+    t, c = solve(prog, "torch", "cpu"), solve(prog, "clarabel")
+    assert t.status == "optimal" and t.solver_stats["gap"] <= TOL
+    assert abs(t.value - c.value) <= TOL * max(1.0, abs(c.value))
+    with pytest.raises(ValueError, match="unknown solver"):
+        solve(prog, "scs")
+
+
+def test_wrong_sign_dual_fails_certification(monkeypatch):
+    """Mutation: the NNLS hands back −λ. The numpy certificate clips it to 0, the lower bound
+    drops, and the instance is not certified — whatever the solver's own numbers said."""
+    real = ts._nnls
+
+    def flipped(*a, **k):
+        lam, nrm = real(*a, **k)
+        return -lam, nrm
+
+    monkeypatch.setattr(ts, "_nnls", flipped)
+    prog = _programs_8(2, 8, 2, 1)[0]
+    s = solve_batch([prog], device="cpu", tol=TOL, max_iter=300)[0]
+    ref = solve_program(prog).value
+    assert s.status == "max_iter" and s.gap > 1e-3
+    assert s.lower - 1e-6 <= ref <= s.upper + 1e-6  # the bracket stays honest
+
+
+def test_wrong_sign_dual_point_fails_certification(monkeypatch):
+    """Mutation: the audited certificate receives −v. The status is decided by that audit, not
+    by the solver's internal gap, so the instance must come back uncertified."""
+    real = ts.dual_certificate
+    monkeypatch.setattr(ts, "dual_certificate", lambda prog, v, r, rp: real(prog, -v, r, rp))
+    prog = _programs_8(2, 8, 2, 1)[0]
+    s = solve_batch([prog], device="cpu", tol=TOL)[0]
+    assert s.status == "max_iter" and s.gap > 1e-3
+    assert s.lower <= solve_program(prog).value + 1e-6
 
 
 @pytest.mark.gpu
 def test_cpu_and_cuda_agree():
-    Ups, ys, Ds, betas = _batch(5, 9, 2, 4)
-    cpu = solve_torch(Ups, ys, betas, Ds, device="cpu")
-    gpu = solve_torch(Ups, ys, betas, Ds, device="cuda")
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA")
+    progs = _programs_8(5, 9, 2, 4)
+    cpu = solve_batch(progs, device="cpu")
+    gpu = solve_batch(progs, device="cuda")
     for a, b in zip(cpu, gpu, strict=True):
-        assert a.iterations == b.iterations
+        assert a.status == b.status == "certified"
         assert abs(a.upper - b.upper) <= 1e-8 * max(1.0, abs(a.upper))
         assert abs(a.lower - b.lower) <= 1e-8 * max(1.0, abs(a.lower))
-        assert np.allclose(a.S, b.S, atol=1e-8) and np.allclose(a.Sp, b.Sp, atol=1e-8)

@@ -30,6 +30,27 @@ def test_bracket_is_certified_and_tight(problem):
     assert opt.neurons <= X.shape[0] + 1
 
 
+def test_torch_bracket_matches_clarabel(problem):
+    """The torch path of certified_optimum: its own verified bracket, a feasible point, a
+    rebuilt network, and the same optimum as Clarabel's bracket."""
+    X, y, beta, W, D = problem
+    ref = certified_optimum(X, y, beta, W, D)
+    opt = certified_optimum(X, y, beta, W, D, solver="torch", device="cpu")
+    assert opt.solvers_optimal and opt.cone_violation <= 1e-12
+    assert opt.lower <= opt.upper + 1e-12
+    assert opt.width <= 1e-6 * max(1, opt.upper)
+    assert abs(opt.upper - ref.upper) <= 1e-6 * max(1, ref.upper)
+    assert opt.neurons <= X.shape[0] + 1
+
+
+def test_unknown_solver_is_an_input_error(problem):
+    from bnproofs.data import InputError
+
+    X, y, beta, W, D = problem
+    with pytest.raises(InputError, match="unknown solver"):
+        certified_optimum(X, y, beta, W, D, solver="scs")
+
+
 def test_wrong_dual_gives_a_loose_bound(problem):
     """Mutation: a sign-flipped dual point is still made feasible, but its bound is useless."""
     X, y, beta, W, D = problem

@@ -13,12 +13,13 @@ import sys
 import time
 from pathlib import Path
 
+from bnproofs.convex import SOLVERS
 from bnproofs.data import InputError
 from bnproofs.exact import summary as exact_summary
 from bnproofs.results import run_to_json, write_json
 
 from . import registry
-from .runner import run_claim
+from .runner import run_claim, takes_solver
 
 DEFAULT_TRIALS = 10
 DEFAULT_SEED = 0
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--trials", type=_positive_int, default=DEFAULT_TRIALS)
         sp.add_argument("--seed", type=_seed, default=DEFAULT_SEED)
         sp.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+        sp.add_argument("--solver", choices=list(SOLVERS), default="clarabel",
+                        help="solver of the convex programs (claims that solve them)")
         sp.add_argument("--quiet", action="store_true", help="no per-trial progress")
         sp.add_argument("--no-exact", dest="exact", action="store_false",
                         help="skip the exact layer (sympy proofs, rational certificates)")
@@ -108,7 +111,7 @@ def cmd_list() -> int:
     return 0
 
 
-def run_checks(ids, trials, seed, device, quiet, exact=True):
+def run_checks(ids, trials, seed, device, quiet, exact=True, solver="clarabel"):
     from bnproofs.training import resolve_device
 
     dev = resolve_device(device)
@@ -117,13 +120,15 @@ def run_checks(ids, trials, seed, device, quiet, exact=True):
     results, interrupted = [], False
     for m in mods:
         if not quiet:
-            print(f"{m.ID}: {trials} trial(s), seed {seed}, device {dev}", file=sys.stderr)
+            used = f", solver {solver}" if takes_solver(m) else ""
+            print(f"{m.ID}: {trials} trial(s), seed {seed}, device {dev}{used}", file=sys.stderr)
         res, interrupted = run_claim(m, trials, seed, dev, None if quiet else _progress,
-                                     exact=exact)
+                                     exact=exact, solver=solver)
         results.append(res)
         if interrupted:
             break
     payload = run_to_json(results, dev, time.perf_counter() - t0)
+    payload["solver"] = solver
     return results, payload, interrupted
 
 
@@ -152,7 +157,7 @@ def cmd_check(args) -> int:
     ids = [registry.canonical(i) for i in args.ids]
     out = _writable_file(args.json) if args.json else None
     results, payload, interrupted = run_checks(ids, args.trials, args.seed, args.device,
-                                               args.quiet, args.exact)
+                                               args.quiet, args.exact, args.solver)
     print_summary(results)
     if out is not None:
         write_json(out, payload)
@@ -170,7 +175,7 @@ def cmd_report(args) -> int:
     except RuntimeError as exc:
         raise UsageError(str(exc)) from None
     results, payload, interrupted = run_checks(ids, args.trials, args.seed, args.device,
-                                               args.quiet, args.exact)
+                                               args.quiet, args.exact, args.solver)
     print_summary(results)
     index = build_reports(payload, out, timeout=args.timeout, progress=_progress)
     print(f"wrote {index}")

@@ -2,7 +2,8 @@
 
 A claim module provides ``ID, PAPER, TITLE, KIND, STATEMENT, ASSUMPTIONS`` and
 ``check(index, seed, device) -> (Trial, [Finding])``; optionally ``summarise(result)`` for
-findings about the whole run. Trial ``i`` uses seed ``seed + i`` (recorded), and the instance is a
+findings about the whole run. A claim whose ``check`` also takes ``solver`` (the convex solver,
+``"clarabel"`` or ``"torch"``, see :func:`bnproofs.convex.solve`) receives the run's choice. Trial ``i`` uses seed ``seed + i`` (recorded), and the instance is a
 function of ``(i, seed + i)`` only, so any trial can be re-run alone.
 
 A trial that raises is recorded as ``inconclusive`` with the error, so one solver failure does
@@ -11,6 +12,7 @@ not lose the rest of the run. Ctrl-C stops the run and keeps the trials already 
 
 from __future__ import annotations
 
+import inspect
 import sys
 import time
 import traceback
@@ -26,9 +28,15 @@ def stderr_progress(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def run_trial(mod, index: int, seed: int, device: str):
+def takes_solver(mod) -> bool:
+    return "solver" in inspect.signature(mod.check).parameters
+
+
+def run_trial(mod, index: int, seed: int, device: str, solver: str = "clarabel"):
     """One trial of one claim: ``(Trial, findings)``; never raises for a failing computation."""
     try:
+        if takes_solver(mod):
+            return mod.check(index, seed, device, solver=solver)
         return mod.check(index, seed, device)
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -44,6 +52,7 @@ def run_claim(
     device: str,
     progress: Callable[[str], None] | None = stderr_progress,
     exact: bool = True,
+    solver: str = "clarabel",
 ) -> tuple[ClaimResult, bool]:
     """Run ``trials`` trials, then (``exact``) the claim's exact checks once
     (:mod:`verify.exact_checks`); returns the result and whether the run was interrupted."""
@@ -53,7 +62,7 @@ def run_claim(
     try:
         for i in range(trials):
             ts = time.perf_counter()
-            trial, findings = run_trial(mod, i, seed + i, device)
+            trial, findings = run_trial(mod, i, seed + i, device, solver)
             for f in findings:
                 f.trial = len(res.trials)
             res.trials.append(trial)

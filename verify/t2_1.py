@@ -96,16 +96,16 @@ def instance(index: int, seed: int) -> dict:
             "cond": cond}
 
 
-def check(index: int, seed: int, device: str = "cpu"):
+def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
     inst = instance(index, seed)
     X, y, beta, n = inst["X"], inst["y"], inst["beta"], inst["n"]
     a, b = (float(np.linalg.norm(np.maximum(s * y, 0))) for s in (1, -1))
     params = {k: inst[k] for k in ("n", "d", "labels", "beta_rule", "cond")}
-    params.update(index=index, beta=beta, norm_pos=a, norm_neg=b)
+    params.update(index=index, beta=beta, norm_pos=a, norm_neg=b, solver=solver)
     W = whiten(X)
     D = enumerate_arrangements(W.Uprime)
     notes = [f"rank(ΠX) = {W.r}; arrangements P = {len(D)} (all 2^n = {2**n} expected)"]
-    opt = certified_optimum(X, y, beta, W, D)
+    opt = certified_optimum(X, y, beta, W, D, solver=solver, device=device)
     gd = train(X, y, beta, [2 * (n + 1)], restarts=4, steps=1500, seed=seed, device=device)
     printed = objective_l1(theorem_2_1_printed(X, y, beta), X, y, beta)
     corrected = objective_l1(theorem_2_1_corrected(X, y, beta), X, y, beta)

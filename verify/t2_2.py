@@ -49,7 +49,7 @@ from bnproofs.arrangements import (
     paper_bound,
     sample_arrangements,
 )
-from bnproofs.convex import program_8, solve_program
+from bnproofs.convex import program_8, solve
 from bnproofs.data import whiten
 from bnproofs.results import (
     FAIL,
@@ -135,29 +135,30 @@ def enumeration_checks(Uprime: np.ndarray, rng) -> tuple[np.ndarray, dict, dict]
     return D, checks, values
 
 
-def sampled_values(Uprime, y, beta, rng, P_exact: int) -> list[tuple[int, int, float]]:
+def sampled_values(Uprime, y, beta, rng, P_exact: int, solver: str = "clarabel",
+                   device: str = "cpu") -> list[tuple[int, int, float]]:
     """(samples, distinct patterns, value of (8) on them) for growing Gaussian-gate samples."""
     out = []
     for m in SAMPLE_COUNTS:
         Ds = sample_arrangements(Uprime, m, rng)
-        out.append((m, len(Ds), solve_program(program_8(Uprime, Ds, y, beta)).value))
+        out.append((m, len(Ds), solve(program_8(Uprime, Ds, y, beta), solver, device).value))
         if len(Ds) >= P_exact:
             break
     return out
 
 
-def check(index: int, seed: int, device: str = "cpu"):
+def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
     inst = instance(index, seed)
     rng = np.random.default_rng([seed, 2])
     X, y, beta, n = inst["X"], inst["y"], inst["beta"], inst["n"]
     params = {k: inst[k] for k in ("n", "d", "data", "labels", "beta_rule")}
-    params.update(index=index, beta=beta)
+    params.update(index=index, beta=beta, solver=solver)
     W = whiten(X)
     params["rank"] = W.r
     D, checks, values = enumeration_checks(W.Uprime, rng)
-    opt = certified_optimum(X, y, beta, W, D)
+    opt = certified_optimum(X, y, beta, W, D, solver=solver, device=device)
     gd = train(X, y, beta, [2 * (n + 1)], restarts=4, steps=1500, seed=seed, device=device)
-    sampled = sampled_values(W.Uprime, y, beta, rng, len(D))
+    sampled = sampled_values(W.Uprime, y, beta, rng, len(D), solver, device)
     lo, hi = opt.lower, opt.upper
     tol = IPM
     values.update({
@@ -194,7 +195,7 @@ def check(index: int, seed: int, device: str = "cpu"):
     else:
         status = INCONCLUSIVE
     notes = [f"failed check: {k}" for k, v in checks.items() if not v]
-    notes += [f"Clarabel's reported {k.split('_')[0]} value lies {values[k]:.2e} outside the "
+    notes += [f"The {solver} solver's reported {k.split('_')[0]} value lies {values[k]:.2e} outside the "
               f"certified bracket (solver accuracy; the bracket decides)"
               for k in ("convex_solver_off_bracket", "dual_solver_off_bracket")
               if values[k] > tol.bound(lo)]

@@ -118,7 +118,7 @@ def enumeration_checks(Uprime: np.ndarray, D: np.ndarray, n: int, rng) -> tuple[
     return checks, values
 
 
-def check(index: int, seed: int, device: str = "cpu"):
+def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
     inst = instance(index, seed)
     rng = np.random.default_rng([seed, 3])
     X, y, beta, n = inst["X"], inst["y"], inst["beta"], inst["n"]
@@ -131,7 +131,7 @@ def check(index: int, seed: int, device: str = "cpu"):
     t_enum = time.perf_counter() - t0
     params.update(index=index, beta=beta, K=K, nK=n * K, h_eff=P.shape[2], rank=prog.rank)
     checks, values = enumeration_checks(prog.whitened.Uprime, prog.D, n, rng)
-    opt = certify_program(prog.program, prog.whitened, prog.M, pool=K)
+    opt = certify_program(prog.program, prog.whitened, prog.M, pool=K, solver=solver, device=device)
     lay = opt.rebuilt.layers[0]
     f13 = forward_13(P, lay.W, lay.gamma, lay.alpha, opt.rebuilt.w_out)
     gd = train(prog.M, y, beta, [2 * (n + 1)], restarts=4, steps=1500, seed=seed, device=device,
