@@ -92,7 +92,8 @@ DATA_KINDS = ("general", "rank2", "illcond", "offset", "ties")
 
 def data_matrix(rng, n: int, d: int, kind: str) -> np.ndarray:
     """``X ∈ R^{n×d}`` of one kind: Gaussian; rank 2; condition 1e6 (log-spaced spectrum); a
-    common mean of 1e3 on every column (centring cancels it); duplicated rows."""
+    common mean of 1e3 on every column (centring cancels it); duplicated rows; full row rank
+    with condition 30 (n ≤ d)."""
     if kind == "general":
         return general_position(rng, n, d)
     if kind == "rank2":
@@ -105,6 +106,8 @@ def data_matrix(rng, n: int, d: int, kind: str) -> np.ndarray:
         return general_position(rng, n, d) + 1e3
     if kind == "ties":
         return with_ties(rng, n, d, repeats=2)
+    if kind == "full_row_rank":
+        return full_row_rank(rng, n, d, cond=30.0)
     raise ValueError(f"unknown data kind {kind!r}")
 
 

@@ -87,16 +87,6 @@ SAMPLE_COUNTS = (4, 16, 64, 256, 1024)
 LP_CROSSCHECK_MAX_P = 200
 
 
-def _data(rng, n, d, kind):
-    if kind == "general":
-        return instances.general_position(rng, n, d)
-    if kind == "ties":
-        return instances.with_ties(rng, n, d, repeats=2)
-    if kind == "rank2":
-        return instances.rank_deficient(rng, n, d, rank=2)
-    raise ValueError(kind)
-
-
 def instance(index: int, seed: int) -> dict:
     rng = np.random.default_rng(seed)
     if index < len(CASES):
@@ -107,7 +97,7 @@ def instance(index: int, seed: int) -> dict:
         data = str(rng.choice(["general", "general", "ties"]))
         kind = str(rng.choice(instances.LABEL_KINDS))
         rule = str(rng.choice(instances.BETA_RULES))
-    X = _data(rng, n, d, data)
+    X = instances.data_matrix(rng, n, d, data)
     y = instances.labels(rng, n, kind)
     beta = instances.beta_for(rng, y, rule)
     return {"X": X, "y": y, "beta": beta, "n": n, "d": d, "data": data, "labels": kind,

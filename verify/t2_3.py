@@ -96,16 +96,6 @@ def _labels(rng, n, C, kind):
     raise ValueError(kind)
 
 
-def _data(rng, n, d, kind):
-    if kind == "general":
-        return instances.general_position(rng, n, d)
-    if kind == "ties":
-        return instances.with_ties(rng, n, d, repeats=2)
-    if kind == "rank2":
-        return instances.rank_deficient(rng, n, d, rank=2)
-    raise ValueError(kind)
-
-
 def instance(index: int, seed: int) -> dict:
     rng = np.random.default_rng(seed)
     if index < len(CASES):
@@ -117,7 +107,7 @@ def instance(index: int, seed: int) -> dict:
         data = "general"
         kind = str(rng.choice(["gaussian", "onehot", "ties"]))
         frac = float(10 ** rng.uniform(-2, 0.1))
-    X = _data(rng, n, d, data)
+    X = instances.data_matrix(rng, n, d, data)
     Y = _labels(rng, n, C, kind)
     return {"X": X, "Y": Y, "n": n, "d": d, "C": C, "data": data, "labels": kind, "frac": frac}
 
