@@ -1,7 +1,7 @@
 """Solvers of (8) to one certified relative gap: torch (CPU/CUDA), cvxpy + Clarabel, pyscnn's AL.
 
     python benchmarks/solvers.py [--sizes 50 200 1000 5000] [--batches 1 16 256 1000]
-                                 [--out benchmarks/solvers_table.txt] [--quick]
+                                 [--out benchmarks/out/solvers_table.txt] [--quick]
 
 Problems. For each arrangement count P and batch size B, B instances of (8) on ``U' =
 whiten(X).Uprime`` (X: n × d Gaussian, y Gaussian, n = --n, d = --d) with P distinct arrangements
@@ -275,7 +275,7 @@ def main() -> None:
     ap.add_argument("--no-pyscnn", action="store_true")
     ap.add_argument("--quick", action="store_true", help="P 50 200, B 1 4 (development)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="benchmarks/solvers_table.txt")
+    ap.add_argument("--out", default="benchmarks/out/solvers_table.txt")
     args = ap.parse_args()
     if args.quick:
         args.sizes, args.batches = [50, 200], [1, 4]
@@ -328,6 +328,7 @@ def main() -> None:
         if pys:
             emit(Preal, B, "pyscnn-al", measured(run_pyscnn, case, args), ref, data)
     out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
     plot(rows, out.with_suffix(".png"))
     print(f"wrote {out} and {out.with_suffix('.png')}", file=sys.stderr)

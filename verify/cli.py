@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--quiet", action="store_true", help="no per-trial progress")
         sp.add_argument("--no-exact", dest="exact", action="store_false",
                         help="skip the exact layer (sympy proofs, rational certificates)")
+        sp.add_argument("--threads", type=_positive_int, default=1,
+                        help="CPU threads for torch (default 1: the claims' networks are small, "
+                             "and more threads than free cores slow torch down 10x or more)")
 
     c = sub.add_parser("check", help="run claims on seeded instances")
     c.add_argument("ids", nargs="+", metavar="ID")
@@ -182,9 +185,21 @@ def cmd_report(args) -> int:
     return 130 if interrupted else 0
 
 
+def set_threads(n: int) -> None:
+    """torch's intra-op threads (the claims' tensors are tiny: one thread is as fast on a quiet
+    machine and much faster on a busy one)."""
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(n)
+
+
 def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.command != "list":
+            set_threads(args.threads)
         if args.command == "list":
             return cmd_list()
         if args.command == "check":
