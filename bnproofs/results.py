@@ -128,6 +128,28 @@ class Finding:
         return {"kind": self.kind, "text": self.text, "trial": self.trial}
 
 
+#: the two ways a printed T2.1-type closed form fails (T2.1, T4.1): (label, predicate on a trial)
+PRINTED_FAILURES = (
+    ("undefined (a sign part of y is empty)", lambda t: not t.checks["printed_defined"]),
+    ("suboptimal (β above a label-part norm)",
+     lambda t: t.checks["printed_defined"] and t.status == FAIL),
+)
+
+
+def smallest_counterexamples(trials: list, cases, size, describe) -> list[Finding]:
+    """One ``statement_fails`` finding per ``(label, predicate)`` in ``cases``: the trial with the
+    smallest ``size(trial)`` among those the predicate picks, described by ``describe(trial)``."""
+    out = []
+    for label, pick in cases:
+        bad = [i for i, t in enumerate(trials) if pick(t)]
+        if bad:
+            i = min(bad, key=lambda j: size(trials[j]))
+            out.append(Finding("statement_fails", f"Smallest counterexample, printed form {label}: "
+                               f"trial {i}, {describe(trials[i])} (seed {trials[i].seed}).",
+                               trial=i))
+    return out
+
+
 @dataclass
 class ClaimResult:
     id: str

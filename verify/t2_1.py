@@ -49,10 +49,12 @@ from bnproofs.results import (
     FAIL,
     INCONCLUSIVE,
     PASS,
+    PRINTED_FAILURES,
     Finding,
     Trial,
     excess_curve,
     plot_series,
+    smallest_counterexamples,
 )
 from bnproofs.tolerance import IPM, TRAIN, at_least, relative_gap
 from bnproofs.training import train
@@ -207,18 +209,10 @@ def summarise(result):
         f"dropped) is optimal within the certified bracket on {good}/{len(ok)} trials; strong "
         f"duality (bracket width ≤ tolerance) on {sd}/{len(ok)}.",
     )]
-    for label, pick in (("undefined (a sign part of y is empty)",
-                         lambda t: not t.checks["printed_defined"]),
-                        ("suboptimal (β above a label-part norm)",
-                         lambda t: t.checks["printed_defined"] and t.status == FAIL)):
-        bad = [i for i, t in enumerate(ok) if pick(t)]
-        if bad:
-            i = min(bad, key=lambda j: (ok[j].params["n"], ok[j].params["d"]))
-            p = ok[i].params
-            out.append(Finding("statement_fails",
-                               f"Smallest counterexample, printed form {label}: trial {i}, "
-                               f"n={p['n']}, d={p['d']}, labels '{p['labels']}', β={p['beta']:.4g}"
-                               f" (seed {ok[i].seed}).", trial=i))
+    out += smallest_counterexamples(
+        ok, PRINTED_FAILURES, size=lambda t: (t.params["n"], t.params["d"]),
+        describe=lambda t: (f"n={t.params['n']}, d={t.params['d']}, labels '{t.params['labels']}', "
+                   f"β={t.params['beta']:.4g}"))
     for kind, seed in (("n > d", 101), ("rank X < n", 102)):
         r = probe(kind, seed)
         out.append(Finding(

@@ -55,7 +55,17 @@ from bnproofs.deep import (
     stack,
 )
 from bnproofs.network import balancing_factors, objective_l1, rescale_last
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, excess_curve, plot_series
+from bnproofs.results import (
+    FAIL,
+    INCONCLUSIVE,
+    PASS,
+    PRINTED_FAILURES,
+    Finding,
+    Trial,
+    excess_curve,
+    plot_series,
+    smallest_counterexamples,
+)
 from bnproofs.tolerance import IPM, TRAIN, at_least, relative_gap
 from bnproofs.training import train
 from bnproofs.two_layer import certified_optimum
@@ -247,18 +257,10 @@ def summarise(result):
         f"duality (bracket width ≤ tolerance) on {sd}/{len(ok)}. The sphere constraint "
         f"max(‖v_+‖, ‖(−v)_+‖) was never exceeded by sampled BN outputs and was attained at "
         f"w = A†v_+ on {sum(t.checks['sphere_constraint_attained'] for t in ok)}/{len(ok)} trials.")]
-    for label, pick in (("undefined (a sign part of y is empty)",
-                         lambda t: not t.checks["printed_defined"]),
-                        ("suboptimal (β above a label-part norm)",
-                         lambda t: t.checks["printed_defined"] and t.status == FAIL)):
-        bad = [i for i, t in enumerate(ok) if pick(t)]
-        if bad:
-            i = min(bad, key=lambda j: (ok[j].params["n"], ok[j].params["L"]))
-            p = ok[i].params
-            out.append(Finding("statement_fails",
-                               f"Smallest counterexample, printed form {label}: trial {i}, n={p['n']}, "
-                               f"d={p['d']}, L={p['L']}, labels '{p['labels']}', β={p['beta']:.4g} "
-                               f"(seed {ok[i].seed}).", trial=i))
+    out += smallest_counterexamples(
+        ok, PRINTED_FAILURES, size=lambda t: (t.params["n"], t.params["L"]),
+        describe=lambda t: (f"n={t.params['n']}, d={t.params['d']}, L={t.params['L']}, labels "
+                   f"'{t.params['labels']}', β={t.params['beta']:.4g}"))
     drop = max((t.values["infimum_last"] - t.values["infimum_limit"]) for t in ok)
     law = sum(t.checks["infimum_path_to_limit"] for t in ok)
     out.append(Finding(
