@@ -177,6 +177,7 @@ def test_effective_spectrum_interlaces_and_kills_u(rng):
 
 
 def test_dense_eigen_and_torch_runs_agree(rng):
+    pytest.importorskip("torch")
     p = ols.random_problem(rng, 6, 30.0, "sample")
     a0, w0 = ols.random_inits(rng, p, 5)
     eps = ols.eps_from_scaled(p, w0, np.logspace(-1, 3, 5))

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+pytest.importorskip("torch")  # noqa: E402
+
 import bnproofs.torch_solver as ts
 from bnproofs.arrangements import enumerate_arrangements
 from bnproofs.convex import ConeProgram, program_8, solve, solve_program

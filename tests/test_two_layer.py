@@ -33,6 +33,7 @@ def test_bracket_is_certified_and_tight(problem):
 def test_torch_bracket_matches_clarabel(problem):
     """The torch path of certified_optimum: its own verified bracket, a feasible point, a
     rebuilt network, and the same optimum as Clarabel's bracket."""
+    pytest.importorskip("torch")
     X, y, beta, W, D = problem
     ref = certified_optimum(X, y, beta, W, D)
     opt = certified_optimum(X, y, beta, W, D, solver="torch", device="cpu")
