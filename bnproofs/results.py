@@ -128,6 +128,19 @@ class Finding:
         return {"kind": self.kind, "text": self.text, "trial": self.trial}
 
 
+def failed_notes(checks: dict) -> list[str]:
+    """One note per check that did not hold."""
+    return [f"failed check: {k}" for k, v in checks.items() if not v]
+
+
+def decide(checks: dict, contradicted: bool) -> tuple[str, list[str]]:
+    """The verdict rule of the certified claims: ``fail`` when a check whose failure contradicts
+    the statement failed (``contradicted``), ``pass`` when every check held, ``inconclusive``
+    otherwise; with :func:`failed_notes`."""
+    status = FAIL if contradicted else PASS if all(checks.values()) else INCONCLUSIVE
+    return status, failed_notes(checks)
+
+
 #: the two ways a printed T2.1-type closed form fails (T2.1, T4.1): (label, predicate on a trial)
 PRINTED_FAILURES = (
     ("undefined (a sign part of y is empty)", lambda t: not t.checks["printed_defined"]),

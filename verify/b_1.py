@@ -35,7 +35,14 @@ import numpy as np
 from bnproofs import instances
 from bnproofs.arrangements import enumerate_arrangements
 from bnproofs.data import whiten
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, excess_curve, plot_series
+from bnproofs.results import (
+    FAIL,
+    Finding,
+    Trial,
+    decide,
+    excess_curve,
+    plot_series,
+)
 from bnproofs.tolerance import IPM, TRAIN, at_least, close, relative_gap
 from bnproofs.training import train
 from bnproofs.two_layer import certified_optimum
@@ -111,13 +118,7 @@ def check(index: int, seed: int, device: str = "cpu"):
         "rebuilt_equals_convex": close(hi, opt.convex, tol),
         "gd_above_lower": at_least(gd.best_value, lo, TRAIN),
     }
-    if not checks["gd_above_lower"]:
-        status = FAIL
-    elif all(checks.values()):
-        status = PASS
-    else:
-        status = INCONCLUSIVE
-    notes = [f"failed check: {k}" for k, v in checks.items() if not v]
+    status, notes = decide(checks, not checks["gd_above_lower"])
     findings = []
     if status == FAIL:
         findings.append(Finding("statement_fails",

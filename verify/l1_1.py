@@ -38,7 +38,7 @@ from bnproofs.network import (
     shrink_bn_inputs,
 )
 from bnproofs.rescaling import random_net, rescaling_checks
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, plot_series
+from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, failed_notes, plot_series
 from bnproofs.tolerance import EXACT, Tolerance, close
 from bnproofs.training import train
 
@@ -106,7 +106,7 @@ def check(index: int, seed: int, device: str = "cpu"):
         findings.append(Finding("statement_fails",
                                 f"Lemma 1.1 identity violated ({bad}) for depth {inst['depth']}, "
                                 f"widths {inst['widths']}, β={beta:.4g}"))
-    notes = [f"failed check: {k}" for k, v in checks.items() if not v]
+    notes = failed_notes(checks)
     series = {
         "infimum": plot_series(
             "(3) − its limit (22) along c → 0 on every BN-feeding parameter (output unchanged)",

@@ -52,6 +52,7 @@ from bnproofs.results import (
     Finding,
     Trial,
     excess_curve,
+    failed_notes,
     plot_series,
 )
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, close, relative_gap
@@ -125,7 +126,7 @@ def check(index: int, seed: int, device: str = "cpu"):
         findings.append(Finding("statement_fails",
                                 f"Lemma 2.1 identity violated ({bad}) for n={inst['n']}, "
                                 f"C={inst['C']}, m={inst['m']}, β={beta:.4g}"))
-    notes = [f"failed check: {k}" for k, v in checks.items() if not v]
+    notes = failed_notes(checks)
     series = {"training": plot_series(
         "Adam, C outputs: best restart, relative excess over the certified lower bound",
         {"trained on (9)": excess_curve(t9.curve, lo), "trained on (10)": excess_curve(t10.curve, lo)},

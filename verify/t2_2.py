@@ -53,10 +53,9 @@ from bnproofs.convex import program_8, solve
 from bnproofs.data import whiten
 from bnproofs.results import (
     FAIL,
-    INCONCLUSIVE,
-    PASS,
     Finding,
     Trial,
+    decide,
     excess_curve,
     plot_series,
 )
@@ -178,13 +177,7 @@ def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
     enumeration_ok = all(checks[k] for k in checks if k.startswith(("count", "samples", "lp_")))
     # a trained network or a restricted program below the certified lower bound contradicts (6) = (8)
     contradiction = not (checks["gd_above_lower"] and checks["sampled_above_lower"])
-    if contradiction and enumeration_ok:
-        status = FAIL
-    elif all(checks.values()):
-        status = PASS
-    else:
-        status = INCONCLUSIVE
-    notes = [f"failed check: {k}" for k, v in checks.items() if not v]
+    status, notes = decide(checks, contradiction and enumeration_ok)
     notes += [f"The {solver} solver's reported {k.split('_')[0]} value lies {values[k]:.2e} outside the "
               f"certified bracket (solver accuracy; the bracket decides)"
               for k in ("convex_solver_off_bracket", "dual_solver_off_bracket")

@@ -47,7 +47,14 @@ from bnproofs import instances
 from bnproofs.arrangements import enumerate_arrangements
 from bnproofs.data import whiten
 from bnproofs.network import forward, objective_l1
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, excess_curve, plot_series
+from bnproofs.results import (
+    FAIL,
+    Finding,
+    Trial,
+    decide,
+    excess_curve,
+    plot_series,
+)
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, close, relative_gap
 from bnproofs.training import train
 from bnproofs.two_layer import certified_optimum
@@ -197,13 +204,7 @@ def check(index: int, seed: int, device: str = "cpu"):
                                   and t22.upper - t22.lower <= tol.bound(lo))
     contradiction = not (checks["gd_above_lower"] and checks["nuclear_below_master"]
                          and checks["exact_c_above_sampled"] and checks["exact_c_below_spectral"])
-    if contradiction:
-        status = FAIL
-    elif all(checks.values()):
-        status = PASS
-    else:
-        status = INCONCLUSIVE
-    notes = [f"failed check: {k}" for k, v in checks.items() if not v]
+    status, notes = decide(checks, contradiction)
     findings = []
     if status == FAIL:
         findings.append(Finding(

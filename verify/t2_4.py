@@ -47,7 +47,16 @@ from bnproofs import instances
 from bnproofs.closed_forms import theorem_2_4_corrected, theorem_2_4_dual, theorem_2_4_printed
 from bnproofs.data import whiten
 from bnproofs.network import forward_at, objective_l1
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, excess_curve, plot_series
+from bnproofs.results import (
+    FAIL,
+    INCONCLUSIVE,
+    PASS,
+    Finding,
+    Trial,
+    excess_curve,
+    failed_notes,
+    plot_series,
+)
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, close, relative_gap
 from bnproofs.training import train
 from bnproofs.vector import certified_vector_optimum, dual_certificate, dual_constraint, dual_value
@@ -273,7 +282,7 @@ def check(index: int, seed: int, device: str = "cpu"):
                     f"point is {'feasible' if c6_feasible else 'infeasible'} "
                     f"(constraint/β = {values['c6_constraint_over_beta']:.4g}); {what}."))
     # status of non-passing checks kept visible
-    notes = [f"failed check: {k}" for k, v in checks.items() if not v]
+    notes = failed_notes(checks)
     if probe:
         notes.append(f"assumption probe: {probe} (the statement is not claimed here)")
     series = {"training": plot_series(
@@ -387,7 +396,7 @@ def figure4(seed: int, device: str = "cpu"):
         f"{acc_cf:.1%}, Adam {min(accs):.1%}–{max(accs):.1%} (mean {np.mean(accs):.1%}).")]
     trial = Trial(seed, params, values, status, gap=relative_gap(cf, lower),
                   bracket=(lower, cf), tolerance=tol.as_dict(),
-                  notes=[f"failed check: {k}" for k, v in checks.items() if not v],
+                  notes=failed_notes(checks),
                   series=series, checks=checks)
     return trial, findings
 

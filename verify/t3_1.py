@@ -54,7 +54,14 @@ from bnproofs.arrangements import (
 )
 from bnproofs.cnn import forward_13, patches, program_15
 from bnproofs.network import forward
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, excess_curve, plot_series
+from bnproofs.results import (
+    FAIL,
+    Finding,
+    Trial,
+    decide,
+    excess_curve,
+    plot_series,
+)
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, close, relative_gap
 from bnproofs.training import train
 from bnproofs.two_layer import certify_program
@@ -163,13 +170,8 @@ def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
     remark = {"within_remark_bound": len(prog.D) <= values["remark_bound"],
               "within_remark_bound_nK": len(prog.D) <= values["remark_bound_nK"]}
     enumeration_ok = all(checks[k] for k in checks if k.startswith(("count", "samples", "lp_")))
-    if not checks["gd_above_lower"] and enumeration_ok:
-        status = FAIL  # a trained CNN below the certified optimum of (15) contradicts (13) = (15)
-    elif all(checks.values()):
-        status = PASS
-    else:
-        status = INCONCLUSIVE
-    notes = [f"failed check: {k}" for k, v in checks.items() if not v]
+    # a trained CNN below the certified optimum of (15) contradicts (13) = (15)
+    status, notes = decide(checks, not checks["gd_above_lower"] and enumeration_ok)
     if not values["general_position"]:
         notes.append("rows of U'_M are not in general position: Cover's count is an upper bound")
     if not remark["within_remark_bound"]:

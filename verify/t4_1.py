@@ -63,6 +63,7 @@ from bnproofs.results import (
     Finding,
     Trial,
     excess_curve,
+    failed_notes,
     plot_series,
     smallest_counterexamples,
 )
@@ -199,7 +200,7 @@ def check(index: int, seed: int, device: str = "cpu"):
         status = INCONCLUSIVE
     notes = [f"rank A^(L−2) = {rc['rank']} of n = {n} (tolerance {rc['rank_tol']:.2e}, "
              f"σ_n/σ_max = {rc['sigma_n'] / rc['sigma_max']:.2e})"]
-    notes += [f"failed check: {k}" for k, val in checks.items() if not val]
+    notes += failed_notes(checks)
     notes += [why] if why else []
     findings = []
     if status == FAIL:

@@ -45,7 +45,16 @@ from bnproofs.deep import (
     stack,
 )
 from bnproofs.network import balancing_factors, objective_effective, objective_l1, rescale_last
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, excess_curve, plot_series
+from bnproofs.results import (
+    FAIL,
+    INCONCLUSIVE,
+    PASS,
+    Finding,
+    Trial,
+    excess_curve,
+    failed_notes,
+    plot_series,
+)
 from bnproofs.tolerance import IPM, TRAIN, at_least, relative_gap
 from bnproofs.training import train
 
@@ -162,7 +171,7 @@ def check(index: int, seed: int, device: str = "cpu"):
         status = INCONCLUSIVE
     notes = [f"rank A^(L−2) = {rc['rank']} of n = {n} (tolerance {rc['rank_tol']:.2e}, "
              f"σ_n/σ_max = {rc['sigma_n'] / rc['sigma_max']:.2e})"]
-    notes += [f"failed check: {k}" for k, v in checks.items() if not v] + ([why] if why else [])
+    notes += failed_notes(checks) + ([why] if why else [])
     findings = []
     if status == FAIL:
         findings.append(Finding(

@@ -43,7 +43,14 @@ import numpy as np
 from bnproofs import bn_after_relu as bnr
 from bnproofs import instances
 from bnproofs.arrangements import contains, cover_count, enumerate_arrangements, sample_arrangements
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, excess_curve, plot_series
+from bnproofs.results import (
+    FAIL,
+    Finding,
+    Trial,
+    decide,
+    excess_curve,
+    plot_series,
+)
 from bnproofs.tolerance import IPM, TRAIN, at_least, close, relative_gap
 
 ID = "TG.1"
@@ -131,13 +138,7 @@ def check(index: int, seed: int, device: str = "cpu"):
         "gd_above_exact_lower": at_least(gd.best_value, ex.lower, TRAIN),
     }
     enumeration_ok = checks["count_vs_cover"] and checks["samples_all_listed"]
-    if not checks["no_network_below_printed"] and enumeration_ok:
-        status = FAIL
-    elif all(checks.values()):
-        status = PASS
-    else:
-        status = INCONCLUSIVE
-    notes = [f"failed check: {k}" for k, v in checks.items() if not v]
+    status, notes = decide(checks, not checks["no_network_below_printed"] and enumeration_ok)
     findings = []
     if status == FAIL:
         who = min((pr.upper, "network rebuilt from (46) printed"),
