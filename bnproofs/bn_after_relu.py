@@ -334,11 +334,11 @@ class Certified46:
 
 
 def certified_46(X, y, beta, D, cone: str = "printed") -> Certified46:
-    """Solve (46) and its dual with Clarabel, certify the better dual point, prune
-    (Carathéodory) and rebuild a network evaluated in (45)."""
-    from .certificates import best_certificate, dual_certificate
-    from .convex import solve_program, solve_program_dual
+    """Solve (46) and its dual with Clarabel, certify the better dual point
+    (:func:`bnproofs.two_layer.solve_and_certify`), prune (Carathéodory) and rebuild a network
+    evaluated in (45)."""
     from .rebuild import caratheodory_prune
+    from .two_layer import solve_and_certify
 
     X, y, beta = check_data(X, y, beta)
     D = np.asarray(D, dtype=bool)
@@ -346,15 +346,12 @@ def certified_46(X, y, beta, D, cone: str = "printed") -> Certified46:
         raise InputError(f"arrangements {D.shape} do not fit n = {X.shape[0]}")
     p46 = program_46(X, D, y, beta, cone)
     prog = p46.prog
-    cs = solve_program(prog)
-    ds = solve_program_dual(prog)
-    cert = best_certificate(dual_certificate(prog, y - cs.prediction(prog), cs.rho, cs.rhop),
-                            dual_certificate(prog, ds.v, ds.rho, ds.rhop))
+    cs, cert, (dual, dual_status, dual_s) = solve_and_certify(prog)
     S, Sp = caratheodory_prune(prog, cs.S, cs.Sp)
     net = rebuild(p46, S, Sp)
-    return Certified46(cert.lower_bound, objective(net, X, y, beta), cs.value, ds.value,
-                       prog.violation(cs.S, cs.Sp), (cs.status, ds.status), net,
-                       int(np.count_nonzero(net.w_out)), cs.solve_s + ds.solve_s, p46)
+    return Certified46(cert.lower_bound, objective(net, X, y, beta), cs.value, dual,
+                       prog.violation(cs.S, cs.Sp), (cs.status, dual_status), net,
+                       int(np.count_nonzero(net.w_out)), cs.solve_s + dual_s, p46)
 
 
 # --------------------------------------------------------------------------- n ≤ d (Theorem G.2)

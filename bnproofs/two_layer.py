@@ -92,6 +92,26 @@ def polish(prog: ConeProgram, S, Sp) -> tuple[np.ndarray, np.ndarray] | None:
     return full, fullp
 
 
+def solve_and_certify(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu"):
+    """Steps 1–3 above for any program of the family: the solution, the best verified dual
+    certificate, and ``(dual value, its status, its solve time)`` — Clarabel's separately solved
+    dual, or for the torch solver its own certified lower bound."""
+    if solver not in SOLVERS:
+        raise InputError(f"unknown solver {solver!r}; choose one of {SOLVERS}")
+    if solver == "torch" and prog.loss != "squared":
+        raise InputError(f"the torch solver handles the squared loss only, not {prog.loss!r}")
+    # the claims judge the bracket width as IPM-tight (rtol 1e-6 of the value, atol 1e-8): the
+    # torch solver's gap, relative to max(1, |value|), is asked for accordingly
+    cs = solve(prog, solver, device, tol=TORCH_TOL)
+    v_primal = losses.dual_from_prediction(prog.loss, cs.prediction(prog), prog.y)
+    cert = dual_certificate(prog, v_primal, cs.rho, cs.rhop)
+    if solver != "clarabel":
+        return cs, cert, (cs.solver_stats["lower"], cs.status, 0.0)
+    ds = solve_program_dual(prog)
+    cert = best_certificate(cert, dual_certificate(prog, ds.v, ds.rho, ds.rhop))
+    return cs, cert, (ds.value, ds.status, ds.solve_s)
+
+
 def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1, solver: str = "clarabel",
                     device: str = "cpu") -> CertifiedOptimum:
     """Steps 1–4 above for any program of the family whose groups rebuild as neurons on ``W``
@@ -99,21 +119,7 @@ def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1, solver: st
     filters evaluated in the CNN model (13) by :mod:`bnproofs.network`), with the program's
     loss (B.1)."""
     y, beta, loss = prog.y, prog.beta, prog.loss
-    if solver not in SOLVERS:
-        raise InputError(f"unknown solver {solver!r}; choose one of {SOLVERS}")
-    if solver == "torch" and loss != "squared":
-        raise InputError(f"the torch solver handles the squared loss only, not {loss!r}")
-    # the claims judge the bracket width as IPM-tight (rtol 1e-6 of the value, atol 1e-8): the
-    # torch solver's gap, relative to max(1, |value|), is asked for accordingly
-    cs = solve(prog, solver, device, tol=TORCH_TOL)
-    v_primal = losses.dual_from_prediction(loss, cs.prediction(prog), y)
-    cert = dual_certificate(prog, v_primal, cs.rho, cs.rhop)
-    if solver == "clarabel":
-        ds = solve_program_dual(prog)
-        cert = best_certificate(cert, dual_certificate(prog, ds.v, ds.rho, ds.rhop))
-        dual, dual_status, dual_s = ds.value, ds.status, ds.solve_s
-    else:
-        dual, dual_status, dual_s = cs.solver_stats["lower"], cs.status, 0.0
+    cs, cert, (dual, dual_status, dual_s) = solve_and_certify(prog, solver, device)
     S, Sp = caratheodory_prune(prog, cs.S, cs.Sp)
     net = rebuild_network(W, S, Sp)
     net.pool = pool
