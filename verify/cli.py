@@ -34,24 +34,22 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _positive_int(text: str) -> int:
+def _integer(text: str, least: int, what: str, below: str) -> int:
     try:
         v = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+        raise argparse.ArgumentTypeError(f"{what} an integer, got {text!r}") from None
+    if v < least:
+        raise argparse.ArgumentTypeError(f"{below}, got {v}")
     return v
+
+
+def _positive_int(text: str) -> int:
+    return _integer(text, 1, "expected", "must be at least 1")
 
 
 def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"seed must be an integer, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"seed must be non-negative, got {v}")
-    return v
+    return _integer(text, 0, "seed must be", "seed must be non-negative")
 
 
 def build_parser() -> argparse.ArgumentParser:
