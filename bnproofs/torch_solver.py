@@ -101,9 +101,10 @@ class TorchSolution:
         return self.upper
 
 
-def _nnls(c, G, L, lam, iters):
+def _nnls(c, G, L, lam, iters, target=None):
     """``min_{λ ≥ 0} ½‖c + Gᵀλ‖²`` per group (FISTA, gradient restart) from ``lam``; returns
-    ``(λ, ‖c + Gᵀλ‖)``, the better of the start and the end per group.
+    ``(λ, ‖c + Gᵀλ‖)``, the better of the start and the end per group. With ``target`` (…,),
+    stops early once every group has ``‖c + Gᵀλ‖ ≤ target`` (checked every 10 iterations).
     Shapes: c (…, k), G (…, m, k), L (…,), lam (…, m)."""
     import torch
 
@@ -115,7 +116,9 @@ def _nnls(c, G, L, lam, iters):
     step = (1.0 / L.clamp_min(1e-300)).unsqueeze(-1)
     x, yv = lam, lam
     tk = torch.ones_like(L)
-    for _ in range(iters):
+    for it in range(iters):
+        if target is not None and it and it % 10 == 0 and bool((norm(x) <= target).all()):
+            break
         r = c + torch.einsum("...mk,...m->...k", G, yv)
         grad = torch.einsum("...mk,...k->...m", G, r)
         xn = (yv - step * grad).clamp_min(0)
@@ -130,44 +133,40 @@ def _nnls(c, G, L, lam, iters):
     return torch.where(better.unsqueeze(-1), x, lam0), torch.where(better, n1, n0)
 
 
-def _interior_directions(G, rowmask, L, iters: int = 100):
-    """Unit ``e`` with ``G e > 0`` per group and the margin ``min_j (G e)_j`` over the rows in
-    ``rowmask``: the normalised min-norm point ``p = Gᵀμ`` of the convex hull of those rows
-    (``G p ≥ ‖p‖²``), ``μ`` on the simplex by accelerated projected gradient. Margin ≤ 0: none
-    found (an empty cone interior, or not converged)."""
+def _interior_directions(G, rowmask, iters: int = 40):
+    """Unit ``e`` with ``G e > 0`` per group and its margin ``min_j ĝ_jᵀ e`` over the rows in
+    ``rowmask`` (``ĝ_j`` the unit rows; margin ≤ 0: none found — an empty cone interior).
+
+    Max-margin by Newton's method on the smoothed concave problem
+    ``max_s −τ log Σ_j exp(−ĝ_jᵀ s / τ) − ½‖s‖²`` (its maximiser at τ → 0 is the min-norm
+    point of the convex hull of the ``ĝ_j``, which has ``ĝ_jᵀ s > 0`` for all j iff the cone has
+    an interior, by Gordan's theorem), τ halved after each step; each step is one k × k solve,
+    so thin cones cost no more than wide ones. The best direction seen is returned."""
     import torch
 
-    cnt = rowmask.sum(-1, keepdim=True).clamp_min(1)
-    mu = rowmask / cnt
-    prev, mom = mu, mu
-    step = (1.0 / L.clamp_min(1e-300)).unsqueeze(-1)
-    for t in range(iters):
-        p = torch.einsum("...mk,...m->...k", G, mom)
-        grad = torch.einsum("...mk,...k->...m", G, p)
-        mu = _project_simplex(mom - step * grad, rowmask)
-        mom = mu + (t / (t + 3)) * (mu - prev)
-        prev = mu
-    p = torch.einsum("...mk,...m->...k", G, mu)
-    e = p / p.norm(dim=-1, keepdim=True).clamp_min(1e-300)
-    Ge = torch.einsum("...mk,...k->...m", G, e)
-    margin = torch.where(rowmask > 0, Ge, torch.full_like(Ge, math.inf)).amin(-1)
-    margin = torch.where(rowmask.sum(-1) > 0, margin, torch.ones_like(margin))
-    return e, margin
-
-
-def _project_simplex(V, mask):
-    """Projection of each row onto the simplex over the entries where ``mask`` is 1 (others 0)."""
-    import torch
-
-    big = torch.where(mask > 0, V, torch.full_like(V, -1e300))
-    U = torch.sort(big, dim=-1, descending=True).values
-    Um = torch.where(U > -1e299, U, torch.zeros_like(U))
-    css = Um.cumsum(-1) - 1
-    ind = torch.arange(1, V.shape[-1] + 1, device=V.device, dtype=V.dtype)
-    cond = ((U - css / ind) > 0) & (U > -1e299)
-    r = cond.to(V.dtype).cumsum(-1).argmax(-1, keepdim=True)
-    theta = torch.take_along_dim(css, r, dim=-1) / (r + 1).to(V.dtype)
-    return ((V - theta).clamp_min(0)) * mask
+    Gn = G / G.norm(dim=-1, keepdim=True).clamp_min(1e-300) * rowmask[..., None]
+    k = G.shape[-1]
+    s = torch.zeros(G.shape[:-2] + (k,), dtype=G.dtype, device=G.device)
+    best = torch.zeros_like(s)
+    best[..., 0] = 1.0
+    best_m = torch.full(G.shape[:-2], -math.inf, dtype=G.dtype, device=G.device)
+    eye = torch.eye(k, dtype=G.dtype, device=G.device)
+    tau = 1.0
+    for _ in range(iters):
+        a = torch.einsum("...mk,...k->...m", Gn, s)
+        pi = torch.softmax(torch.where(rowmask > 0, -a / tau, -math.inf), -1).nan_to_num()
+        p = torch.einsum("...mk,...m->...k", Gn, pi)
+        C = torch.einsum("...mk,...mj->...kj", Gn * pi[..., None], Gn) - p[..., :, None] * p[..., None, :]
+        s = s + torch.linalg.solve(C / tau + eye, (p - s).unsqueeze(-1)).squeeze(-1)
+        ns = s.norm(dim=-1).clamp_min(1e-300)
+        e = s / ns[..., None]
+        mg = torch.where(rowmask > 0, torch.einsum("...mk,...k->...m", Gn, e), math.inf).amin(-1)
+        up = mg > best_m
+        best = torch.where(up[..., None], e, best)
+        best_m = torch.where(up, mg, best_m)
+        tau *= 0.5
+    best_m = torch.where(rowmask.sum(-1) > 0, best_m, torch.ones_like(best_m))
+    return best, best_m
 
 
 # path following: μ ← μ / MU_FACTOR once the Newton decrement is ≤ MU_LAMBDA; the restricted
@@ -267,12 +266,12 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         cn = c_all.norm(dim=-1)
         lam_all = torch.zeros(len(bidx), 2 * P, m, **T)
         # λ = 0 where ‖A_gᵀv‖ ≤ β already; a short NNLS on the rest, a long one on the groups
-        # still above β (few)
+        # still above β when they are few (near the end; many are clear violators)
         for n_it in (20, nnls_iters):
             need = cn > bt.beta[b, None]
             cnt = int(need.sum(1).max()) if len(bidx) else 0
-            if not cnt:
-                break
+            if not cnt or (n_it > 20 and cnt > n):
+                break  # nothing to do; or many clear violators: the gap is far from tol anyway
             order = torch.argsort(need.to(torch.int8), dim=1, descending=True, stable=True)[:, :cnt]
             valid = torch.take_along_dim(need, order, 1)
             gsel = torch.where(valid, order, 2 * P)
@@ -281,10 +280,12 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
             lam0 = torch.take_along_dim(lam_all, order.unsqueeze(-1), 1)
             lam0 = torch.where((lam0 == 0).all(-1, keepdim=True),
                                torch.take_along_dim(LAM[b], gsel.unsqueeze(-1), 1), lam0)
-            lam, nrm = _nnls(c, bt.G[b[:, None], i], bt.L[b[:, None], i], lam0, n_it)
+            lam, nrm = _nnls(c, bt.G[b[:, None], i], bt.L[b[:, None], i], lam0, n_it,
+                             target=bt.beta[b, None].expand_as(valid))
             cn = cn.scatter(1, order, torch.where(valid, nrm, torch.take_along_dim(cn, order, 1)))
             lam_all = lam_all.scatter(1, order.unsqueeze(-1).expand(-1, -1, m),
                                       torch.where(valid.unsqueeze(-1), lam, lam0))
+        LAM[b, :2 * P] = lam_all  # warm starts for the next check
         lower = _dual_bound(bt.y[b], bt.beta[b], v, cn.amax(1))
         r = v
         upper = 0.5 * (r * r).sum(1) + bt.beta[b] * Sf[b].norm(dim=-1).sum(1)
@@ -329,7 +330,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         inner_tol[bidx] = np.maximum(np.minimum(inner_tol[bidx], INNER * gap_np[keep]), tol / 4)
         # μ0: the current gap spread over the barrier parameter ν = Σ_g (m_g + 2)
         up = 0.5 * (bt.y[b] ** 2).sum(1)
-        nu = inW[b].sum(1) * (m + 2)
+        nu = inW[b].sum(1) * m
         mu0 = (gap[torch.as_tensor(keep, device=dev)] * up.clamp_min(1.0) / nu).clamp_min(1e-14)
         # where the working set did not change, the path continues from where it stopped
         mu0 = torch.where(torch.as_tensor(stalled, device=dev) & (MU[b] > 0), MU[b], mu0)
@@ -365,13 +366,20 @@ def solve_torch(prog: ConeProgram, **kw) -> TorchSolution:
 
 def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, verbose):
     """Primal log-barrier path following on the working sets of instances ``b``: minimise
-    ``f(x, t) + μ φ(x, t)``, ``f = ½‖Σ A_g x_g − y‖² + β Σ t_g``,
-    ``φ = −Σ_g log(t_g² − ‖x_g‖²) − Σ_{g,j} log (G_g x_g)_j``, by damped Newton steps
-    (step ``1/(1 + λ)`` for Newton decrement ``λ`` of the self-concordant ``f/μ + φ``, capped
-    at 0.99 of the distance to the boundary), ``μ ← μ/8`` once ``λ ≤ 0.3``. Each Newton system
-    is block diagonal ((k+1) × (k+1) per group) plus ``ÃᵀÃ`` (rank n): Woodbury with one n × n
-    Cholesky. The iterate stays strictly feasible; a group enters at ``ε e_g`` (interior
-    direction); a group whose cone has no interior direction is left out (kept at 0)."""
+    ``F = ½‖Σ A_g x_g − y‖² + β Σ_g ‖x_g‖ − μ Σ_{g,j} log (G_g x_g)_j`` by damped Newton steps
+    (backtracking over a ladder of steps capped at 0.99 of the distance to the boundary),
+    ``μ ← μ / MU_FACTOR`` once the Newton decrement is ≤ MU_LAMBDA. The iterate stays in the
+    interior of each cone, which does not contain 0, so ``‖x_g‖`` is smooth there and no
+    epigraph variable is needed (an epigraph ``t_g ≥ ‖x_g‖`` with its own barrier made groups
+    whose norm had to grow crawl along the boundary ``t_g ≈ ‖x_g‖``: hundreds of steps per
+    round). On the central path ``λ_g = μ / (G_g x_g)`` makes ``‖A_gᵀ v + G_gᵀ λ_g‖ = β``
+    exactly, with ``v = y − Σ A_g x_g``: a dual-feasible point with gap ``μ Σ_g m_g``.
+
+    Each Newton system is block diagonal (k × k per group: ``β (I − x̂x̂ᵀ)/‖x‖ +
+    μ G_gᵀ diag(G_g x_g)⁻² G_g``) plus ``ÃᵀÃ`` (rank n): Woodbury with one n × n Cholesky.
+    A group enters on the ray of an interior direction ``e`` of its cone, at the minimiser of
+    ``F`` along it with the others held: ``qα² + (c + β)α − μ m_g = 0`` for ``c = (A e)ᵀ r``,
+    ``q = ‖A e‖²``. A group whose cone shows no interior direction is left out (kept at 0)."""
     import torch
 
     P, n, k = bt.P, bt.n, bt.k
@@ -385,73 +393,64 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     bi = b[:, None]
     A = bt.A[bi, i] * s[..., None, None]
     G = bt.G[bi, i]
-    L = bt.L[bi, i]
     rowmask = bt.rowmask[bi, i]
     y, beta = bt.y[b], bt.beta[b]
 
     def gat(t):
         return torch.take_along_dim(t[b], g.unsqueeze(-1) if t.dim() == 3 else g, 1)
 
-    x, t = gat(X), gat(Tt)
-    new = valid & (t == 0)  # groups entering now (t = 0: not started; −1: no interior)
-    usable = valid & (t >= 0)
+    x, st = gat(X), gat(Tt)
+    new = valid & (st == 0)  # groups entering now (0: not started; −1: no interior; 1: in)
+    usable = valid & (st >= 0)
     cnt = int(new.sum(1).max())
-    ynorm = y.norm(dim=1).clamp_min(1e-12)
-    eps = EPS * ynorm[:, None]
+    has = torch.zeros_like(new)
     if cnt:  # interior directions for the entering groups only
         sel = torch.argsort(new.to(torch.int8), dim=1, descending=True, stable=True)[:, :cnt]
         ok_sel = torch.take_along_dim(new, sel, 1)
         li = torch.arange(len(b), device=dev)[:, None]
-        E, margin = _interior_directions(G[li, sel], rowmask[li, sel], L[li, sel])
-        for more in (1000, 10000, 50000):  # thin cones: longer runs on the failures only
-            bad = ok_sel & (margin <= 0)
-            nb = int(bad.sum(1).max())
-            if not nb:
-                break
-            sb = torch.argsort(bad.to(torch.int8), dim=1, descending=True, stable=True)[:, :nb]
-            tb = sel.gather(1, sb)
-            E2, m2 = _interior_directions(G[li, tb], rowmask[li, tb], L[li, tb], more)
-            okb = torch.take_along_dim(bad, sb, 1) & (m2 > 0)
-            E = E.scatter(1, sb.unsqueeze(-1).expand(-1, -1, k),
-                          torch.where(okb[..., None], E2, torch.take_along_dim(E, sb[..., None], 1)))
-            margin = margin.scatter(1, sb, torch.where(okb, m2, torch.take_along_dim(margin, sb, 1)))
+        E, margin = _interior_directions(G[li, sel], rowmask[li, sel])
         good = ok_sel & (margin > 0)
-        x_new = torch.zeros_like(x).scatter(
-            1, sel.unsqueeze(-1).expand(-1, -1, k), torch.where(good[..., None], E, 0.0))
-        has = torch.zeros_like(new).scatter(1, sel, good)
+        sk = sel.unsqueeze(-1).expand(-1, -1, k)  # padded: non-entering groups keep their x
+        x = x.scatter(1, sk, torch.where(good[..., None], E, x.gather(1, sk)))
+        has = has.scatter(1, sel, good)
         usable = usable & ~(new & ~has)
-        x = torch.where(has[..., None], eps[..., None] * x_new, x)
     A = A * usable[..., None, None]
     G = G * usable[..., None, None]
     rowmask = rowmask * usable[..., None]
     x = torch.where(usable[..., None], x, torch.zeros_like(x))
-    t = torch.where(new | ~usable, 2 * x.norm(dim=-1) + eps, t)
     mu = mu0.clone()
-    nu = (2 + rowmask.sum(-1)).sum(1)
-    eyek = torch.eye(k + 1, **T)
-    J = torch.diag(torch.cat([torch.ones(k, **T), -torch.ones(1, **T)]))
-    At = torch.cat([A, torch.zeros(*A.shape[:-1], 1, **T)], -1).transpose(-1, -2)  # (b,W,k+1,n)
+    if cnt:  # entering groups: to the minimiser of F along their rays
+        r0 = torch.einsum("bwnk,bwk->bn", A, torch.where(has[..., None], 0.0, x)) - y
+        Ae = torch.einsum("bwnk,bwk->bwn", A, x)
+        c = torch.einsum("bwn,bn->bw", Ae, r0) + beta[:, None]
+        q = (Ae * Ae).sum(-1)
+        mm = mu[:, None] * rowmask.sum(-1)
+        disc = torch.sqrt(c * c + 4 * q * mm)
+        # the root of qα² + cα − μm = 0, in the form without cancellation
+        al = torch.where(c > 0, 2 * mm / (c + disc), (disc - c) / (2 * q).clamp_min(1e-300))
+        al = torch.where(mm > 0, al, 1e-3 * y.norm(dim=1, keepdim=True))
+        x = torch.where(has[..., None], al[..., None] * x, x)
+    nu = rowmask.sum(-1).sum(1)
+    eyek = torch.eye(k, **T)
+    At = A.transpose(-1, -2)  # (b,W,k,n)
     eyen = torch.eye(n, **T)
     active = torch.ones(len(bidx), dtype=torch.bool, device=dev)
     it_np = iters[bidx].copy()
     tol_t = torch.as_tensor(inner_tol[bidx], **T)
     lam_out = gat(LAM)
+    um = usable[..., None]
 
-    def barrier_value(al, r, Ad, Gx, Gd, x2, xd, d2, t, dt):
-        """f + μ φ at ``(x, t) + α (dx, dt)`` for the steps ``al`` (J, b), from the products at
-        ``x`` and along ``d`` (all linear in α: no matrix product per trial step); +inf
-        outside the domain."""
+    def barrier_value(al, r, Ad, Gx, Gd, x2, xd, d2):
+        """F at ``x + α d`` for the steps ``al`` (J, b), from products at ``x`` and along ``d``
+        (no matrix product per trial step); +inf outside the domain."""
         a3 = al[..., None, None]
         rr = r[None] + al[..., None] * Ad[None]
         g_ = Gx[None] + a3 * Gd[None]
-        ta = t[None] + al[..., None] * dt[None]
-        nx2 = x2[None] + 2 * al[..., None] * xd[None] + al[..., None] ** 2 * d2[None]
-        sc = ta * ta - nx2
-        bad = (sc <= 0).any(-1) | ((g_ <= 0) & (rowmask > 0)).any(-1).any(-1) | (ta <= 0).any(-1)
+        nx = (x2[None] + 2 * al[..., None] * xd[None] + al[..., None] ** 2 * d2[None]).clamp_min(0)
+        bad = ((g_ <= 0) & (rowmask > 0)).any(-1).any(-1)
         g_ = torch.where(rowmask > 0, g_, torch.ones_like(g_))
-        F = 0.5 * (rr * rr).sum(-1) + (beta[None, :, None] * ta).sum(-1) - mu[None] * (
-            torch.log(sc.clamp_min(1e-300)).sum(-1)
-            + (rowmask * torch.log(g_.clamp_min(1e-300))).sum((-1, -2)))
+        F = (0.5 * (rr * rr).sum(-1) + beta[None] * nx.sqrt().sum(-1)
+             - mu[None] * (rowmask * torch.log(g_.clamp_min(1e-300))).sum((-1, -2)))
         return torch.where(bad, torch.full_like(F, math.inf), F)
 
     def gx_of(xc):
@@ -464,21 +463,16 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     while bool(active.any()) and (len(bidx) == 1 or 2 * int(active.sum()) > len(bidx)):
         r = torch.einsum("bwnk,bwk->bn", A, x) - y
         Gx = gx_of(x)
-        xn_ = x.norm(dim=-1)
-        sc = (t - xn_) * (t + xn_)
+        xn = x.norm(dim=-1).clamp_min(1e-300)
+        xh = x / xn[..., None]
         m1 = mu[:, None, None]
         inv = rowmask / Gx
-        gx_ = (torch.einsum("bwnk,bn->bwk", A, r) + m1 * (2 * x / sc[..., None]
-               - torch.einsum("bwmk,bwm->bwk", G, inv)))
-        gt_ = beta[:, None] - mu[:, None] * 2 * t / sc
-        grad = torch.cat([gx_, gt_[..., None]], -1)
-        w = torch.cat([x, -t[..., None]], -1)
-        H = (2 / sc)[..., None, None] * J + (4 / sc ** 2)[..., None, None] * (
-            w[..., :, None] * w[..., None, :])
-        Hlin = torch.einsum("bwmk,bwm,bwmj->bwkj", G, inv * inv, G)
-        H = H.clone()
-        H[..., :k, :k] += Hlin
-        H = m1[..., None] * H
+        grad = (torch.einsum("bwnk,bn->bwk", A, r) + beta[:, None, None] * xh
+                - m1 * torch.einsum("bwmk,bwm->bwk", G, inv))
+        grad = torch.where(um, grad, torch.zeros_like(grad))
+        Hn = (beta[:, None] / xn)[..., None, None] * (eyek - xh[..., :, None] * xh[..., None, :])
+        H = Hn + m1[..., None] * torch.einsum("bwmk,bwmj->bwkj", G * (inv * inv)[..., None], G)
+        H = torch.where(um[..., None], H, eyek)
         ch, info = torch.linalg.cholesky_ex(H)
         dg = H.diagonal(dim1=-2, dim2=-1).amax(-1, keepdim=True).nan_to_num(1.0, 1.0, 1.0)
         for ridge in (1e-12, 1e-8, 1e-4):  # round-off near the boundary: a growing ridge
@@ -493,50 +487,39 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         broken = broken | (info > 0).any(1) | ~grad.isfinite().all(-1).all(-1)
         ch = torch.where(broken[:, None, None, None], eyek, ch)
         h = torch.cholesky_solve(-grad.nan_to_num().unsqueeze(-1), ch).squeeze(-1)
-        HiAt = torch.cholesky_solve(At, ch)  # (b,W,k+1,n)
+        HiAt = torch.cholesky_solve(At, ch)  # (b,W,k,n)
         K = eyen + torch.einsum("bwkn,bwkj->bnj", At, HiAt)
         rhs = torch.einsum("bwkn,bwk->bn", At, h)
         cK, infoK = torch.linalg.cholesky_ex(K)
         broken = broken | (infoK > 0)
         cK = torch.where(broken[:, None, None], eyen, cK)
         sol = torch.cholesky_solve(rhs.unsqueeze(-1), cK).squeeze(-1)
-        d = h - torch.einsum("bwkn,bn->bwk", HiAt, sol)
-        d = torch.where(broken[:, None, None] | ~d.isfinite(), torch.zeros_like(d), d)
+        dx = h - torch.einsum("bwkn,bn->bwk", HiAt, sol)
+        dx = torch.where(broken[:, None, None] | ~dx.isfinite(), torch.zeros_like(dx), dx)
         active = active & ~broken
-        lam_n = (-(grad * d).sum((1, 2)) / mu).clamp_min(0).sqrt()
+        lam_n = (-(grad * dx).sum((1, 2)) / mu).clamp_min(0).sqrt()
         # distance to the boundary along d
-        dx, dt = d[..., :k], d[..., k]
         Gd = torch.einsum("bwmk,bwk->bwm", G, dx)
-        amax_lin = torch.where((Gd < 0) & (rowmask > 0), -Gx / Gd.clamp(max=-1e-300),
-                               torch.full_like(Gd, math.inf)).amin(-1).amin(-1)
-        qa = dt * dt - (dx * dx).sum(-1)
-        qb = 2 * (t * dt - (x * dx).sum(-1))
-        disc = (qb * qb - 4 * qa * sc).clamp_min(0).sqrt()
-        roots = torch.stack([(-qb - disc) / (2 * qa), (-qb + disc) / (2 * qa)])
-        roots = torch.where(roots > 0, roots, torch.full_like(roots, math.inf))
-        amax_soc = torch.where(qa.abs() > 1e-300, roots.amin(0),
-                               torch.where(qb < 0, -sc / qb.clamp(max=-1e-300), math.inf))
-        amax = torch.minimum(amax_lin, amax_soc.amin(-1))
-        # backtracking (Armijo) over a geometric ladder of steps, evaluated at once
+        amax = torch.where((Gd < 0) & (rowmask > 0), -Gx / Gd.clamp(max=-1e-300),
+                           torch.full_like(Gd, math.inf)).amin(-1).amin(-1)
+        # backtracking over a geometric ladder of steps, evaluated at once
         a0 = (0.99 * amax).clamp(max=4.0)
         ladder = torch.cat([a0[None, :] * torch.tensor(LADDER, **T)[:, None],
                             torch.minimum(a0, torch.ones_like(a0))[None]])  # (J,b)
         Ad = torch.einsum("bwnk,bwk->bn", A, dx)
         Fs = barrier_value(ladder, r, Ad, Gx, Gd, (x * x).sum(-1), (x * dx).sum(-1),
-                           (dx * dx).sum(-1), t, dt)
+                           (dx * dx).sum(-1))
         best = Fs.argmin(0)  # Fs is +inf outside the domain: never chosen while a step is inside
         inside = torch.take_along_dim(Fs, best[None], 0)[0].isfinite()
         step = torch.take_along_dim(ladder, best[None], 0)[0] * active * inside
         x = x + step[:, None, None] * dx
-        t = t + step[:, None] * dt
         it_np[active.cpu().numpy()] += 1
-        # certified restricted gap at the (strictly feasible) new point
+        # restricted gap at the (strictly feasible) new point, with the barrier's multipliers
         v = y - torch.einsum("bwnk,bwk->bn", A, x)
         Gx = gx_of(x)
-        lam0 = mu[:, None, None] * rowmask / Gx
-        c = torch.einsum("bwnk,bn->bwk", A, v)
-        lam, nrm = _nnls(c, G, L, lam0, 5)
-        nrm = torch.where(usable, nrm, torch.zeros_like(nrm))
+        lam = mu[:, None, None] * rowmask / Gx
+        c = torch.einsum("bwnk,bn->bwk", A, v) + torch.einsum("bwmk,bwm->bwk", G, lam)
+        nrm = torch.where(usable, c.norm(dim=-1), torch.zeros_like(xn))
         lower = _dual_bound(y, beta, v, nrm.amax(1))
         upper = 0.5 * (v * v).sum(1) + beta * x.norm(dim=-1).sum(1)
         gp = _gap(upper, lower)
@@ -546,7 +529,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     iters[bidx] = it_np
     rows = b[:, None].expand_as(g)
     X[rows, g] = x
-    Tt[rows, g] = torch.where(usable, t, torch.full_like(t, -1.0))
+    Tt[rows, g] = torch.where(usable, 1.0, -1.0).to(Tt.dtype)
     LAM[rows, g] = lam_out
     X[:, -1] = 0
     Tt[:, -1] = 0
