@@ -172,9 +172,13 @@ def _interior_directions(G, rowmask, iters: int = 40):
 # path following: μ ← μ / MU_FACTOR once the Newton decrement is ≤ MU_LAMBDA; the restricted
 # program is solved to max(tol/4, INNER × current full gap); entering groups start at
 # EPS ‖y‖ e_g; LADDER: the trial steps (fractions of 0.99 × the distance to the boundary)
-MU_LAMBDA, MU_FACTOR, INNER, EPS = 0.5, 5.0, 0.1, 1e-3
+MU_LAMBDA, MU_FACTOR, INNER = 0.5, 5.0, 0.1
+NNLS_SHORT, NNLS_BURST = 20, 5
 LADDER = (1.0, 0.7, 0.45, 0.25, 0.1, 0.02)
-GROWTH = 1.0
+# working sets: grow by up to max(n, GROWTH |W|) violators per round; while the full gap is
+# above PRUNE_GAP, drop the groups at ≤ PRUNE × the largest group norm that the check does
+# not price in
+GROWTH, PRUNE, PRUNE_GAP = 1.0, 1e-2, 1e-3
 
 
 class _Batch:
@@ -265,13 +269,16 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         c_all = torch.cat([Atv, -Atv], 1)  # (b,2P,k)
         cn = c_all.norm(dim=-1)
         lam_all = torch.zeros(len(bidx), 2 * P, m, **T)
-        # λ = 0 where ‖A_gᵀv‖ ≤ β already; a short NNLS on the rest, a long one on the groups
-        # still above β when they are few (near the end; many are clear violators)
-        for n_it in (20, nnls_iters):
+        # λ = 0 where ‖A_gᵀv‖ ≤ β already; on the rest, NNLS in bursts of NNLS_BURST iterations
+        # from the last check's λ, each burst only on the groups still above β: NNLS_SHORT
+        # iterations in all, or nnls_iters once at most n groups are left (near the end; while
+        # many groups are clear violators the gap is far from tol and their c_g only ranks them)
+        done_it = 0
+        while True:
             need = cn > bt.beta[b, None]
             cnt = int(need.sum(1).max()) if len(bidx) else 0
-            if not cnt or (n_it > 20 and cnt > n):
-                break  # nothing to do; or many clear violators: the gap is far from tol anyway
+            if not cnt or done_it >= (NNLS_SHORT if cnt > n else nnls_iters):
+                break
             order = torch.argsort(need.to(torch.int8), dim=1, descending=True, stable=True)[:, :cnt]
             valid = torch.take_along_dim(need, order, 1)
             gsel = torch.where(valid, order, 2 * P)
@@ -280,8 +287,8 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
             lam0 = torch.take_along_dim(lam_all, order.unsqueeze(-1), 1)
             lam0 = torch.where((lam0 == 0).all(-1, keepdim=True),
                                torch.take_along_dim(LAM[b], gsel.unsqueeze(-1), 1), lam0)
-            lam, nrm = _nnls(c, bt.G[b[:, None], i], bt.L[b[:, None], i], lam0, n_it,
-                             target=bt.beta[b, None].expand_as(valid))
+            lam, nrm = _nnls(c, bt.G[b[:, None], i], bt.L[b[:, None], i], lam0, NNLS_BURST)
+            done_it += NNLS_BURST
             cn = cn.scatter(1, order, torch.where(valid, nrm, torch.take_along_dim(cn, order, 1)))
             lam_all = lam_all.scatter(1, order.unsqueeze(-1).expand(-1, -1, m),
                                       torch.where(valid.unsqueeze(-1), lam, lam0))
@@ -313,6 +320,17 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
             break
         bidx, b = bidx[keep], b[torch.as_tensor(keep, device=dev)]
         cn = cn[torch.as_tensor(keep, device=dev)]
+        # drop the groups the last restricted solve sent to ~0 and the check does not price in
+        # (c_g ≤ β), while the gap is still large; they may come back in a later round
+        kt = torch.as_tensor(keep, device=dev)
+        nrm = Sf[b, :2 * P].norm(dim=-1)
+        drop = (inW[b, :2 * P] & (nrm <= PRUNE * nrm.amax(1, keepdim=True))
+                & (cn <= bt.beta[b, None]) & (gap[kt] > PRUNE_GAP)[:, None])
+        if bool(drop.any()):
+            rr, gg = drop.nonzero(as_tuple=True)
+            inW[b[rr], gg] = False
+            Sf[b[rr], gg] = 0
+            Tt[b[rr], gg] = 0
         # grow the working sets with the violators outside them, the largest first
         Wg = inW[b, :2 * P]
         viol = torch.where(~Wg & (cn > bt.beta[b, None]), cn, torch.zeros_like(cn))
@@ -514,18 +532,16 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         step = torch.take_along_dim(ladder, best[None], 0)[0] * active * inside
         x = x + step[:, None, None] * dx
         it_np[active.cpu().numpy()] += 1
-        # restricted gap at the (strictly feasible) new point, with the barrier's multipliers
-        v = y - torch.einsum("bwnk,bwk->bn", A, x)
-        Gx = gx_of(x)
-        lam = mu[:, None, None] * rowmask / Gx
-        c = torch.einsum("bwnk,bn->bwk", A, v) + torch.einsum("bwmk,bwm->bwk", G, lam)
-        nrm = torch.where(usable, c.norm(dim=-1), torch.zeros_like(xn))
-        lower = _dual_bound(y, beta, v, nrm.amax(1))
-        upper = 0.5 * (v * v).sum(1) + beta * x.norm(dim=-1).sum(1)
-        gp = _gap(upper, lower)
-        lam_out = torch.where(active[:, None, None], lam, lam_out)
-        mu = torch.where(active & (lam_n <= MU_LAMBDA), mu / MU_FACTOR, mu)
-        active = active & (gp > tol_t) & torch.as_tensor(it_np < max_iter, device=dev)
+        # stop on the barrier's own gap: at a centred point (Newton decrement ≤ MU_LAMBDA) the
+        # multipliers λ = μ / (G x) give a dual point of the restricted program with gap μ ν
+        # (the full check then certifies the point against every group, with its own NNLS)
+        lam_out = torch.where(active[:, None, None], mu[:, None, None] * rowmask / gx_of(x),
+                              lam_out)
+        upper = 0.5 * (r * r).sum(1)  # a scale for the relative gap (at the previous point)
+        centred = lam_n <= MU_LAMBDA
+        fin = centred & (mu * nu <= tol_t * upper.clamp_min(1.0))
+        mu = torch.where(active & centred & ~fin, mu / MU_FACTOR, mu)
+        active = active & ~fin & torch.as_tensor(it_np < max_iter, device=dev)
     iters[bidx] = it_np
     rows = b[:, None].expand_as(g)
     X[rows, g] = x
