@@ -35,7 +35,7 @@ import numpy as np
 
 from .arrangements import enumerate_arrangements
 from .bn import bn, bn_torch
-from .convex import ConeProgram
+from .convex import ConeProgram, Shared
 from .data import InputError, Whitened, check_data, whiten
 
 
@@ -140,4 +140,6 @@ def program_15(P: np.ndarray, y, beta, D: np.ndarray | None = None) -> Program15
     DU = Df[:, :, None] * U  # P × nK × k
     A = DU.reshape(len(Df), K, n, U.shape[1]).sum(axis=1)  # Σ_k D_ik U'_Mk
     G = (2 * Df - 1)[:, :, None] * U
-    return Program15(ConeProgram(A, G, y, beta), W, np.asarray(D, dtype=bool), M, K)
+    R = np.kron(np.ones((1, K)), np.eye(n))  # Σ over the K patches of each sample
+    return Program15(ConeProgram(A, G, y, beta, shared=Shared(U, np.asarray(D, dtype=bool), R)),
+                     W, np.asarray(D, dtype=bool), M, K)

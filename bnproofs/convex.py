@@ -68,15 +68,31 @@ class DualSolution:
 
 
 @dataclass
+class Shared:
+    """A factorisation shared by all arrangements: ``A_i = R diag(D_i) M`` and
+    ``G_i = diag(2D_i − 1) M`` for ``M`` (N × k), the arrangements ``D`` (P × N booleans) and a
+    readout ``R`` (n × N; ``None``: the identity, N = n). (8) has ``M = U'``; (15) has
+    ``M = U'_M`` over the nK patch rows and ``R`` summing the K patches of each sample. Solvers
+    may use it instead of the dense arrays (:mod:`bnproofs.torch_solver` does: every product
+    becomes one matrix product with ``M`` and a mask, and ``λ_max(G_iᵀG_i) = ‖M‖₂²``)."""
+
+    M: np.ndarray
+    D: np.ndarray
+    R: np.ndarray | None = None
+
+
+@dataclass
 class ConeProgram:
     """Program (P) / dual (D) data: ``A`` (P × n × k), ``G`` (P × m × k), labels ``y``, ``β``,
-    and the loss (``squared`` unless given; see :mod:`bnproofs.losses`)."""
+    the loss (``squared`` unless given; see :mod:`bnproofs.losses`) and, optionally, the
+    :class:`Shared` factorisation that produced ``A`` and ``G`` (checked against them)."""
 
     A: np.ndarray
     G: np.ndarray
     y: np.ndarray
     beta: float
     loss: str = "squared"
+    shared: Shared | None = None
 
     def __post_init__(self):
         self.A = np.asarray(self.A, dtype=float)
@@ -87,6 +103,15 @@ class ConeProgram:
         if self.A.shape[1] != self.y.shape[0]:
             raise ValueError(f"A {self.A.shape} does not fit y of length {self.y.shape[0]}")
         losses.check_loss(self.loss, self.y)
+        if self.shared is not None:
+            sh = self.shared
+            Df = np.asarray(sh.D, dtype=bool).astype(float)
+            DM = Df[:, :, None] * sh.M
+            A = DM if sh.R is None else np.einsum("nN,pNk->pnk", sh.R, DM)
+            if (A.shape != self.A.shape or not np.allclose(A, self.A, rtol=0, atol=1e-12)
+                    or not np.allclose((2 * Df - 1)[:, :, None] * sh.M, self.G, rtol=0,
+                                       atol=1e-12)):
+                raise ValueError("the shared factorisation does not reproduce A and G")
 
     @property
     def shape(self) -> tuple[int, int, int, int]:
@@ -123,8 +148,10 @@ class ConeProgram:
 def program_8(Uprime, D, y, beta, loss: str = "squared") -> ConeProgram:
     """(8): ``A_i = D_i U'``, ``G_i = (2D_i − I) U'`` for the arrangements ``D`` (P × n booleans)."""
     Uprime = np.asarray(Uprime, dtype=float)
-    Df = np.asarray(D, dtype=bool).astype(float)
-    return ConeProgram(Df[:, :, None] * Uprime, (2 * Df - 1)[:, :, None] * Uprime, y, beta, loss)
+    Db = np.asarray(D, dtype=bool)
+    Df = Db.astype(float)
+    return ConeProgram(Df[:, :, None] * Uprime, (2 * Df - 1)[:, :, None] * Uprime, y, beta, loss,
+                       Shared(Uprime, Db))
 
 
 def _flat(prog: ConeProgram):

@@ -101,26 +101,23 @@ class TorchSolution:
         return self.upper
 
 
-def _nnls(c, G, L, lam, iters, target=None):
-    """``min_{λ ≥ 0} ½‖c + Gᵀλ‖²`` per group (FISTA, gradient restart) from ``lam``; returns
-    ``(λ, ‖c + Gᵀλ‖)``, the better of the start and the end per group. With ``target`` (…,),
-    stops early once every group has ``‖c + Gᵀλ‖ ≤ target`` (checked every 10 iterations).
-    Shapes: c (…, k), G (…, m, k), L (…,), lam (…, m)."""
+def _nnls(c, op, lam, iters):
+    """``min_{λ ≥ 0} ½‖c + Gᵀλ‖²`` per group (FISTA, gradient restart) from ``lam``, for the
+    cone maps ``op`` (``op.mv``, ``op.t``, ``op.L``; see ``_Batch.cone_op``); returns
+    ``(λ, ‖c + Gᵀλ‖)``, the better of the start and the end per group.
+    Shapes: c (…, k), lam (…, m)."""
     import torch
 
     def norm(lm):
-        return (c + torch.einsum("...mk,...m->...k", G, lm)).norm(dim=-1)
+        return (c + op.t(lm)).norm(dim=-1)
 
     lam = torch.where(lam.isfinite(), lam, torch.zeros_like(lam))  # a broken start: restart at 0
     lam0, n0 = lam, norm(lam)
-    step = (1.0 / L.clamp_min(1e-300)).unsqueeze(-1)
+    step = (1.0 / op.L.clamp_min(1e-300)).unsqueeze(-1)
     x, yv = lam, lam
-    tk = torch.ones_like(L)
-    for it in range(iters):
-        if target is not None and it and it % 10 == 0 and bool((norm(x) <= target).all()):
-            break
-        r = c + torch.einsum("...mk,...m->...k", G, yv)
-        grad = torch.einsum("...mk,...k->...m", G, r)
+    tk = torch.ones_like(op.L)
+    for _ in range(iters):
+        grad = op.mv(c + op.t(yv))
         xn = (yv - step * grad).clamp_min(0)
         restart = ((xn - x) * grad).sum(-1) > 0
         tn = 0.5 * (1 + torch.sqrt(1 + 4 * tk * tk))
@@ -182,9 +179,14 @@ GROWTH, PRUNE, PRUNE_GAP = 1.0, 1e-2, 1e-3
 
 
 class _Batch:
-    """Packed data of B instances: A, G as (B, P+1, n, k), (B, P+1, m, k); arrangement P is the
-    all-zero dummy. Group g < 2P is arrangement g mod P with sign + (g < P) or −; g = 2P is the
-    dummy."""
+    """Packed data of B instances, arrangement P the all-zero dummy; group g < 2P is arrangement
+    g mod P with sign + (g < P) or −, g = 2P the dummy.
+
+    Dense: A, G as (B, P+1, n, k), (B, P+1, m, k). Shared (every instance carries a
+    :class:`~bnproofs.convex.Shared` factorisation with the same N and readout kind): only
+    ``M`` (B, N, k), the arrangements ``Dm`` (B, P+1, N), the signs ``Sg = 2Dm − 1`` (0 on the
+    dummy) and ``R`` (B, n, N) or none — products with all P arrangements are one matrix
+    product with ``M`` and a mask, and ``8 B P N`` bytes replace ``8 B P (n + m) k``."""
 
     def __init__(self, progs, T):
         import torch
@@ -196,20 +198,40 @@ class _Batch:
         m = max(p.shape[2] for p in progs)
         k = max(p.shape[3] for p in progs)
         B = len(progs)
-        A = np.zeros((B, P + 1, n, k))
-        G = np.zeros((B, P + 1, m, k))
-        for b, p in enumerate(progs):
-            Pb, _, mb, kb = p.shape
-            A[b, :Pb, :, :kb] = p.A
-            G[b, :Pb, :mb, :kb] = p.G
         self.B, self.P, self.n, self.m, self.k = B, P, n, m, k
-        self.A = torch.as_tensor(A, **T)
-        self.G = torch.as_tensor(G, **T)
         self.y = torch.as_tensor(np.stack([p.y for p in progs]), **T)
         self.beta = torch.as_tensor(np.array([p.beta for p in progs], dtype=float), **T)
-        self.rowmask = (self.G.norm(dim=-1) > 0).to(self.G.dtype)
-        # λ_max(G_i G_iᵀ) = λ_max(G_iᵀ G_i): the step of the NNLS and simplex gradients
-        self.L = torch.linalg.eigvalsh(self.G.transpose(-1, -2) @ self.G)[..., -1]
+        sh = [p.shared for p in progs]
+        self.shared = (all(x is not None for x in sh) and len({x.M.shape[0] for x in sh}) == 1
+                       and len({x.R is None for x in sh}) == 1)
+        if self.shared:
+            M = np.zeros((B, m, k))
+            D = np.zeros((B, P + 1, m))
+            S = np.zeros((B, P + 1, m))
+            R = None if sh[0].R is None else np.stack([x.R for x in sh])
+            for b, x in enumerate(sh):
+                M[b, :, :x.M.shape[1]] = x.M
+                D[b, :len(x.D)] = x.D
+                S[b, :len(x.D)] = 2.0 * x.D - 1.0
+            self.M, self.Dm, self.Sg = (torch.as_tensor(a, **T) for a in (M, D, S))
+            self.R = None if R is None else torch.as_tensor(R, **T)
+            rowok = (self.M.norm(dim=-1) > 0).to(self.M.dtype)  # (B, N)
+            self.rowmask = self.Sg.abs() * rowok[:, None, :]
+            # λ_max(G_iᵀ G_i) = λ_max(Mᵀ M) (the signs square away); 0 on the dummy
+            Lm = torch.linalg.eigvalsh(self.M.transpose(-1, -2) @ self.M)[..., -1]
+            self.L = Lm[:, None] * (self.Sg.abs().amax(-1) > 0)
+        else:
+            A = np.zeros((B, P + 1, n, k))
+            G = np.zeros((B, P + 1, m, k))
+            for b, p in enumerate(progs):
+                Pb, _, mb, kb = p.shape
+                A[b, :Pb, :, :kb] = p.A
+                G[b, :Pb, :mb, :kb] = p.G
+            self.A = torch.as_tensor(A, **T)
+            self.G = torch.as_tensor(G, **T)
+            self.rowmask = (self.G.norm(dim=-1) > 0).to(self.G.dtype)
+            # λ_max(G_i G_iᵀ) = λ_max(G_iᵀ G_i): the step of the NNLS gradients
+            self.L = torch.linalg.eigvalsh(self.G.transpose(-1, -2) @ self.G)[..., -1]
 
     def arr(self, g):
         """Arrangement index and sign of group ids ``g`` (long tensor)."""
@@ -217,9 +239,79 @@ class _Batch:
 
         P = self.P
         i = torch.where(g >= 2 * P, torch.full_like(g, P), g % P)
-        s = torch.where(g < P, 1.0, -1.0).to(self.A.dtype)
+        s = torch.where(g < P, 1.0, -1.0).to(self.y.dtype)
         return i, s
 
+    def _readout(self, b, Z):
+        """``R Z`` over the last axis (N → n) for instances ``b``."""
+        return Z if self.R is None else (self.R[b] @ Z.unsqueeze(-1)).squeeze(-1)
+
+    def predict(self, b, X):
+        """``Σ_i A_i x_i`` for X (len(b), P, k) over the real arrangements: (len(b), n)."""
+        import torch
+
+        P = self.P
+        if not self.shared:
+            return torch.einsum("bpnk,bpk->bn", self.A[b, :P], X)
+        Z = X @ self.M[b].transpose(-1, -2)  # (b, P, N)
+        return self._readout(b, (Z * self.Dm[b, :P]).sum(1))
+
+    def adjoint(self, b, v):
+        """``A_iᵀ v`` for every real arrangement: (len(b), P, k)."""
+        import torch
+
+        P = self.P
+        if not self.shared:
+            return torch.einsum("bpnk,bn->bpk", self.A[b, :P], v)
+        u = v if self.R is None else (v.unsqueeze(-2) @ self.R[b]).squeeze(-2)  # Rᵀ v: (b, N)
+        return (self.Dm[b, :P] * u[:, None, :]) @ self.M[b]
+
+    def cone_op(self, b, i):
+        """The cone maps of arrangements ``i`` (len(b), W): an operator with ``mv(x)`` =
+        ``G_i x`` (…, m), ``t(λ)`` = ``G_iᵀ λ`` (…, k) and ``L`` = ``λ_max(G_iᵀ G_i)``."""
+        bi = b[:, None]
+        if not self.shared:
+            return _DenseCone(self.G[bi, i], self.L[bi, i])
+        return _SignedCone(self.Sg[bi, i], self.M[b], self.L[bi, i])
+
+    def dense(self, b, i, s):
+        """Dense ``s A_i`` (len(b), W, n, k) and ``G_i`` (len(b), W, m, k) of arrangements ``i``
+        with signs ``s`` (the working sets: small)."""
+        bi = b[:, None]
+        if not self.shared:
+            return self.A[bi, i] * s[..., None, None], self.G[bi, i]
+        M = self.M[b][:, None]  # (b, 1, N, k)
+        DM = self.Dm[bi, i][..., None] * M
+        A = DM if self.R is None else self.R[b][:, None] @ DM
+        return A * s[..., None, None], self.Sg[bi, i][..., None] * M
+
+
+class _DenseCone:
+    def __init__(self, G, L):
+        self.G, self.L = G, L
+
+    def mv(self, x):
+        import torch
+
+        return torch.einsum("...mk,...k->...m", self.G, x)
+
+    def t(self, lam):
+        import torch
+
+        return torch.einsum("...mk,...m->...k", self.G, lam)
+
+
+class _SignedCone:
+    """``G_i = diag(σ_i) M`` with one ``M`` per instance: σ (b, W, N), M (b, N, k)."""
+
+    def __init__(self, sig, M, L):
+        self.sig, self.M, self.L = sig, M, L
+
+    def mv(self, x):
+        return self.sig * (x @ self.M.transpose(-1, -2))
+
+    def t(self, lam):
+        return (self.sig * lam) @ self.M
 
 
 def _gap(upper, lower):
@@ -263,9 +355,9 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     def full_check(bidx):
         """Full check at the feasible points Sf of instances ``bidx``: gap, c_g, λ."""
         b = torch.as_tensor(bidx, device=dev)
-        v = bt.y[b] - torch.einsum("bpnk,bpk->bn", bt.A[b, :P], Sf[b, :P] - Sf[b, P:2 * P])
+        v = bt.y[b] - bt.predict(b, Sf[b, :P] - Sf[b, P:2 * P])
         # A_gᵀ v for all groups: ±A_iᵀ v
-        Atv = torch.einsum("bpnk,bn->bpk", bt.A[b, :P], v)
+        Atv = bt.adjoint(b, v)
         c_all = torch.cat([Atv, -Atv], 1)  # (b,2P,k)
         cn = c_all.norm(dim=-1)
         lam_all = torch.zeros(len(bidx), 2 * P, m, **T)
@@ -287,7 +379,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
             lam0 = torch.take_along_dim(lam_all, order.unsqueeze(-1), 1)
             lam0 = torch.where((lam0 == 0).all(-1, keepdim=True),
                                torch.take_along_dim(LAM[b], gsel.unsqueeze(-1), 1), lam0)
-            lam, nrm = _nnls(c, bt.G[b[:, None], i], bt.L[b[:, None], i], lam0, NNLS_BURST)
+            lam, nrm = _nnls(c, bt.cone_op(b, i), lam0, NNLS_BURST)
             done_it += NNLS_BURST
             cn = cn.scatter(1, order, torch.where(valid, nrm, torch.take_along_dim(cn, order, 1)))
             lam_all = lam_all.scatter(1, order.unsqueeze(-1).expand(-1, -1, m),
@@ -409,8 +501,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     g = torch.where(valid, order, 2 * P)
     i, s = bt.arr(g)
     bi = b[:, None]
-    A = bt.A[bi, i] * s[..., None, None]
-    G = bt.G[bi, i]
+    A, G = bt.dense(b, i, s)
     rowmask = bt.rowmask[bi, i]
     y, beta = bt.y[b], bt.beta[b]
 
@@ -572,6 +663,6 @@ def dual_multipliers(prog: ConeProgram, v, iters: int = 1000, device: str = "cpu
         lam = torch.zeros(G.shape[:2], **T)
         need = torch.nonzero(c.norm(dim=-1) > prog.beta).flatten()
         if len(need):
-            lam[need] = _nnls(c[need], G[need], L[need], lam[need], iters)[0]
+            lam[need] = _nnls(c[need], _DenseCone(G[need], L[need]), lam[need], iters)[0]
         out.append(lam.cpu().numpy())
     return out[0], out[1]
