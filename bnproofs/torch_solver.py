@@ -169,8 +169,8 @@ def _interior_directions(G, rowmask, iters: int = 40):
 # path following: μ ← μ / MU_FACTOR once the Newton decrement is ≤ MU_LAMBDA; the restricted
 # program is solved to max(tol/4, INNER × current full gap); entering groups start at
 # EPS ‖y‖ e_g; LADDER: the trial steps (fractions of 0.99 × the distance to the boundary)
-MU_LAMBDA, MU_FACTOR, INNER = 0.5, 5.0, 0.1
-NNLS_SHORT, NNLS_BURST = 20, 5
+MU_LAMBDA, MU_FACTOR, INNER, MU_CONT = 0.5, 5.0, 0.1, 3.0
+NNLS_SHORT, NNLS_BURST = 10, 5
 LADDER = (1.0, 0.7, 0.45, 0.25, 0.1, 0.02)
 # working sets: grow by up to max(n, GROWTH |W|) violators per round; while the full gap is
 # above PRUNE_GAP, drop the groups at ≤ PRUNE × the largest group norm that the check does
@@ -343,6 +343,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     Tt = torch.zeros(B, NG, **T)  # barrier epigraph variables (0: group not started)
     LAM = torch.zeros(B, NG, m, **T)  # NNLS multipliers of the working-set groups
     inW = torch.zeros(B, NG, dtype=torch.bool, device=dev)
+    pruned = torch.zeros(B, NG, dtype=torch.bool, device=dev)
     MU = torch.zeros(B, **T)  # barrier parameter where each path stopped
     iters = np.zeros(B, dtype=int)
     rounds = np.zeros(B, dtype=int)
@@ -360,7 +361,13 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         Atv = bt.adjoint(b, v)
         c_all = torch.cat([Atv, -Atv], 1)  # (b,2P,k)
         cn = c_all.norm(dim=-1)
-        lam_all = torch.zeros(len(bidx), 2 * P, m, **T)
+        # the last check's λ first, on every group at once: most stay below β with it
+        gi = torch.arange(2 * P, device=dev).remainder(P).expand(len(bidx), -1)
+        warm = LAM[b, :2 * P]
+        cw = (c_all + bt.cone_op(b, gi).t(warm)).norm(dim=-1)
+        use = cw < cn
+        cn = torch.where(use, cw, cn)
+        lam_all = torch.where(use.unsqueeze(-1), warm, 0.0)
         # λ = 0 where ‖A_gᵀv‖ ≤ β already; on the rest, NNLS in bursts of NNLS_BURST iterations
         # from the last check's λ, each burst only on the groups still above β: NNLS_SHORT
         # iterations in all, or nnls_iters once at most n groups are left (near the end; while
@@ -416,11 +423,12 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         # (c_g ≤ β), while the gap is still large; they may come back in a later round
         kt = torch.as_tensor(keep, device=dev)
         nrm = Sf[b, :2 * P].norm(dim=-1)
-        drop = (inW[b, :2 * P] & (nrm <= PRUNE * nrm.amax(1, keepdim=True))
+        drop = (inW[b, :2 * P] & (nrm <= PRUNE * nrm.amax(1, keepdim=True)) & ~pruned[b, :2 * P]
                 & (cn <= bt.beta[b, None]) & (gap[kt] > PRUNE_GAP)[:, None])
         if bool(drop.any()):
             rr, gg = drop.nonzero(as_tuple=True)
             inW[b[rr], gg] = False
+            pruned[b[rr], gg] = True  # once: a group dropped and priced back in stays
             Sf[b[rr], gg] = 0
             Tt[b[rr], gg] = 0
         # grow the working sets with the violators outside them, the largest first
@@ -444,6 +452,9 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         mu0 = (gap[torch.as_tensor(keep, device=dev)] * up.clamp_min(1.0) / nu).clamp_min(1e-14)
         # where the working set did not change, the path continues from where it stopped
         mu0 = torch.where(torch.as_tensor(stalled, device=dev) & (MU[b] > 0), MU[b], mu0)
+        # and elsewhere it restarts no higher than MU_CONT × where it stopped: the groups already
+        # in W are centred there and the entering ones start at their ray optimum
+        mu0 = torch.where(MU[b] > 0, torch.minimum(mu0, MU_CONT * MU[b]), mu0)
         MU[b], broken, unfinished = _barrier(bt, b, bidx, inW, Sf, Tt, LAM, iters, inner_tol,
                                              mu0, max_iter, T, verbose)
         stalled_at[bidx[broken.cpu().numpy()]] = True
