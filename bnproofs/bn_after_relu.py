@@ -327,16 +327,18 @@ class Certified46:
     neurons: int
     solve_s: float
     program: Program46
+    solver_used: str = "clarabel"  # "torch", or "clarabel" (asked, or the torch fallback)
 
     @property
     def solvers_optimal(self) -> bool:
         return all(s == "optimal" for s in self.statuses)
 
 
-def certified_46(X, y, beta, D, cone: str = "printed") -> Certified46:
-    """Solve (46) and its dual with Clarabel, certify the better dual point
-    (:func:`bnproofs.two_layer.solve_and_certify`), prune (Carathéodory) and rebuild a network
-    evaluated in (45)."""
+def certified_46(X, y, beta, D, cone: str = "printed", solver: str = "clarabel",
+                 device: str = "cpu") -> Certified46:
+    """Solve (46) (Clarabel and its separately solved dual, or the torch solver on ``device``),
+    certify the better dual point (:func:`bnproofs.two_layer.solve_and_certify`), prune
+    (Carathéodory) and rebuild a network evaluated in (45)."""
     from .rebuild import caratheodory_prune
     from .two_layer import solve_and_certify
 
@@ -346,12 +348,13 @@ def certified_46(X, y, beta, D, cone: str = "printed") -> Certified46:
         raise InputError(f"arrangements {D.shape} do not fit n = {X.shape[0]}")
     p46 = program_46(X, D, y, beta, cone)
     prog = p46.prog
-    cs, cert, (dual, dual_status, dual_s) = solve_and_certify(prog)
+    cs, cert, (dual, dual_status, dual_s) = solve_and_certify(prog, solver, device)
     S, Sp = caratheodory_prune(prog, cs.S, cs.Sp)
     net = rebuild(p46, S, Sp)
     return Certified46(cert.lower_bound, objective(net, X, y, beta), cs.value, dual,
                        prog.violation(cs.S, cs.Sp), (cs.status, dual_status), net,
-                       int(np.count_nonzero(net.w_out)), cs.solve_s + dual_s, p46)
+                       int(np.count_nonzero(net.w_out)), cs.solve_s + dual_s, p46,
+                       "torch" if cs.solver_stats.get("solver") == "torch" else "clarabel")
 
 
 # --------------------------------------------------------------------------- n ≤ d (Theorem G.2)

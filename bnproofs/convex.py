@@ -209,13 +209,15 @@ SOLVERS = ("clarabel", "torch")
 
 
 def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
-          tol: float = 1e-6) -> ConvexSolution:
+          tol: float = 1e-6, fallback: bool = True) -> ConvexSolution:
     """Solve (P) with the chosen solver: ``"clarabel"`` (:func:`solve_program`) or ``"torch"``
     (:func:`bnproofs.torch_solver.solve_torch` on ``device``, stopped at the certified relative
     gap ``tol``). The torch answer is a feasible point with multipliers whose
     :func:`~bnproofs.certificates.dual_certificate` is within ``tol`` of its objective; its
     status is ``"optimal"`` only when that certified gap was reached (``"inaccurate"``
-    otherwise), and ``solver_stats`` carries ``lower`` and ``gap``."""
+    otherwise), and ``solver_stats`` carries ``lower`` and ``gap``. With ``fallback`` (default), an
+    uncertified torch answer is replaced by Clarabel's, whose ``solver_stats["fallback_from"]``
+    keeps the torch attempt's figures."""
     if solver == "clarabel":
         return solve_program(prog)
     if solver != "torch":
@@ -223,13 +225,19 @@ def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
     from .torch_solver import solve_torch
 
     s = solve_torch(prog, tol=tol, device=device)
+    stats = {"solver": "torch", "device": device, "iterations": s.iterations, "rounds": s.rounds,
+             "working_set": s.working_set, "lower": s.lower, "gap": s.gap,
+             "violation": s.violation, "torch_status": s.status}
+    if s.status != "certified" and fallback:
+        # e.g. a cone with an empty interior that the optimum needs (the barrier keeps such a
+        # group at 0): Clarabel's answer instead, with the torch attempt recorded
+        cs = solve_program(prog)
+        cs.solver_stats = {**cs.solver_stats, "fallback_from": stats}
+        return cs
     return ConvexSolution(
         value=s.upper, S=s.S, Sp=s.Sp, rho=s.rho, rhop=s.rhop,
         status="optimal" if s.status == "certified" else "inaccurate",
-        solve_s=s.solve_s,
-        solver_stats={"solver": "torch", "device": device, "iterations": s.iterations,
-                      "rounds": s.rounds, "working_set": s.working_set, "lower": s.lower,
-                      "gap": s.gap, "violation": s.violation},
+        solve_s=s.solve_s, solver_stats=stats,
     )
 
 

@@ -45,7 +45,7 @@ import numpy as np
 from bnproofs import instances
 from bnproofs.arrangements import sample_arrangements
 from bnproofs.bn import bn
-from bnproofs.convex import program_8, solve_program
+from bnproofs.convex import program_8, solve
 from bnproofs.data import whiten
 from bnproofs.network import Layer, Net, forward, forward_at, normalise_last, objective_l1
 from bnproofs.rebuild import rebuild_network
@@ -101,7 +101,7 @@ def accuracy(f: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.sign(np.ravel(f)) == y))
 
 
-def check(index: int, seed: int, device: str = "cpu"):
+def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
     inst = instance(index, seed)
     Xtr, ytr, Xte, yte = inst["Xtr"], inst["ytr"], inst["Xte"], inst["yte"]
     rng = np.random.default_rng([seed, 1])
@@ -133,7 +133,7 @@ def check(index: int, seed: int, device: str = "cpu"):
         Wk = truncate(W, k)
         D = np.unique(np.vstack([sample_arrangements(Wk.Uprime, GAUSS, rng),
                                  patterns(net_gd, data[i])]), axis=0)
-        sol = solve_program(program_8(Wk.Uprime, D, ytr, BETA))
+        sol = solve(program_8(Wk.Uprime, D, ytr, BETA), solver, device)
         net_cvx = rebuild_network(Wk, sol.S, sol.Sp)
         cvx_value = objective_l1(net_cvx, data[i], ytr, BETA, check_constraint=False)
         rows[k] = {
@@ -180,6 +180,7 @@ def check(index: int, seed: int, device: str = "cpu"):
          "best random competitor": [ey[k]["best_competitor"] for k in ks]},
         x=ks, xlabel="k", ylabel="Frobenius error", log="x")
     params = {"index": index, "n_train": N_TRAIN, "n_test": N_TEST, "d": d, "beta": BETA,
+              "solver": solver,
               "m": M, "steps": STEPS, "lr": LR, "gaussian_arrangements": GAUSS,
               "task": "digits even (+1) vs odd (−1)"}
     notes = [f"k = {k}: GD {rows[k]['gd_train']:.3f}/{rows[k]['gd_test']:.3f}, convex "

@@ -92,23 +92,24 @@ def instance(index: int, seed: int) -> dict:
             "beta_rule": rule}
 
 
-def check(index: int, seed: int, device: str = "cpu"):
+def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
     inst = instance(index, seed)
     rng = np.random.default_rng([seed, 2])
     X, y, beta, n = inst["X"], inst["y"], inst["beta"], inst["n"]
     params = {k: inst[k] for k in ("n", "d", "data", "labels", "beta_rule")}
     rank = int(np.linalg.matrix_rank(X))
-    params.update(index=index, beta=beta, rank=rank)
+    params.update(index=index, beta=beta, rank=rank, solver=solver)
     D = enumerate_arrangements(X)
     general = inst["data"] in ("general", "full_row_rank")
     cover = cover_count(n, rank)
-    pr = bnr.certified_46(X, y, beta, D, "printed")
-    ex = bnr.certified_46(X, y, beta, D, "exact")
+    pr = bnr.certified_46(X, y, beta, D, "printed", solver, device)
+    ex = bnr.certified_46(X, y, beta, D, "exact", solver, device)
     gd = bnr.train(X, y, beta, n + 1, restarts=3, steps=800, seed=seed, device=device)
     best_net = min(pr.upper, ex.upper, gd.best_value)
     tol = IPM
     values = {
         "arrangements": len(D),
+        "solver_used": f"printed {pr.solver_used}, exact {ex.solver_used}",
         "cover_count": cover,
         "rank_deficient_blocks": pr.program.rank_deficient,
         "zero_blocks": pr.program.zero_blocks,
