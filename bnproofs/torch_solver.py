@@ -90,7 +90,9 @@ class TorchSolution:
     iterations: int  # ADMM iterations (all rounds)
     rounds: int  # full checks
     working_set: int  # groups in the final working set
-    status: str  # "certified", "max_iter" or "stalled" (Newton system broke down at round-off)
+    status: str  # "certified", "max_iter" or "stalled" (Newton system broke down at round-off,
+    #               or STALL_ROUNDS full checks without the gap falling by 1 %: e.g. a cone with
+    #               an empty interior that the optimum needs)
     v: np.ndarray  # dual point before scaling: y − Σ A_i (s_i − s_i')
     rho: np.ndarray  # P × m multipliers (≥ 0) of the s_i cone constraints
     rhop: np.ndarray  # P × m, of the s_i'
@@ -171,6 +173,7 @@ def _interior_directions(G, rowmask, iters: int = 40):
 # EPS ‖y‖ e_g; LADDER: the trial steps (fractions of 0.99 × the distance to the boundary)
 MU_LAMBDA, MU_FACTOR, INNER, MU_CONT = 0.5, 5.0, 0.1, 3.0
 NNLS_SHORT, NNLS_BURST = 10, 5
+STALL_ROUNDS = 30
 LADDER = (1.0, 0.7, 0.45, 0.25, 0.1, 0.02)
 # working sets: grow by up to max(n, GROWTH |W|) violators per round; while the full gap is
 # above PRUNE_GAP, drop the groups at ≤ PRUNE × the largest group norm that the check does
@@ -349,7 +352,9 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     rounds = np.zeros(B, dtype=int)
     inner_tol = np.full(B, 1.0)
     todo = np.ones(B, dtype=bool)
-    stalled_at = np.zeros(B, dtype=bool)  # the Newton system broke down (round-off)
+    stalled_at = np.zeros(B, dtype=bool)  # the Newton system broke down, or no progress
+    best_gap = np.full(B, np.inf)
+    flat = np.zeros(B, dtype=int)  # consecutive full checks without progress
     paused = np.zeros(B, dtype=bool)  # handed back before its restricted gap was reached
     final_lam = [None] * B
 
@@ -407,6 +412,10 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         gap, cn, lam_all, _ = full_check(bidx)
         rounds[bidx] += 1
         gap_np = gap.cpu().numpy()
+        progress = gap_np < 0.99 * best_gap[bidx]
+        flat[bidx] = np.where(progress, 0, flat[bidx] + 1)
+        best_gap[bidx] = np.minimum(best_gap[bidx], gap_np)
+        stalled_at[bidx[flat[bidx] >= STALL_ROUNDS]] = True
         done = (gap_np <= tol) | (iters[bidx] >= max_iter) | stalled_at[bidx]
         for j in np.flatnonzero(done):
             final_lam[bidx[j]] = lam_all[j].cpu().numpy()

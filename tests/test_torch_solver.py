@@ -7,8 +7,10 @@ pytest.importorskip("torch")  # noqa: E402
 
 import bnproofs.torch_solver as ts
 from bnproofs.arrangements import enumerate_arrangements
-from bnproofs.convex import ConeProgram, program_8, solve, solve_program
+from bnproofs.cnn import patches, program_15
+from bnproofs.convex import ConeProgram, Shared, program_8, solve, solve_program
 from bnproofs.data import whiten
+from bnproofs.instances import data_matrix
 from bnproofs.torch_solver import solve_batch
 
 TOL = 1e-6
@@ -124,3 +126,54 @@ def test_cpu_and_cuda_agree():
         assert a.status == b.status == "certified"
         assert abs(a.upper - b.upper) <= 1e-8 * max(1.0, abs(a.upper))
         assert abs(a.lower - b.lower) <= 1e-8 * max(1.0, abs(a.lower))
+
+
+def test_shared_and_dense_paths_agree():
+    """(8) carries its factorisation (``Shared``); the solver's shared path (products through
+    ``U'`` and a mask) and its dense path (the same program without it) take the same steps."""
+    progs = _programs_8(4, 9, 2, 2)
+    dense = [ConeProgram(p.A, p.G, p.y, p.beta) for p in progs]
+    for a, b in zip(solve_batch(progs, tol=TOL), solve_batch(dense, tol=TOL), strict=True):
+        assert a.status == b.status == "certified"
+        assert (a.iterations, a.rounds) == (b.iterations, b.rounds)
+        assert a.upper == pytest.approx(b.upper, rel=1e-10)
+
+
+def test_a_shared_factorisation_must_reproduce_the_arrays():
+    prog = _programs_8(4, 6, 2, 1)[0]
+    wrong = Shared(prog.shared.M, ~prog.shared.D)
+    with pytest.raises(ValueError, match="does not reproduce"):
+        ConeProgram(prog.A, prog.G, prog.y, prog.beta, shared=wrong)
+
+
+@pytest.mark.parametrize("kind, n, d, beta", [
+    ("ties", 8, 2, 0.3),  # duplicated rows
+    ("rank2", 8, 4, 0.3),  # rank-deficient X
+    ("full_row_rank", 4, 4, 0.2),  # n = d
+    ("general", 7, 2, 50.0),  # β above every label norm: the optimum is 0
+])
+def test_edge_instances_agree_with_clarabel(kind, n, d, beta):
+    rng = np.random.default_rng(11)
+    W = whiten(data_matrix(rng, n, d, kind))
+    prog = program_8(W.Uprime, enumerate_arrangements(W.Uprime), rng.standard_normal(n), beta)
+    _agrees(prog, solve_batch([prog], tol=TOL)[0], solve_program(prog))
+
+
+def test_cnn_program_15_uses_the_readout_and_agrees_with_clarabel():
+    rng = np.random.default_rng(3)
+    p15 = program_15(patches(rng.standard_normal((5, 1, 4)), 2), rng.standard_normal(5), 0.2)
+    assert p15.program.shared is not None and p15.program.shared.R is not None
+    _agrees(p15.program, solve_batch([p15.program], tol=TOL)[0], solve_program(p15.program))
+
+
+def test_a_cone_without_interior_falls_back_to_clarabel_and_says_so():
+    """G = [e1; −e1] leaves the line s1 = 0: no interior, so the barrier keeps the group at 0 and
+    cannot certify; ``solve`` then answers with Clarabel and keeps the torch attempt."""
+    A = np.array([[[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]])
+    G = np.array([[[1.0, 0.0], [-1.0, 0.0]]])
+    prog = ConeProgram(A, G, np.array([0.0, 2.0, 2.0]), 0.1)
+    raw = solve_batch([prog], tol=TOL)[0]
+    assert raw.status != "certified"
+    s = solve(prog, "torch")
+    assert s.status == "optimal" and s.solver_stats["fallback_from"]["torch_status"] == raw.status
+    assert s.value == pytest.approx(solve_program(prog).value, rel=1e-7)
