@@ -11,58 +11,70 @@ decomposition ``c_g(v) = ‖Proj_{K_g}(A_gᵀ v)‖`` with ``K_g = {s : G_g s �
 zero at the optimum when ``c_g(v*) < β``.
 
 **Method: working set + primal log-barrier Newton on the restricted program.** Most groups are
-zero at the optimum (at most n + 1 after pruning). So:
+zero at the optimum (at most n + 1 after pruning; 19–22 of 2000 on the P = 1000 benchmark). So:
 
 1. start from ``x = 0`` and an empty working set ``W``;
-2. *full check*: ``v = y − Σ A_g x_g`` at the current feasible point; ``c_g(v)`` for every group,
-   exactly ``‖A_gᵀ v‖`` where that is ``≤ β`` (``λ = 0``), otherwise by a batched NNLS
-   (accelerated projected gradient with adaptive restart, step ``1/λ_max(G_g G_gᵀ)``, 20
-   iterations, then ``nnls_iters`` on the groups still above β); any ``λ ≥ 0`` gives a valid
-   bound, so an inexact NNLS costs tightness, never validity;
-3. stop if the certified gap (below) is ``≤ tol``; otherwise add the groups outside ``W`` with
-   ``c_g > β`` (the largest first, at most ``max(n, |W|)`` per round);
-4. solve the program restricted to ``W`` (:func:`_barrier`: epigraph ``‖x_g‖ ≤ t_g`` and the
-   cone by logarithmic barriers, damped Newton with a line search over a ladder of steps, μ
-   divided by ``MU_FACTOR`` when the Newton decrement is small; the Newton system is block
-   diagonal ((k+1) × (k+1) per group) plus the rank-n term ``ÃᵀÃ``, solved by Woodbury with
-   one n × n Cholesky), warm-started, to a restricted certified gap
-   ``max(tol/4, INNER × full gap)``; go to 2. A group enters at ``ε e_g``, ``e_g`` an interior
-   direction of ``K_g`` (normalised min-norm point of the convex hull of the rows of ``G_g``);
-   a group whose cone shows no interior direction is kept at 0 (the bound stays valid; the gap
-   may then stall, and the status says so).
+2. *full check*: ``v = y − Σ A_g x_g`` at the current feasible point; ``c_g(v)`` for every group:
+   ``‖A_gᵀ v‖`` where that is ``≤ β`` (``λ = 0``); else the last check's ``λ`` where it does
+   better; else a batched NNLS (FISTA with adaptive restart, step ``1/λ_max(G_gᵀ G_g)``) in
+   bursts of ``NNLS_BURST`` iterations, each only on the groups still above β — ``NNLS_SHORT``
+   iterations in all while more than n groups are above β (clear violators: the gap is far from
+   tol, and c_g only ranks them), up to ``nnls_iters`` once at most n are left. Any ``λ ≥ 0``
+   gives a valid bound, so an inexact NNLS costs tightness, never validity;
+3. stop if the certified gap (below) is ``≤ tol``; otherwise, while the gap is above
+   ``PRUNE_GAP``, drop from ``W`` the groups at ≤ ``PRUNE`` × the largest group norm that the
+   check does not price in (``c_g ≤ β``; each group at most once, so nothing cycles), and add
+   the groups outside ``W`` with ``c_g > β`` (the largest first, at most ``max(n, |W|)``);
+4. solve the program restricted to ``W`` (:func:`_barrier`: ``‖x_g‖`` kept as it is — smooth on
+   the interior of the cone, which excludes 0 — and a logarithmic barrier on the cone; damped
+   Newton with a line search over a ladder of steps; μ divided by ``MU_FACTOR`` at centred
+   points; the Newton system is block diagonal (k × k per group) plus the rank-n term ``ÃᵀÃ``,
+   solved by Woodbury with one n × n Cholesky) until the barrier's own gap ``μ ν`` (exact at
+   centred points, ν the number of cone rows) is ``≤ max(tol/4, INNER × full gap)``; the path
+   restarts at ``min(gap-based μ, MU_CONT × where it stopped)``; go to 2. An entering group starts
+   on the ray of an interior direction ``e_g`` of ``K_g`` (max-margin direction by Newton's
+   method on a smoothed problem, :func:`_interior_directions`) at the minimiser of the barrier
+   objective along that ray (closed form). A group whose cone shows no interior direction is
+   kept at 0: the bound stays valid, the gap may stall, and after ``STALL_ROUNDS`` checks
+   without 1 % progress the status says ``stalled`` (:func:`bnproofs.convex.solve` then falls
+   back to Clarabel and records it).
 
-Why this method — measured on (8), n = 50 (``benchmarks/solvers.py``, one shared 2-core CPU,
-so ratios only): (i) over-relaxed ADMM over all 2P groups with an exact Woodbury x-step and
-residual balancing (this module's previous version) was 40–1000× slower than Clarabel at
-P ≤ 200 and certified 1e-6 on 5 of 18 instances in 5000 iterations; (ii) the same ADMM on the
-working set still needed thousands of iterations per round (1300 on |W| = 16, n = 8, P = 58);
-(iii) the barrier method needs 150–500 Newton steps in all (5–10 rounds) and certifies every
-benchmark instance, agreeing with Clarabel to ≤ 1e-6. On one CPU thread it is still slower than
-Clarabel — 10× at P = 50, 5× at P = 200, 2.7× at P = 1000 (d = 3, B = 1; the ratio falls with
-P because the working set, not P, sets the cost) — and batching helps little on CPU (the work is
-arithmetic, ~m = n rows per group in every barrier term); its case is the GPU, where the batch
-runs as one set of kernels (no GPU timing has been taken yet). Re-packing the batch when half of
-it has finished halved the time of B = 8 at P = 1000. Every step is a batched dense
-tensor operation, the same on CPU and GPU.
+Programs that carry a :class:`~bnproofs.convex.Shared` factorisation ((8), (15)) are packed as
+``M``, the arrangements and the signs only: pricing and the NNLS over all P arrangements become
+matrix products with ``M`` and a mask (no P × n × k tensors), which is what lets P grow.
 
-**Certified stopping rule** (never a gradient norm). At a check:
+Why this method — measured on (8), n = 50, d = 3 (``benchmarks/solvers.py``, one CPU thread):
+(i) over-relaxed ADMM over all 2P groups with an exact Woodbury x-step (an earlier version) was
+40–1000× slower than Clarabel at P ≤ 200 and certified 1e-6 on 5 of 18 instances in 5000
+iterations; (ii) ADMM on the working set still needed thousands of iterations per round;
+(iii) a barrier with an epigraph ``t_g ≥ ‖x_g‖`` and its own second-order-cone barrier needed
+440 Newton steps at P = 1000: groups whose norm had to grow crawled along ``t_g ≈ ‖x_g‖``
+(2 % per step), and entering at ``ε e_g`` cost tens of damped steps per round; (iv) this
+version needs ~240 Newton steps (11 rounds) there and certifies every benchmark instance,
+agreeing with Clarabel to ≤ 1e-6. Every step is a batched tensor operation, the same on CPU and
+GPU; on CPU the cost is per-operation overhead (a few ms per Newton step), so batching helps
+little there — its case is the GPU, where a batch runs as one set of kernels.
+
+**Certified stopping rule** (never a gradient norm). At a full check:
 
 * upper bound ``U`` — the objective of (P) at the barrier iterate, which is strictly feasible
   (``G_g x_g > 0`` for the working-set groups, 0 outside);
-* lower bound ``L`` — the dual point ``v = y − Σ A_g x_g`` at that feasible point, with the NNLS
-  ``λ``, scaled by ``t = min(1, β / max_g c_g)`` into the feasible set of (D):
-  ``L = −½‖t v − y‖² + ½‖y‖²``;
+* lower bound ``L`` — the dual point ``v = y − Σ A_g x_g`` at that feasible point, with the
+  multipliers ``λ`` of step 2, scaled by ``t = min(1, β / max_g c_g)`` into the feasible set of
+  (D): ``L = −½‖t v − y‖² + ½‖y‖²``;
 * stop when ``(U − L) / max(1, |U|) ≤ tol`` (or at ``max_iter`` Newton steps, status
-  ``max_iter``; or when a Newton system cannot be factored even with a ridge, status
-  ``stalled``). The returned ``upper`` and ``lower`` are recomputed in numpy
+  ``max_iter``; or ``stalled``, above, or when a Newton system cannot be factored even with a
+  ridge). The returned ``upper`` and ``lower`` are recomputed in numpy
   (:meth:`~bnproofs.convex.ConeProgram.objective`, :func:`bnproofs.certificates.dual_certificate`)
-  from the returned point and multipliers — the torch numbers only decide when to stop.
+  from the returned point and multipliers — the torch numbers only decide when to stop, and the
+  status is decided by that audit.
 
 Batching: instances must share ``n``; ``P``, ``m`` and ``k`` are padded with zeros (a zero group
 stays zero under the norm penalty, a zero row of ``G`` is the vacuous constraint ``0 ≥ 0``), and
 the working sets are padded with one all-zero dummy group. Converged instances leave the batch,
 and a restricted solve hands the batch back once half of it has finished, so that the rest is
-re-packed. Memory: the packed A and G, ``8 B (P+1)(n+m) k`` bytes, dominate (chunk large batches;
+re-packed. Memory: dense, the packed A and G, ``8 B (P+1)(n+m) k`` bytes; shared, ``8 B (P+1) N``
+for the arrangements and signs plus the NNLS multipliers ``8 B 2P m`` (chunk large batches;
 ``benchmarks/solvers.py --chunk``).
 """
 
