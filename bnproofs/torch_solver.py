@@ -539,8 +539,8 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     rowmask = bt.rowmask[bi, i]
     y, beta = bt.y[b], bt.beta[b]
 
-    def gat(t):
-        return torch.take_along_dim(t[b], g.unsqueeze(-1) if t.dim() == 3 else g, 1)
+    def gat(t):  # the working-set rows of t (B, NG, …), without copying t[b] whole
+        return t[bi, g]
 
     x, st = gat(X), gat(Tt)
     new = valid & (st == 0)  # groups entering now (0: not started; −1: no interior; 1: in)
@@ -586,7 +586,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     # the cone maps of the working sets, zero on the unusable groups (as A, G and rowmask):
     # on rows outside rowmask G x is exactly 0, so gx_of's 1 there stays 1 along any step
     op = bt.cone_op(b, i).masked(usable)
-    rm = rowmask > 0
+    off = 1.0 - rowmask
     lad = torch.tensor(LADDER, **T)[:, None]
     active = torch.ones(len(bidx), dtype=torch.bool, device=dev)
     it_t = torch.as_tensor(iters[bidx], device=dev)  # Newton steps, counted on the device
@@ -610,8 +610,8 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
              - mu[None] * g_.clamp_min_(1e-300).log_().sum((-1, -2)))
         return F.masked_fill_(bad, math.inf)
 
-    def gx_of(xc):
-        return torch.where(rm, op.mv(xc), 1.0)
+    def gx_of(xc):  # G x, and 1 off rowmask (where G x is exactly 0)
+        return op.mv(xc) + off
 
     broken = torch.zeros(len(bidx), dtype=torch.bool, device=dev)
     Gx = gx_of(x)
