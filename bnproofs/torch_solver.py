@@ -315,18 +315,39 @@ class _DenseCone:
 
         return torch.einsum("...mk,...m->...k", self.G, lam)
 
+    def gram(self, c):
+        """``Σ_j c_j g_j g_jᵀ = G_iᵀ diag(c) G_i`` (…, k, k) for row weights c (…, m)."""
+        return (self.G * c[..., None]).mT @ self.G
+
+    def masked(self, keep):
+        """The maps with the groups outside ``keep`` (…,) zeroed (no constraint rows)."""
+        return _DenseCone(self.G * keep[..., None, None], self.L)
+
 
 class _SignedCone:
     """``G_i = diag(σ_i) M`` with one ``M`` per instance: σ (b, W, N), M (b, N, k)."""
 
     def __init__(self, sig, M, L):
         self.sig, self.M, self.L = sig, M, L
+        self._MM = None
 
     def mv(self, x):
         return self.sig * (x @ self.M.transpose(-1, -2))
 
     def t(self, lam):
         return (self.sig * lam) @ self.M
+
+    def gram(self, c):
+        """``Σ_j c_j σ_j² m_j m_jᵀ`` (…, k, k): one matrix product with the rows' outer
+        products ``m_j m_jᵀ`` (N × k², computed once per operator)."""
+        if self._MM is None:
+            self._MM = (self.M[..., :, None] * self.M[..., None, :]).flatten(-2)
+        k = self.M.shape[-1]
+        return ((c * self.sig * self.sig) @ self._MM).unflatten(-1, (k, k))
+
+    def masked(self, keep):
+        """The maps with the groups outside ``keep`` (…,) zeroed: σ = 0 on their rows."""
+        return _SignedCone(self.sig * keep[..., None], self.M, self.L)
 
 
 def _gap(upper, lower):
@@ -518,7 +539,9 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     exactly, with ``v = y − Σ A_g x_g``: a dual-feasible point with gap ``μ Σ_g m_g``.
 
     Each Newton system is block diagonal (k × k per group: ``β (I − x̂x̂ᵀ)/‖x‖ +
-    μ G_gᵀ diag(G_g x_g)⁻² G_g``) plus ``ÃᵀÃ`` (rank n): Woodbury with one n × n Cholesky.
+    μ G_gᵀ diag(G_g x_g)⁻² G_g``) plus ``ÃᵀÃ`` (rank n): Woodbury with one n × n Cholesky,
+    its matrix ``I + ZᵀZ`` from ``Z_g = L_g⁻¹ A_gᵀ`` (``L_g`` the k × k Cholesky factors; one
+    batched triangular solve and one product over all groups per step).
     A group enters on the ray of an interior direction ``e`` of its cone, at the minimiser of
     ``F`` along it with the others held: ``qα² + (c + β)α − μ m_g = 0`` for ``c = (A e)ᵀ r``,
     ``q = ‖A e‖²``. A group whose cone shows no interior direction is left out (kept at 0)."""
@@ -537,8 +560,8 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     rowmask = bt.rowmask[bi, i]
     y, beta = bt.y[b], bt.beta[b]
 
-    def gat(t):
-        return torch.take_along_dim(t[b], g.unsqueeze(-1) if t.dim() == 3 else g, 1)
+    def gat(t):  # the working-set rows of t (B, NG, …), without copying t[b] whole
+        return t[bi, g]
 
     x, st = gat(X), gat(Tt)
     new = valid & (st == 0)  # groups entering now (0: not started; −1: no interior; 1: in)
@@ -572,99 +595,117 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         al = torch.where(mm > 0, al, 1e-3 * y.norm(dim=1, keepdim=True))
         x = torch.where(has[..., None], al[..., None] * x, x)
     nu = rowmask.sum(-1).sum(1)
+    nb, Wn = g.shape
     eyek = torch.eye(k, **T)
-    At = A.transpose(-1, -2)  # (b,W,k,n)
     eyen = torch.eye(n, **T)
+    # per call, so that each Newton step is a few large products: A2 = [A_1 … A_W] (n × Wk), so
+    # Σ_w A_w x_w = A2 vec(x) and A_wᵀ r = blocks of A2ᵀ r (row vector × matrix: batched
+    # matrix × vector products take a slow path on CPU); AtU = [A_wᵀ | −∇_w F] per group, the
+    # right-hand sides of one triangular solve per step
+    A2 = A.permute(0, 2, 1, 3).reshape(nb, n, Wn * k)
+    AtU = torch.cat([A.transpose(-1, -2), torch.zeros(nb, Wn, k, 1, **T)], -1)
+    # the cone maps of the working sets, zero on the unusable groups (as A, G and rowmask):
+    # on rows outside rowmask G x is exactly 0, so gx_of's 1 there stays 1 along any step
+    op = bt.cone_op(b, i).masked(usable)
+    off = 1.0 - rowmask
+    lad = torch.tensor(LADDER, **T)[:, None]
     active = torch.ones(len(bidx), dtype=torch.bool, device=dev)
-    it_np = iters[bidx].copy()
+    it_t = torch.as_tensor(iters[bidx], device=dev)  # Newton steps, counted on the device
     tol_t = torch.as_tensor(inner_tol[bidx], **T)
     lam_out = gat(LAM)
     um = usable[..., None]
 
+    def rowvec(v, Mt):
+        """``v Mt`` for v (b, p) and Mt (b, p, q): (b, q)."""
+        return (v.unsqueeze(1) @ Mt).squeeze(1)
+
     def barrier_value(al, r, Ad, Gx, Gd, x2, xd, d2):
         """F at ``x + α d`` for the steps ``al`` (J, b), from products at ``x`` and along ``d``
-        (no matrix product per trial step); +inf outside the domain."""
-        a3 = al[..., None, None]
-        rr = r[None] + al[..., None] * Ad[None]
-        g_ = Gx[None] + a3 * Gd[None]
-        nx = (x2[None] + 2 * al[..., None] * xd[None] + al[..., None] ** 2 * d2[None]).clamp_min(0)
-        bad = ((g_ <= 0) & (rowmask > 0)).any(-1).any(-1)
-        g_ = torch.where(rowmask > 0, g_, torch.ones_like(g_))
-        F = (0.5 * (rr * rr).sum(-1) + beta[None] * nx.sqrt().sum(-1)
-             - mu[None] * (rowmask * torch.log(g_.clamp_min(1e-300))).sum((-1, -2)))
-        return torch.where(bad, torch.full_like(F, math.inf), F)
+        (no matrix product per trial step); +inf outside the domain. Off rowmask Gx = 1 and
+        Gd = 0 exactly, so those rows add log 1 = 0 without a mask."""
+        g_ = torch.addcmul(Gx[None], al[..., None, None], Gd[None])  # (J, b, W, m)
+        rr = torch.addcmul(r[None], al[..., None], Ad[None])
+        nx = (x2[None] + 2 * al[..., None] * xd[None] + al[..., None] ** 2 * d2[None]).clamp_min_(0)
+        bad = g_.flatten(-2).amin(-1) <= 0  # (a min: much faster than any() of a comparison)
+        F = (0.5 * (rr * rr).sum(-1) + beta[None] * nx.sqrt_().sum(-1)
+             - mu[None] * g_.clamp_min_(1e-300).log_().sum((-1, -2)))
+        return F.masked_fill_(bad, math.inf)
 
-    def gx_of(xc):
-        Gx = torch.einsum("bwmk,bwk->bwm", G, xc)
-        return torch.where(rowmask > 0, Gx, torch.ones_like(Gx))
+    def gx_of(xc):  # G x, and 1 off rowmask (where G x is exactly 0)
+        return op.mv(xc) + off
 
     broken = torch.zeros(len(bidx), dtype=torch.bool, device=dev)
+    Gx = gx_of(x)
     # once half the batch has finished, hand back: the caller re-packs the rest (smaller |W|
-    # padding, no work on finished instances) and continues their paths
-    while bool(active.any()) and (len(bidx) == 1 or 2 * int(active.sum()) > len(bidx)):
-        r = torch.einsum("bwnk,bwk->bn", A, x) - y
-        Gx = gx_of(x)
+    # padding, no work on finished instances) and continues their paths (one host sync a step)
+    while (na := int(active.sum())) and (len(bidx) == 1 or 2 * na > len(bidx)):
+        r = rowvec(x.reshape(nb, -1), A2.mT) - y
         xn = x.norm(dim=-1).clamp_min(1e-300)
         xh = x / xn[..., None]
         m1 = mu[:, None, None]
         inv = rowmask / Gx
-        grad = (torch.einsum("bwnk,bn->bwk", A, r) + beta[:, None, None] * xh
-                - m1 * torch.einsum("bwmk,bwm->bwk", G, inv))
+        grad = (rowvec(r, A2).view(nb, Wn, k) + beta[:, None, None] * xh - m1 * op.t(inv))
         grad = torch.where(um, grad, torch.zeros_like(grad))
         Hn = (beta[:, None] / xn)[..., None, None] * (eyek - xh[..., :, None] * xh[..., None, :])
-        H = Hn + m1[..., None] * torch.einsum("bwmk,bwmj->bwkj", G * (inv * inv)[..., None], G)
-        H = torch.where(um[..., None], H, eyek)
+        H = torch.where(um[..., None], Hn + m1[..., None] * op.gram(inv * inv), eyek)
         ch, info = torch.linalg.cholesky_ex(H)
-        dg = H.diagonal(dim1=-2, dim2=-1).amax(-1, keepdim=True).nan_to_num(1.0, 1.0, 1.0)
-        for ridge in (1e-12, 1e-8, 1e-4):  # round-off near the boundary: a growing ridge
-            if not bool((info > 0).any()):
-                break
-            ch2, info2 = torch.linalg.cholesky_ex(H + (ridge * dg)[..., None] * eyek)
-            fix = info > 0
-            ch = torch.where(fix[..., None, None], ch2, ch)
-            info = torch.where(fix, info2, info)
+        if bool((info > 0).any()):  # round-off near the boundary: a growing ridge
+            dg = H.diagonal(dim1=-2, dim2=-1).amax(-1, keepdim=True).nan_to_num(1.0, 1.0, 1.0)
+            for ridge in (1e-12, 1e-8, 1e-4):
+                ch2, info2 = torch.linalg.cholesky_ex(H + (ridge * dg)[..., None] * eyek)
+                fix = info > 0
+                ch = torch.where(fix[..., None, None], ch2, ch)
+                info = torch.where(fix, info2, info)
+                if not bool((info > 0).any()):
+                    break
         # an instance whose Newton system cannot be factored (μ at round-off level) stops here;
         # its last iterate stays feasible and the audit decides its status
         broken = broken | (info > 0).any(1) | ~grad.isfinite().all(-1).all(-1)
         ch = torch.where(broken[:, None, None, None], eyek, ch)
-        h = torch.cholesky_solve(-grad.nan_to_num().unsqueeze(-1), ch).squeeze(-1)
-        HiAt = torch.cholesky_solve(At, ch)  # (b,W,k,n)
-        K = eyen + torch.einsum("bwkn,bwkj->bnj", At, HiAt)
-        rhs = torch.einsum("bwkn,bwk->bn", At, h)
+        # Woodbury with H_w = L_w L_wᵀ: Z_w = L_w⁻¹ A_wᵀ, u_w = −L_w⁻¹ ∇_w F (one triangular
+        # solve); Σ_w A_w H_w⁻¹ A_wᵀ = ZᵀZ and Σ_w A_w H_w⁻¹(−∇_w F) = Zᵀu come from one
+        # product, and d_w = L_w⁻ᵀ (u_w − Z_w s) with (I + ZᵀZ) s = Zᵀu
+        AtU[..., n] = -grad.nan_to_num()
+        # (as Zuᵀ = AtUᵀ L⁻ᵀ: this form returns Zu row-major, so that it flattens to (Wk, n+1))
+        Zu = torch.linalg.solve_triangular(ch.mT, AtU.mT, upper=True, left=False).mT
+        Zu = Zu.view(nb, Wn * k, n + 1)
+        Z, u = Zu[..., :n], Zu[..., n]
+        S = Zu.mT @ Zu[..., :n]  # (b, n+1, n): ZᵀZ over Zᵀu
+        K = eyen + S[:, :n]
         cK, infoK = torch.linalg.cholesky_ex(K)
         broken = broken | (infoK > 0)
         cK = torch.where(broken[:, None, None], eyen, cK)
-        sol = torch.cholesky_solve(rhs.unsqueeze(-1), cK).squeeze(-1)
-        dx = h - torch.einsum("bwkn,bn->bwk", HiAt, sol)
+        sol = torch.cholesky_solve(S[:, n, :, None], cK).squeeze(-1)
+        w = (u - rowvec(sol, Z.mT)).view(nb, Wn, k, 1)
+        dx = torch.linalg.solve_triangular(ch.mT, w, upper=True).squeeze(-1)
         dx = torch.where(broken[:, None, None] | ~dx.isfinite(), torch.zeros_like(dx), dx)
         active = active & ~broken
         lam_n = (-(grad * dx).sum((1, 2)) / mu).clamp_min(0).sqrt()
-        # distance to the boundary along d
-        Gd = torch.einsum("bwmk,bwk->bwm", G, dx)
-        amax = torch.where((Gd < 0) & (rowmask > 0), -Gx / Gd.clamp(max=-1e-300),
-                           torch.full_like(Gd, math.inf)).amin(-1).amin(-1)
+        # distance to the boundary along d (Gd is exactly 0 off rowmask)
+        Gd = op.mv(dx)
+        amax = torch.where(Gd < 0, -Gx / Gd.clamp(max=-1e-300), math.inf).amin((-1, -2))
         # backtracking over a geometric ladder of steps, evaluated at once
         a0 = (0.99 * amax).clamp(max=4.0)
-        ladder = torch.cat([a0[None, :] * torch.tensor(LADDER, **T)[:, None],
-                            torch.minimum(a0, torch.ones_like(a0))[None]])  # (J,b)
-        Ad = torch.einsum("bwnk,bwk->bn", A, dx)
+        ladder = torch.cat([a0[None, :] * lad, a0.clamp(max=1.0)[None]])  # (J,b)
+        Ad = rowvec(dx.reshape(nb, -1), A2.mT)
         Fs = barrier_value(ladder, r, Ad, Gx, Gd, (x * x).sum(-1), (x * dx).sum(-1),
                            (dx * dx).sum(-1))
         best = Fs.argmin(0)  # Fs is +inf outside the domain: never chosen while a step is inside
         inside = torch.take_along_dim(Fs, best[None], 0)[0].isfinite()
         step = torch.take_along_dim(ladder, best[None], 0)[0] * active * inside
         x = x + step[:, None, None] * dx
-        it_np[active.cpu().numpy()] += 1
+        it_t += active
+        Gx = gx_of(x)  # also the next step's
         # stop on the barrier's own gap: at a centred point (Newton decrement ≤ MU_LAMBDA) the
         # multipliers λ = μ / (G x) give a dual point of the restricted program with gap μ ν
         # (the full check then certifies the point against every group, with its own NNLS)
-        lam_out = torch.where(active[:, None, None], mu[:, None, None] * rowmask / gx_of(x),
-                              lam_out)
+        lam_out = torch.where(active[:, None, None], mu[:, None, None] * rowmask / Gx, lam_out)
         upper = 0.5 * (r * r).sum(1)  # a scale for the relative gap (at the previous point)
         centred = lam_n <= MU_LAMBDA
         fin = centred & (mu * nu <= tol_t * upper.clamp_min(1.0))
         mu = torch.where(active & centred & ~fin, mu / MU_FACTOR, mu)
-        active = active & ~fin & torch.as_tensor(it_np < max_iter, device=dev)
+        active = active & ~fin & (it_t < max_iter)
+    it_np = it_t.cpu().numpy()
     iters[bidx] = it_np
     rows = b[:, None].expand_as(g)
     X[rows, g] = x
