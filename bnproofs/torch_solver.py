@@ -144,15 +144,18 @@ def _nnls(c, op, lam, iters):
     return torch.where(better.unsqueeze(-1), x, lam0), torch.where(better, n1, n0)
 
 
-def _interior_directions(G, rowmask, iters: int = 40):
+def _interior_directions(G, rowmask, iters: int = 80):
     """Unit ``e`` with ``G e > 0`` per group and its margin ``min_j ĝ_jᵀ e`` over the rows in
     ``rowmask`` (``ĝ_j`` the unit rows; margin ≤ 0: none found — an empty cone interior).
 
-    Max-margin by Newton's method on the smoothed concave problem
-    ``max_s −τ log Σ_j exp(−ĝ_jᵀ s / τ) − ½‖s‖²`` (its maximiser at τ → 0 is the min-norm
-    point of the convex hull of the ``ĝ_j``, which has ``ĝ_jᵀ s > 0`` for all j iff the cone has
-    an interior, by Gordan's theorem), τ halved after each step; each step is one k × k solve,
-    so thin cones cost no more than wide ones. The best direction seen is returned."""
+    Max-margin by damped Newton on the smoothed concave problem
+    ``max_s F_τ(s) = −τ log Σ_j exp(−ĝ_jᵀ s / τ) − ½‖s‖²`` (its maximiser at τ → 0 is the
+    min-norm point of the convex hull of the ``ĝ_j``, which has ``ĝ_jᵀ s > 0`` for all j iff the
+    cone has an interior, by Gordan's theorem): each step is one k × k solve and the best of a
+    ladder of step lengths on ``F_τ``; τ (per group) is halved once the Newton decrement is
+    below τ, i.e. once ``s`` follows the smoothed path (halving it after every full step instead
+    lost the path on some cones: margin −0.0065 where an LP finds +0.0062). Thin cones cost no
+    more steps than wide ones. The best direction seen is returned."""
     import torch
 
     Gn = G / G.norm(dim=-1, keepdim=True).clamp_min(1e-300) * rowmask[..., None]
@@ -162,29 +165,41 @@ def _interior_directions(G, rowmask, iters: int = 40):
     best[..., 0] = 1.0
     best_m = torch.full(G.shape[:-2], -math.inf, dtype=G.dtype, device=G.device)
     eye = torch.eye(k, dtype=G.dtype, device=G.device)
-    tau = 1.0
+    tau = torch.ones(G.shape[:-2], dtype=G.dtype, device=G.device)
+    steps = torch.tensor([1.0, 0.5, 0.25, 0.1], dtype=G.dtype, device=G.device)
     logm = math.log(max(2, G.shape[-2]))
     has_rows = rowmask.sum(-1) > 0
+    off = torch.where(rowmask > 0, 0.0, -math.inf)
+
+    def smoothed(sv, tv):  # F_τ at sv (…, k) or (J, …, k)
+        a = (Gn @ sv.unsqueeze(-1)).squeeze(-1)
+        return -tv * torch.logsumexp(-a / tv[..., None] + off, -1) - 0.5 * (sv * sv).sum(-1)
+
     for it in range(iters):
         a = (Gn @ s.unsqueeze(-1)).squeeze(-1)
-        pi = torch.softmax(torch.where(rowmask > 0, -a / tau, -math.inf), -1).nan_to_num()
+        pi = torch.softmax(-a / tau[..., None] + off, -1).nan_to_num()
         p = (pi.unsqueeze(-2) @ Gn).squeeze(-2)
         C = (Gn * pi[..., None]).transpose(-1, -2) @ Gn - p[..., :, None] * p[..., None, :]
-        s = s + torch.linalg.solve(C / tau + eye, (p - s).unsqueeze(-1)).squeeze(-1)
+        d = torch.linalg.solve(C / tau[..., None, None] + eye, (p - s).unsqueeze(-1)).squeeze(-1)
+        trial = s[None] + steps.view(-1, *([1] * s.dim())) * d[None]
+        Fs = smoothed(trial, tau[None].expand(len(steps), *tau.shape)).nan_to_num(-math.inf)
+        pick = Fs.argmax(0)
+        s = torch.take_along_dim(trial, pick[None, ..., None], 0)[0]
+        decrement = (d * (p - s)).sum(-1).abs()
         ns = s.norm(dim=-1).clamp_min(1e-300)
         e = s / ns[..., None]
         mg = torch.where(rowmask > 0, (Gn @ e.unsqueeze(-1)).squeeze(-1), math.inf).amin(-1)
         up = mg > best_m
         best = torch.where(up[..., None], e, best)
         best_m = torch.where(up, mg, best_m)
-        tau *= 0.5
-        # done once every cone has a direction and the smoothing (≤ τ log m) is below 1 % of
-        # the smallest margin found: the max-margin point is then known to about that accuracy
+        tau = torch.where(decrement <= 0.1 * tau, 0.5 * tau, tau).clamp_min(1e-300)
+        # done once every cone has a direction and the smoothing (≤ τ log m) is below 20 % of
+        # the smallest margin found (a start well inside the cone is all the barrier needs)
         if it >= 8 and it % 4 == 0:
             worst = torch.where(has_rows, best_m, math.inf).amin()
-            if bool(worst > 0) and tau * logm < 0.01 * float(worst):
+            if bool(worst > 0) and float(tau.amax()) * logm < 0.2 * float(worst):
                 break
-    best_m = torch.where(rowmask.sum(-1) > 0, best_m, torch.ones_like(best_m))
+    best_m = torch.where(has_rows, best_m, torch.ones_like(best_m))
     return best, best_m
 
 
