@@ -204,8 +204,8 @@ def _interior_directions(G, rowmask, iters: int = 80):
 
 
 # path following: μ ← μ / MU_FACTOR once the Newton decrement is ≤ MU_LAMBDA; the restricted
-# program is solved to max(tol/4, INNER × current full gap); entering groups start at
-# EPS ‖y‖ e_g; LADDER: the trial steps (fractions of 0.99 × the distance to the boundary)
+# program is solved to max(tol/4, INNER × current full gap); a path restarts at most MU_CONT ×
+# where it stopped; LADDER: the trial steps (fractions of 0.99 × the distance to the boundary)
 MU_LAMBDA, MU_FACTOR, INNER, MU_CONT = 0.5, 5.0, 0.1, 3.0
 NNLS_SHORT, NNLS_BURST = 10, 5
 STALL_ROUNDS = 30
@@ -400,7 +400,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     # state over all groups (scattered to / gathered from the working sets)
     Sf = torch.zeros(B, NG, k, **T)  # the current feasible point
     Tt = torch.zeros(B, NG, **T)  # barrier epigraph variables (0: group not started)
-    LAM = torch.zeros(B, NG, m, **T)  # NNLS multipliers of the working-set groups
+    LAM = torch.zeros(B, NG, m, **T)  # multipliers of every group (warm starts)
     inW = torch.zeros(B, NG, dtype=torch.bool, device=dev)
     pruned = torch.zeros(B, NG, dtype=torch.bool, device=dev)
     MU = torch.zeros(B, **T)  # barrier parameter where each path stopped
