@@ -102,6 +102,11 @@ class ConeProgram:
             raise ValueError(f"A {self.A.shape} and G {self.G.shape} must be P × n × k, P × m × k")
         if self.A.shape[1] != self.y.shape[0]:
             raise ValueError(f"A {self.A.shape} does not fit y of length {self.y.shape[0]}")
+        if not (np.isfinite(self.A).all() and np.isfinite(self.G).all()
+                and np.isfinite(self.y).all()):
+            raise ValueError("A, G and y must be finite (no NaN or inf)")
+        if not (np.isfinite(self.beta) and self.beta > 0):
+            raise ValueError(f"beta must be a finite number > 0, got {self.beta}")
         losses.check_loss(self.loss, self.y)
         if self.shared is not None:
             sh = self.shared
@@ -149,6 +154,8 @@ def program_8(Uprime, D, y, beta, loss: str = "squared") -> ConeProgram:
     """(8): ``A_i = D_i U'``, ``G_i = (2D_i − I) U'`` for the arrangements ``D`` (P × n booleans)."""
     Uprime = np.asarray(Uprime, dtype=float)
     Db = np.asarray(D, dtype=bool)
+    if Uprime.ndim != 2 or Db.ndim != 2 or Db.shape[1] != Uprime.shape[0]:
+        raise ValueError(f"arrangements {Db.shape} do not fit U' {Uprime.shape} (P × n and n × k)")
     Df = Db.astype(float)
     return ConeProgram(Df[:, :, None] * Uprime, (2 * Df - 1)[:, :, None] * Uprime, y, beta, loss,
                        Shared(Uprime, Db))

@@ -177,3 +177,13 @@ def test_a_cone_without_interior_falls_back_to_clarabel_and_says_so():
     s = solve(prog, "torch")
     assert s.status == "optimal" and s.solver_stats["fallback_from"]["torch_status"] == raw.status
     assert s.value == pytest.approx(solve_program(prog).value, rel=1e-7)
+
+
+@pytest.mark.parametrize("y, beta, D, match", [
+    ([np.nan, 1.0, 2.0], 0.1, (2, 3), "finite"),
+    ([0.0, 1.0, 2.0], 0.0, (2, 3), "beta"),
+    ([0.0, 1.0, 2.0], 0.1, (2, 4), "do not fit"),
+])
+def test_bad_program_data_gets_a_clear_error(y, beta, D, match):
+    with pytest.raises(ValueError, match=match):
+        program_8(np.eye(3), np.ones(D, dtype=bool), y, beta)
