@@ -52,7 +52,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from .bn import bn
-from .convex import ConeProgram
+from .convex import ConeProgram, solver_used
 from .data import InputError, check_data
 
 CONES = ("printed", "exact")
@@ -354,7 +354,7 @@ def certified_46(X, y, beta, D, cone: str = "printed", solver: str = "clarabel",
     return Certified46(cert.lower_bound, objective(net, X, y, beta), cs.value, dual,
                        prog.violation(cs.S, cs.Sp), (cs.status, dual_status), net,
                        int(np.count_nonzero(net.w_out)), cs.solve_s + dual_s, p46,
-                       "torch" if cs.solver_stats.get("solver") == "torch" else "clarabel")
+                       solver_used(cs))
 
 
 # --------------------------------------------------------------------------- n ≤ d (Theorem G.2)

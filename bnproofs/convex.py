@@ -38,6 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import losses
+from .data import InputError
 
 SOLVER = cp.CLARABEL
 
@@ -215,6 +216,12 @@ def solve_program(prog: ConeProgram, verbose: bool = False) -> ConvexSolution:
 SOLVERS = ("clarabel", "torch")
 
 
+def solver_used(cs: ConvexSolution) -> str:
+    """``"torch"`` where :func:`solve` kept the torch solver's answer, else ``"clarabel"`` (asked
+    for, or the fallback)."""
+    return "torch" if cs.solver_stats.get("solver") == "torch" else "clarabel"
+
+
 def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
           tol: float = 1e-6, fallback: bool = True) -> ConvexSolution:
     """Solve (P) with the chosen solver: ``"clarabel"`` (:func:`solve_program`) or ``"torch"``
@@ -229,8 +236,15 @@ def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
         return solve_program(prog)
     if solver != "torch":
         raise ValueError(f"unknown solver {solver!r}; choose one of {SOLVERS}")
-    from .torch_solver import solve_torch
+    from .torch_solver import LOSSES, solve_torch
 
+    if prog.loss not in LOSSES:  # the hinge loss (see bnproofs.torch_solver._Loss)
+        if not fallback:
+            raise InputError(f"the torch solver takes the losses {LOSSES}, not {prog.loss!r}")
+        cs = solve_program(prog)
+        cs.solver_stats = {**cs.solver_stats, "fallback_from": {
+            "solver": "torch", "reason": f"the {prog.loss} loss is not taken by the torch solver"}}
+        return cs
     s = solve_torch(prog, tol=tol, device=device)
     stats = {"solver": "torch", "device": device, "iterations": s.iterations, "rounds": s.rounds,
              "working_set": s.working_set, "lower": s.lower, "gap": s.gap,

@@ -39,6 +39,15 @@ zero at the optimum (at most n + 1 after pruning; 19–22 of 2000 on the P = 100
    without 1 % progress the status says ``stalled`` (:func:`bnproofs.convex.solve` then falls
    back to Clarabel and records it).
 
+**Losses (B.1).** ``½‖·‖²`` may be replaced by the logistic loss ``Σ log(1 + e^{−y_j f_j})``
+(:class:`_Loss`, :data:`LOSSES`): the barrier objective keeps its form with the loss's value,
+gradient ``∂ℓ/∂f`` and curvature ``w = ∂²ℓ/∂f²`` in place of the residual (the Woodbury matrix
+becomes ``I + W½ZᵀZW½``; an entering group starts at the minimiser of a quadratic model of the
+loss along its ray, capped at ``‖A e α‖ ≤ 10 √n``); the dual point is ``v = −∇L(f) = y σ(−y∘f)``
+and the lower bound ``−L*(−t v)``, the binary entropy of ``t y∘v`` (:mod:`bnproofs.losses`). The
+hinge loss is not taken (see :class:`_Loss`); :func:`bnproofs.convex.solve` solves it with
+Clarabel and says so.
+
 Programs that carry a :class:`~bnproofs.convex.Shared` factorisation ((8), (15)) are packed as
 ``M``, the arrangements and the signs only: pricing and the NNLS over all P arrangements become
 matrix products with ``M`` and a mask (no P × n × k tensors), which is what lets P grow.
@@ -64,7 +73,8 @@ little there — its case is the GPU, where a batch runs as one set of kernels.
   (D): ``L = −½‖t v − y‖² + ½‖y‖²``;
 * stop when ``(U − L) / max(1, |U|) ≤ tol`` (or at ``max_iter`` Newton steps, status
   ``max_iter``; or ``stalled``, above, or when a Newton system cannot be factored even with a
-  ridge). The returned ``upper`` and ``lower`` are recomputed in numpy
+  ridge or gives a direction that does not descend). The point returned is the one of the best
+  check (a later breakdown cannot make the answer worse). The returned ``upper`` and ``lower`` are recomputed in numpy
   (:meth:`~bnproofs.convex.ConeProgram.objective`, :func:`bnproofs.certificates.dual_certificate`)
   from the returned point and multipliers — the torch numbers only decide when to stop, and the
   status is decided by that audit.
@@ -86,6 +96,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import losses
 from .certificates import dual_certificate
 from .convex import ConeProgram
 from .training import resolve_device
@@ -180,7 +191,9 @@ def _interior_directions(G, rowmask, iters: int = 80):
         pi = torch.softmax(-a / tau[..., None] + off, -1).nan_to_num()
         p = (pi.unsqueeze(-2) @ Gn).squeeze(-2)
         C = (Gn * pi[..., None]).transpose(-1, -2) @ Gn - p[..., :, None] * p[..., None, :]
-        d = torch.linalg.solve(C / tau[..., None, None] + eye, (p - s).unsqueeze(-1)).squeeze(-1)
+        # (solve_ex: at tiny τ, C/τ can overflow on a cone that is already done; no step there)
+        d, info = torch.linalg.solve_ex(C / tau[..., None, None] + eye, (p - s).unsqueeze(-1))
+        d = torch.where((info == 0)[..., None], d.squeeze(-1), 0.0).nan_to_num(0.0, 0.0, 0.0)
         trial = s[None] + steps.view(-1, *([1] * s.dim())) * d[None]
         Fs = smoothed(trial, tau[None].expand(len(steps), *tau.shape)).nan_to_num(-math.inf)
         pick = Fs.argmax(0)
@@ -232,6 +245,8 @@ class _Batch:
         n = progs[0].shape[1]
         if any(p.shape[1] != n for p in progs):
             raise ValueError("all instances of a batch must share n")
+        if len({p.loss for p in progs}) != 1:
+            raise ValueError("all instances of a batch must share the loss")
         P = max(p.shape[0] for p in progs)
         m = max(p.shape[2] for p in progs)
         k = max(p.shape[3] for p in progs)
@@ -239,6 +254,7 @@ class _Batch:
         self.B, self.P, self.n, self.m, self.k = B, P, n, m, k
         self.y = torch.as_tensor(np.stack([p.y for p in progs]), **T)
         self.beta = torch.as_tensor(np.array([p.beta for p in progs], dtype=float), **T)
+        self.loss = _Loss(progs[0].loss, self.y)
         sh = [p.shared for p in progs]
         self.shared = (all(x is not None for x in sh) and len({x.M.shape[0] for x in sh}) == 1
                        and len({x.R is None for x in sh}) == 1)
@@ -373,14 +389,67 @@ class _SignedCone:
         return _SignedCone(self.sig * keep[..., None], self.M, self.L)
 
 
+class _Loss:
+    """The loss of a batch in torch (all instances share it; see :mod:`bnproofs.losses`), for
+    predictions ``f`` (…, b, n): ``value`` (summed over samples), ``grad_hess`` (``∂ℓ/∂f_j``
+    and ``∂²ℓ/∂f_j²``, the Newton system's weights ``w``; ``None`` for the squared loss's 1),
+    ``dual_point`` (``v = −∇L(f)``: ``y − f``, or ``y σ(−y∘f)`` for logistic, inside the
+    domain of ``L*(−·)``) and ``dual_value`` (``−L*(−v)``: ``−½‖v − y‖² + ½‖y‖²``, or the binary
+    entropy of ``p = y∘v``, clipped to its domain ``[0, 1]``, which the points above and their
+    scalings ``t v`` are already in).
+
+    The hinge loss is not taken (:data:`LOSSES`): its barrier smoothing (the slacks of
+    ``ξ ≥ 0, ξ ≥ 1 − y∘f`` minimised out in closed form) has curvature ~1/μ at the kinks, so
+    the dual point ``y μ/(ξ − c)`` is off by O(Newton decrement) unless centred tightly, and
+    below μ ≈ 1e-9 the Newton systems lose all precision: measured, 2 of 6 instances reached a
+    certified 1e-6 and n = 50 stalled at 3e-4 (Clarabel solves those in 0.01–1.3 s)."""
+
+    def __init__(self, name, y):
+        if name not in LOSSES:
+            raise ValueError(f"the torch solver takes the losses {LOSSES}, not {name!r}")
+        self.name, self.y = name, y
+
+    def value(self, f):
+        import torch
+
+        if self.name == "squared":
+            r = f - self.y
+            return 0.5 * (r * r).sum(-1)
+        return torch.nn.functional.softplus(-self.y * f).sum(-1)
+
+    def grad_hess(self, f):
+        import torch
+
+        if self.name == "squared":
+            return f - self.y, None
+        s = torch.sigmoid(-self.y * f)
+        return -self.y * s, s * (1 - s)
+
+    def dual_point(self, f):
+        return -self.grad_hess(f)[0]
+
+    def dual_value(self, v):
+        import torch
+
+        if self.name == "squared":
+            r = v - self.y
+            return -0.5 * (r * r).sum(-1) + 0.5 * (self.y * self.y).sum(-1)
+        p = (self.y * v).clamp(0.0, 1.0)
+        return -(torch.xlogy(p, p) + torch.xlogy(1 - p, 1 - p)).sum(-1)
+
+
+#: the losses the torch solver takes (B.1's hinge: see :class:`_Loss`)
+LOSSES = ("squared", "logistic")
+
+
 def _gap(upper, lower):
     return (upper - lower) / upper.abs().clamp_min(1.0)
 
 
-def _dual_bound(y, beta, v, cmax):
+def _dual_bound(loss, beta, v, cmax):
+    """``−L*(−t v)`` with ``t = min(1, β / max_g c_g)``: the certified lower bound."""
     t = (beta / cmax.clamp_min(1e-300)).clamp(max=1.0)
-    vt = t[:, None] * v
-    return -0.5 * ((vt - y) ** 2).sum(1) + 0.5 * (y * y).sum(1)
+    return loss.dual_value(t[:, None] * v)
 
 
 def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 20000,
@@ -412,12 +481,18 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     best_gap = np.full(B, np.inf)
     flat = np.zeros(B, dtype=int)  # consecutive full checks without progress
     paused = np.zeros(B, dtype=bool)  # handed back before its restricted gap was reached
-    final_lam = [None] * B
+    # the best check so far per instance (its point, multipliers and dual point): what is
+    # returned, so that a later breakdown (status stalled) cannot make the answer worse
+    best_val = np.full(B, np.inf)
+    bestS = torch.zeros_like(Sf)
+    bestLAM = torch.zeros(B, 2 * P, m, **T)
 
     def full_check(bidx):
-        """Full check at the feasible points Sf of instances ``bidx``: gap, c_g, λ."""
+        """Full check at the feasible points Sf of instances ``bidx``: gap, c_g, λ, v."""
         b = torch.as_tensor(bidx, device=dev)
-        v = bt.y[b] - bt.predict(b, Sf[b, :P] - Sf[b, P:2 * P])
+        loss = _Loss(bt.loss.name, bt.y[b])
+        f = bt.predict(b, Sf[b, :P] - Sf[b, P:2 * P])
+        v = loss.dual_point(f)  # y − f for the squared loss
         # A_gᵀ v for all groups: ±A_iᵀ v
         Atv = bt.adjoint(b, v)
         c_all = torch.cat([Atv, -Atv], 1)  # (b,2P,k)
@@ -453,9 +528,8 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
             lam_all = lam_all.scatter(1, order.unsqueeze(-1).expand(-1, -1, m),
                                       torch.where(valid.unsqueeze(-1), lam, lam0))
         LAM[b, :2 * P] = lam_all  # warm starts for the next check
-        lower = _dual_bound(bt.y[b], bt.beta[b], v, cn.amax(1))
-        r = v
-        upper = 0.5 * (r * r).sum(1) + bt.beta[b] * Sf[b].norm(dim=-1).sum(1)
+        lower = _dual_bound(loss, bt.beta[b], v, cn.amax(1))
+        upper = loss.value(f) + bt.beta[b] * Sf[b].norm(dim=-1).sum(1)
         return _gap(upper, lower), cn, lam_all, v
 
     rnd = 0
@@ -468,13 +542,17 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         gap, cn, lam_all, _ = full_check(bidx)
         rounds[bidx] += 1
         gap_np = gap.cpu().numpy()
+        imp = gap_np < best_val[bidx]
+        if imp.any():
+            ib = torch.as_tensor(bidx[imp], device=dev)
+            it_ = torch.as_tensor(np.flatnonzero(imp), device=dev)
+            bestS[ib], bestLAM[ib] = Sf[ib], lam_all[it_]
+            best_val[bidx[imp]] = gap_np[imp]
         progress = gap_np < 0.99 * best_gap[bidx]
         flat[bidx] = np.where(progress, 0, flat[bidx] + 1)
         best_gap[bidx] = np.minimum(best_gap[bidx], gap_np)
         stalled_at[bidx[flat[bidx] >= STALL_ROUNDS]] = True
         done = (gap_np <= tol) | (iters[bidx] >= max_iter) | stalled_at[bidx]
-        for j in np.flatnonzero(done):
-            final_lam[bidx[j]] = lam_all[j].cpu().numpy()
         todo[bidx[done]] = False
         if verbose:
             print(f"round {rnd}: worst gap {gap_np.max():.3e}, todo {int(todo.sum())}, "
@@ -511,8 +589,8 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         tighten = stalled & ~paused[bidx]
         inner_tol[bidx[tighten]] = np.maximum(inner_tol[bidx[tighten]] / 10, 1e-14)
         inner_tol[bidx] = np.maximum(np.minimum(inner_tol[bidx], INNER * gap_np[keep]), tol / 4)
-        # μ0: the current gap spread over the barrier parameter ν = Σ_g (m_g + 2)
-        up = 0.5 * (bt.y[b] ** 2).sum(1)
+        # μ0: the current gap spread over the barrier parameter ν = Σ_g m_g
+        up = _Loss(bt.loss.name, bt.y[b]).value(torch.zeros_like(bt.y[b]))  # the objective at 0
         nu = inW[b].sum(1) * m
         mu0 = (gap[torch.as_tensor(keep, device=dev)] * up.clamp_min(1.0) / nu).clamp_min(1e-14)
         # where the working set did not change, the path continues from where it stopped
@@ -529,11 +607,11 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     out = []
     for bb, prog in enumerate(progs):
         Pb, _, mb, kb = prog.shape
-        Sfb = Sf[bb].cpu().numpy()
+        Sfb = bestS[bb].cpu().numpy()
         S, Sp = Sfb[:Pb, :kb].copy(), Sfb[P:P + Pb, :kb].copy()
-        lam = final_lam[bb]
+        lam = bestLAM[bb].cpu().numpy()
         rho_b, rhop_b = lam[:Pb, :mb], lam[P:P + Pb, :mb]
-        v = prog.y - prog.predict(S - Sp)
+        v = losses.dual_from_prediction(prog.loss, prog.predict(S - Sp), prog.y)  # −∇L(f)
         lower = dual_certificate(prog, v, rho_b, rhop_b).lower_bound
         upper = prog.objective(S, Sp)
         gap = (upper - lower) / max(1.0, abs(upper))
@@ -582,6 +660,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     A, G = bt.dense(b, i, s)
     rowmask = bt.rowmask[bi, i]
     y, beta = bt.y[b], bt.beta[b]
+    loss = _Loss(bt.loss.name, y)
 
     def gat(t):  # the working-set rows of t (B, NG, …), without copying t[b] whole
         return t[bi, g]
@@ -607,15 +686,18 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     x = torch.where(usable[..., None], x, torch.zeros_like(x))
     mu = mu0.clone()
     if cnt:  # entering groups: to the minimiser of F along their rays
-        r0 = torch.einsum("bwnk,bwk->bn", A, torch.where(has[..., None], 0.0, x)) - y
+        f0 = torch.einsum("bwnk,bwk->bn", A, torch.where(has[..., None], 0.0, x))
+        g0, w0 = loss.grad_hess(f0)  # (a quadratic model of the loss if not squared)
         Ae = torch.einsum("bwnk,bwk->bwn", A, x)
-        c = torch.einsum("bwn,bn->bw", Ae, r0) + beta[:, None]
-        q = (Ae * Ae).sum(-1)
+        c = torch.einsum("bwn,bn->bw", Ae, g0) + beta[:, None]
+        q = (Ae * Ae).sum(-1) if w0 is None else (Ae * Ae * w0[:, None]).sum(-1)
         mm = mu[:, None] * rowmask.sum(-1)
         disc = torch.sqrt(c * c + 4 * q * mm)
         # the root of qα² + cα − μm = 0, in the form without cancellation
         al = torch.where(c > 0, 2 * mm / (c + disc), (disc - c) / (2 * q).clamp_min(1e-300))
         al = torch.where(mm > 0, al, 1e-3 * y.norm(dim=1, keepdim=True))
+        if w0 is not None:  # a flat loss (w ≈ 0) must not send the group far out: |A e α| ≤ 10 √n
+            al = torch.minimum(al, 10 * math.sqrt(n) / Ae.norm(dim=-1).clamp_min(1e-300))
         x = torch.where(has[..., None], al[..., None] * x, x)
     nu = rowmask.sum(-1).sum(1)
     nb, Wn = g.shape
@@ -642,15 +724,15 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         """``v Mt`` for v (b, p) and Mt (b, p, q): (b, q)."""
         return (v.unsqueeze(1) @ Mt).squeeze(1)
 
-    def barrier_value(al, r, Ad, Gx, Gd, x2, xd, d2):
+    def barrier_value(al, f, Ad, Gx, Gd, x2, xd, d2):
         """F at ``x + α d`` for the steps ``al`` (J, b), from products at ``x`` and along ``d``
         (no matrix product per trial step); +inf outside the domain. Off rowmask Gx = 1 and
         Gd = 0 exactly, so those rows add log 1 = 0 without a mask."""
         g_ = torch.addcmul(Gx[None], al[..., None, None], Gd[None])  # (J, b, W, m)
-        rr = torch.addcmul(r[None], al[..., None], Ad[None])
+        ff = torch.addcmul(f[None], al[..., None], Ad[None])
         nx = (x2[None] + 2 * al[..., None] * xd[None] + al[..., None] ** 2 * d2[None]).clamp_min_(0)
         bad = g_.flatten(-2).amin(-1) <= 0  # (a min: much faster than any() of a comparison)
-        F = (0.5 * (rr * rr).sum(-1) + beta[None] * nx.sqrt_().sum(-1)
+        F = (loss.value(ff) + beta[None] * nx.sqrt_().sum(-1)
              - mu[None] * g_.clamp_min_(1e-300).log_().sum((-1, -2)))
         return F.masked_fill_(bad, math.inf)
 
@@ -662,7 +744,8 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     # once half the batch has finished, hand back: the caller re-packs the rest (smaller |W|
     # padding, no work on finished instances) and continues their paths (one host sync a step)
     while (na := int(active.sum())) and (len(bidx) == 1 or 2 * na > len(bidx)):
-        r = rowvec(x.reshape(nb, -1), A2.mT) - y
+        f = rowvec(x.reshape(nb, -1), A2.mT)
+        r, wl = loss.grad_hess(f)  # ∂L/∂f (f − y for squared) and ∂²L/∂f² (None: 1)
         xn = x.norm(dim=-1).clamp_min(1e-300)
         xh = x / xn[..., None]
         m1 = mu[:, None, None]
@@ -694,16 +777,26 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         Zu = Zu.view(nb, Wn * k, n + 1)
         Z, u = Zu[..., :n], Zu[..., n]
         S = Zu.mT @ Zu[..., :n]  # (b, n+1, n): ZᵀZ over Zᵀu
-        K = eyen + S[:, :n]
+        if wl is None:
+            K, Ztu = eyen + S[:, :n], S[:, n]
+        else:  # the loss's weights W: ÃᵀWÃ, so I + W½ZᵀZW½ and W½Zᵀu (sol is W½ K⁻¹ W½ Zᵀu)
+            om = wl.sqrt()
+            K, Ztu = eyen + om[:, :, None] * S[:, :n] * om[:, None, :], om * S[:, n]
         cK, infoK = torch.linalg.cholesky_ex(K)
         broken = broken | (infoK > 0)
         cK = torch.where(broken[:, None, None], eyen, cK)
-        sol = torch.cholesky_solve(S[:, n, :, None], cK).squeeze(-1)
+        sol = torch.cholesky_solve(Ztu[..., None], cK).squeeze(-1)
+        if wl is not None:
+            sol = om * sol
         w = (u - rowvec(sol, Z.mT)).view(nb, Wn, k, 1)
         dx = torch.linalg.solve_triangular(ch.mT, w, upper=True).squeeze(-1)
         dx = torch.where(broken[:, None, None] | ~dx.isfinite(), torch.zeros_like(dx), dx)
+        dec = -(grad * dx).sum((1, 2))
+        # a direction that does not descend: the system is lost to round-off; the instance
+        # stops here (its best check so far is what it returns)
+        broken = broken | (dec < -1e-12 * mu)
         active = active & ~broken
-        lam_n = (-(grad * dx).sum((1, 2)) / mu).clamp_min(0).sqrt()
+        lam_n = (dec / mu).clamp_min(0).sqrt()
         # distance to the boundary along d (Gd is exactly 0 off rowmask)
         Gd = op.mv(dx)
         amax = torch.where(Gd < 0, -Gx / Gd.clamp(max=-1e-300), math.inf).amin((-1, -2))
@@ -711,7 +804,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         a0 = (0.99 * amax).clamp(max=4.0)
         ladder = torch.cat([a0[None, :] * lad, a0.clamp(max=1.0)[None]])  # (J,b)
         Ad = rowvec(dx.reshape(nb, -1), A2.mT)
-        Fs = barrier_value(ladder, r, Ad, Gx, Gd, (x * x).sum(-1), (x * dx).sum(-1),
+        Fs = barrier_value(ladder, f, Ad, Gx, Gd, (x * x).sum(-1), (x * dx).sum(-1),
                            (dx * dx).sum(-1))
         best = Fs.argmin(0)  # Fs is +inf outside the domain: never chosen while a step is inside
         inside = torch.take_along_dim(Fs, best[None], 0)[0].isfinite()
@@ -723,7 +816,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         # multipliers λ = μ / (G x) give a dual point of the restricted program with gap μ ν
         # (the full check then certifies the point against every group, with its own NNLS)
         lam_out = torch.where(active[:, None, None], mu[:, None, None] * rowmask / Gx, lam_out)
-        upper = 0.5 * (r * r).sum(1)  # a scale for the relative gap (at the previous point)
+        upper = loss.value(f)  # a scale for the relative gap (at the previous point)
         centred = lam_n <= MU_LAMBDA
         fin = centred & (mu * nu <= tol_t * upper.clamp_min(1.0))
         mu = torch.where(active & centred & ~fin, mu / MU_FACTOR, mu)

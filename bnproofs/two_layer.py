@@ -24,7 +24,15 @@ import numpy as np
 
 from . import losses
 from .certificates import DualCertificate, best_certificate, dual_certificate
-from .convex import SOLVERS, ConeProgram, program_8, solve, solve_program, solve_program_dual
+from .convex import (
+    SOLVERS,
+    ConeProgram,
+    program_8,
+    solve,
+    solve_program,
+    solve_program_dual,
+    solver_used,
+)
 from .data import InputError, Whitened, check_data
 from .network import Net, objective_l1
 from .rebuild import ACTIVE, caratheodory_prune, rebuild_network
@@ -48,6 +56,7 @@ class CertifiedOptimum:
     solve_s: float
     S: np.ndarray
     Sp: np.ndarray
+    solver_used: str = "clarabel"  # "torch", or "clarabel" (asked for, or the torch fallback)
 
     @property
     def width(self) -> float:
@@ -98,14 +107,12 @@ def solve_and_certify(prog: ConeProgram, solver: str = "clarabel", device: str =
     dual, or for the torch solver its own certified lower bound."""
     if solver not in SOLVERS:
         raise InputError(f"unknown solver {solver!r}; choose one of {SOLVERS}")
-    if solver == "torch" and prog.loss != "squared":
-        raise InputError(f"the torch solver handles the squared loss only, not {prog.loss!r}")
     # the claims judge the bracket width as IPM-tight (rtol 1e-6 of the value, atol 1e-8): the
     # torch solver's gap, relative to max(1, |value|), is asked for accordingly
     cs = solve(prog, solver, device, tol=TORCH_TOL)
     v_primal = losses.dual_from_prediction(prog.loss, cs.prediction(prog), prog.y)
     cert = dual_certificate(prog, v_primal, cs.rho, cs.rhop)
-    if cs.solver_stats.get("solver") == "torch":  # (not when it fell back to Clarabel)
+    if solver_used(cs) == "torch":  # (not when it fell back to Clarabel)
         return cs, cert, (cs.solver_stats["lower"], cs.status, 0.0)
     ds = solve_program_dual(prog)
     cert = best_certificate(cert, dual_certificate(prog, ds.v, ds.rho, ds.rhop))
@@ -124,7 +131,8 @@ def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1, solver: st
     net = rebuild_network(W, S, Sp)
     net.pool = pool
     upper = objective_l1(net, X, y, beta, loss_name=loss)
-    polished = polish(prog, S, Sp) if solver == "clarabel" else None
+    # (Clarabel's interior solutions, also where the torch solver fell back to it)
+    polished = polish(prog, S, Sp) if solver_used(cs) == "clarabel" else None
     if polished is not None:
         net_p = rebuild_network(W, *polished)
         net_p.pool = pool
@@ -147,4 +155,5 @@ def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1, solver: st
         solve_s=cs.solve_s + dual_s,
         S=S,
         Sp=Sp,
+        solver_used=solver_used(cs),
     )

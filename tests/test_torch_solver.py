@@ -187,3 +187,57 @@ def test_a_cone_without_interior_falls_back_to_clarabel_and_says_so():
 def test_bad_program_data_gets_a_clear_error(y, beta, D, match):
     with pytest.raises(ValueError, match=match):
         program_8(np.eye(3), np.ones(D, dtype=bool), y, beta)
+
+
+def _logistic_8(seed, n, d, beta, kind="general", labels="mixed"):
+    rng = np.random.default_rng(seed)
+    W = whiten(data_matrix(rng, n, d, kind))
+    y = np.where(rng.standard_normal(n) >= 0, 1.0, -1.0)
+    if labels != "mixed":
+        y[:] = 1.0 if labels == "positive" else -1.0
+    return program_8(W.Uprime, enumerate_arrangements(W.Uprime), y, beta, "logistic")
+
+
+@pytest.mark.parametrize("n, d, beta, kind, labels", [
+    (8, 2, 0.05, "general", "mixed"),
+    (6, 2, 0.3, "ties", "mixed"),  # duplicated rows
+    (4, 4, 0.2, "full_row_rank", "mixed"),  # n = d: separable data
+    (7, 2, 0.3, "general", "negative"),  # one class only
+    (7, 2, 10.0, "general", "mixed"),  # β above the threshold: the zero network, n log 2
+])
+def test_logistic_loss_agrees_with_clarabel_and_is_certified(n, d, beta, kind, labels):
+    """B.1's logistic loss: the dual point is ``y σ(−y∘f)`` and the bound its binary entropy;
+    both are recomputed in numpy (:mod:`bnproofs.losses`) from the returned point."""
+    prog = _logistic_8(7, n, d, beta, kind, labels)
+    s = solve_batch([prog], tol=TOL)[0]
+    _agrees(prog, s, solve_program(prog))
+    if beta >= 10:
+        assert s.upper == pytest.approx(n * np.log(2.0), rel=1e-12)
+
+
+def test_logistic_bound_is_the_audited_entropy(monkeypatch):
+    """Mutation: the torch dual objective over-claims by 1 %. The solver then stops early on its
+    own (wrong) gap, but the bound audited in numpy (:mod:`bnproofs.losses`) at the returned
+    point does not certify it — the status comes from that audit."""
+    prog = _logistic_8(7, 8, 2, 0.05)
+    real = ts._Loss.dual_value
+    monkeypatch.setattr(ts._Loss, "dual_value", lambda self, v: real(self, v) * 1.01)
+    s = solve_batch([prog], tol=TOL)[0]
+    assert s.status != "certified" and s.gap > TOL
+    assert s.lower <= solve_program(prog).value + 1e-6
+
+
+def test_hinge_is_solved_by_clarabel_and_says_so():
+    rng = np.random.default_rng(1)
+    W = whiten(rng.standard_normal((6, 2)))
+    y = np.array([1.0, -1, 1, 1, -1, -1])
+    prog = program_8(W.Uprime, enumerate_arrangements(W.Uprime), y, 0.1, "hinge")
+    s = solve(prog, "torch")
+    assert s.status == "optimal" and "hinge" in s.solver_stats["fallback_from"]["reason"]
+    with pytest.raises(ValueError, match="losses"):
+        solve(prog, "torch", fallback=False)
+    with pytest.raises(ValueError, match="losses"):
+        solve_batch([prog])
+    logistic = ConeProgram(prog.A, prog.G, y, 0.1, "logistic")
+    with pytest.raises(ValueError, match="share the loss"):
+        solve_batch([logistic, ConeProgram(prog.A, prog.G, y, 0.1)])

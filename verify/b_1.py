@@ -11,11 +11,13 @@ Reference: Ergen et al., ICLR 2022, Appendix B.1 (with Theorem 2.2 / (8) and (24
 
 What this module computes, each side independently:
 
-* ``convex`` — Clarabel's value of (8) with the loss (cvxpy ``logistic`` / ``pos``);
+* ``convex`` — Clarabel's value of (8) with the loss (cvxpy ``logistic`` / ``pos``), or with
+  ``--solver torch`` the torch solver's (logistic; hinge stays on Clarabel, recorded in
+  ``solver_used``);
 * ``dual`` — Clarabel's value of the dual ``max −L*(−v)`` s.t. (24)'s constraints, solved as a
   separate problem (conjugates and their domains ``y∘v ∈ [0, 1]`` in :mod:`bnproofs.losses`:
   binary entropy for logistic, ``yᵀv`` for hinge; B.1's ``−L*(v)`` is the same problem under
-  ``v → −v``);
+  ``v → −v``); with the torch solver, its own certified lower bound;
 * ``lower`` — the better of two dual points (``v = −∇L(f*)`` from the primal solution, and the
   dual solver's), projected onto the domain of ``L*``, scaled into (24)'s constraints and
   verified (:mod:`bnproofs.certificates`);
@@ -85,14 +87,14 @@ def instance(index: int, seed: int) -> dict:
     return {"X": X, "y": y, "beta": beta, "loss": loss, "n": n, "d": d, "labels": kind}
 
 
-def check(index: int, seed: int, device: str = "cpu"):
+def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
     inst = instance(index, seed)
     X, y, beta, n, loss = inst["X"], inst["y"], inst["beta"], inst["n"], inst["loss"]
     params = {k: inst[k] for k in ("loss", "n", "d", "labels")}
-    params.update(index=index, beta=beta)
+    params.update(index=index, beta=beta, solver=solver)
     W = whiten(X)
     D = enumerate_arrangements(W.Uprime)
-    opt = certified_optimum(X, y, beta, W, D, loss=loss)
+    opt = certified_optimum(X, y, beta, W, D, loss=loss, solver=solver, device=device)
     gd = train(X, y, beta, [2 * (n + 1)], objective="l1", restarts=3, steps=600, seed=seed,
                device=device, loss=loss)
     lo, hi = opt.lower, opt.upper
@@ -109,6 +111,7 @@ def check(index: int, seed: int, device: str = "cpu"):
         "arrangements": len(D),
         "neurons_rebuilt": opt.neurons,
         "solve_s": opt.solve_s,
+        "solver_used": opt.solver_used,
         "train_s": gd.elapsed_s,
     }
     checks = {
