@@ -214,7 +214,6 @@ LADDER = (1.0, 0.7, 0.45, 0.25, 0.1, 0.02)
 # above PRUNE_GAP, drop the groups at ≤ PRUNE × the largest group norm that the check does
 # not price in
 GROWTH, PRUNE, PRUNE_GAP = 1.0, 1e-2, 1e-3
-NEAR = 0.95
 
 
 class _Batch:
@@ -402,7 +401,6 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     Sf = torch.zeros(B, NG, k, **T)  # the current feasible point
     Tt = torch.zeros(B, NG, **T)  # barrier epigraph variables (0: group not started)
     LAM = torch.zeros(B, NG, m, **T)  # multipliers of every group (warm starts)
-    DUAL = torch.zeros(B, NG, m, **T)  # the restricted solves' dual iterates (their warm starts)
     inW = torch.zeros(B, NG, dtype=torch.bool, device=dev)
     pruned = torch.zeros(B, NG, dtype=torch.bool, device=dev)
     MU = torch.zeros(B, **T)  # barrier parameter where each path stopped
@@ -500,12 +498,9 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
             Tt[b[rr], gg] = 0
         # grow the working sets with the violators outside them, the largest first
         Wg = inW[b, :2 * P]
-        viol = torch.where(~Wg & (cn > NEAR * bt.beta[b, None]), cn, torch.zeros_like(cn))
-        nviol = (viol > 0).sum(1) * (~Wg & (cn > bt.beta[b, None])).any(1)
+        viol = torch.where(~Wg & (cn > bt.beta[b, None]), cn, torch.zeros_like(cn))
+        nviol = (viol > 0).sum(1)
         nadd = torch.minimum(nviol, torch.clamp((GROWTH * Wg.sum(1)).long(), min=n))
-        if verbose:
-            cc = cn[0][~Wg[0]] / bt.beta[b[0]]
-            print("   outside W: c/β quantiles", [round(float(q), 3) for q in torch.quantile(cc, torch.tensor([0.5, 0.9, 0.99, 0.999, 1.0], dtype=cc.dtype))], "n>1", int((cc > 1).sum()), "n>0.5", int((cc > 0.5).sum()), "nadd", int(nadd[0]))
         if int(nadd.max()):
             top = torch.argsort(viol, dim=1, descending=True)[:, :int(nadd.max())]
             ok = torch.arange(top.shape[1], device=dev)[None, :] < nadd[:, None]
@@ -524,10 +519,9 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         mu0 = torch.where(torch.as_tensor(stalled, device=dev) & (MU[b] > 0), MU[b], mu0)
         # and elsewhere it restarts no higher than MU_CONT × where it stopped: the groups already
         # in W are centred there and the entering ones start at their ray optimum
-        mu_enter = mu0
         mu0 = torch.where(MU[b] > 0, torch.minimum(mu0, MU_CONT * MU[b]), mu0)
-        MU[b], broken, unfinished = _barrier(bt, b, bidx, inW, Sf, Tt, LAM, DUAL, iters,
-                                             inner_tol, mu0, mu_enter, max_iter, T, verbose)
+        MU[b], broken, unfinished = _barrier(bt, b, bidx, inW, Sf, Tt, LAM, iters, inner_tol,
+                                             mu0, max_iter, T, verbose)
         stalled_at[bidx[broken.cpu().numpy()]] = True
         paused[bidx] = unfinished.cpu().numpy()
 
@@ -556,8 +550,7 @@ def solve_torch(prog: ConeProgram, **kw) -> TorchSolution:
     return solve_batch([prog], **kw)[0]
 
 
-def _barrier(bt, b, bidx, inW, X, Tt, LAM, DUAL, iters, inner_tol, mu0, mu_enter, max_iter, T,
-             verbose):
+def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, verbose):
     """Primal log-barrier path following on the working sets of instances ``b``: minimise
     ``F = ½‖Σ A_g x_g − y‖² + β Σ_g ‖x_g‖ − μ Σ_{g,j} log (G_g x_g)_j`` by damped Newton steps
     (backtracking over a ladder of steps capped at 0.99 of the distance to the boundary),
@@ -618,7 +611,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, DUAL, iters, inner_tol, mu0, mu_enter
         Ae = torch.einsum("bwnk,bwk->bwn", A, x)
         c = torch.einsum("bwn,bn->bw", Ae, r0) + beta[:, None]
         q = (Ae * Ae).sum(-1)
-        mm = mu_enter[:, None] * rowmask.sum(-1)
+        mm = mu[:, None] * rowmask.sum(-1)
         disc = torch.sqrt(c * c + 4 * q * mm)
         # the root of qα² + cα − μm = 0, in the form without cancellation
         al = torch.where(c > 0, 2 * mm / (c + disc), (disc - c) / (2 * q).clamp_min(1e-300))
@@ -666,31 +659,18 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, DUAL, iters, inner_tol, mu0, mu_enter
 
     broken = torch.zeros(len(bidx), dtype=torch.bool, device=dev)
     Gx = gx_of(x)
-    # dual start: the last solve's iterate on the groups that continue, μ / (G x) on the others
-    # (μ_enter on the entering ones, at their ray minimisers for that μ)
-    lam = gat(DUAL)
-    fresh = (lam <= 0).any(-1, keepdim=True) & (rowmask > 0).any(-1, keepdim=True)
-    lam = torch.where(fresh | has[..., None], rowmask / Gx, lam * rowmask)
-    lam = torch.where(has[..., None], mu_enter[:, None, None] * lam,
-                      torch.where(fresh, mu[:, None, None] * lam, lam))
-    nu_c = nu.clamp_min(1.0)
-
-    def to_boundary(v, dv):  # the largest α ≤ 1/0.99 with v + α dv ≥ 0, per instance
-        return torch.where(dv < 0, -v / dv.clamp(max=-1e-300), 1 / 0.99).amin((-1, -2))
-
     # once half the batch has finished, hand back: the caller re-packs the rest (smaller |W|
     # padding, no work on finished instances) and continues their paths (one host sync a step)
     while (na := int(active.sum())) and (len(bidx) == 1 or 2 * na > len(bidx)):
         r = rowvec(x.reshape(nb, -1), A2.mT) - y
         xn = x.norm(dim=-1).clamp_min(1e-300)
         xh = x / xn[..., None]
+        m1 = mu[:, None, None]
         inv = rowmask / Gx
-        # ∇ of the unpenalised Lagrangian part: Aᵀr + β x̂ (the dual residual is this − Gᵀλ)
-        g0 = rowvec(r, A2).view(nb, Wn, k) + beta[:, None, None] * xh
-        g0 = torch.where(um, g0, torch.zeros_like(g0))
-        rd = g0 - op.t(lam)
+        grad = (rowvec(r, A2).view(nb, Wn, k) + beta[:, None, None] * xh - m1 * op.t(inv))
+        grad = torch.where(um, grad, torch.zeros_like(grad))
         Hn = (beta[:, None] / xn)[..., None, None] * (eyek - xh[..., :, None] * xh[..., None, :])
-        H = torch.where(um[..., None], Hn + op.gram(lam * inv), eyek)
+        H = torch.where(um[..., None], Hn + m1[..., None] * op.gram(inv * inv), eyek)
         ch, info = torch.linalg.cholesky_ex(H)
         if bool((info > 0).any()):  # round-off near the boundary: a growing ridge
             dg = H.diagonal(dim1=-2, dim2=-1).amax(-1, keepdim=True).nan_to_num(1.0, 1.0, 1.0)
@@ -703,13 +683,12 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, DUAL, iters, inner_tol, mu0, mu_enter
                     break
         # an instance whose Newton system cannot be factored (μ at round-off level) stops here;
         # its last iterate stays feasible and the audit decides its status
-        broken = broken | (info > 0).any(1) | ~g0.isfinite().all(-1).all(-1)
+        broken = broken | (info > 0).any(1) | ~grad.isfinite().all(-1).all(-1)
         ch = torch.where(broken[:, None, None, None], eyek, ch)
-        # predictor (affine) direction: right-hand side −(Aᵀr + β x̂).
-        # Woodbury with H_w = L_w L_wᵀ: Z_w = L_w⁻¹ A_wᵀ, u_w = −L_w⁻¹ g_w (one triangular
-        # solve); Σ_w A_w H_w⁻¹ A_wᵀ = ZᵀZ and Σ_w A_w H_w⁻¹(−g_w) = Zᵀu come from one
+        # Woodbury with H_w = L_w L_wᵀ: Z_w = L_w⁻¹ A_wᵀ, u_w = −L_w⁻¹ ∇_w F (one triangular
+        # solve); Σ_w A_w H_w⁻¹ A_wᵀ = ZᵀZ and Σ_w A_w H_w⁻¹(−∇_w F) = Zᵀu come from one
         # product, and d_w = L_w⁻ᵀ (u_w − Z_w s) with (I + ZᵀZ) s = Zᵀu
-        AtU[..., n] = -g0.nan_to_num()
+        AtU[..., n] = -grad.nan_to_num()
         # (as Zuᵀ = AtUᵀ L⁻ᵀ: this form returns Zu row-major, so that it flattens to (Wk, n+1))
         Zu = torch.linalg.solve_triangular(ch.mT, AtU.mT, upper=True, left=False).mT
         Zu = Zu.view(nb, Wn * k, n + 1)
@@ -719,56 +698,35 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, DUAL, iters, inner_tol, mu0, mu_enter
         cK, infoK = torch.linalg.cholesky_ex(K)
         broken = broken | (infoK > 0)
         cK = torch.where(broken[:, None, None], eyen, cK)
-
-        def newton(u, Ztu):
-            sol = torch.cholesky_solve(Ztu[..., None], cK).squeeze(-1)
-            w = (u - rowvec(sol, Z.mT)).view(nb, Wn, k, 1)
-            dx = torch.linalg.solve_triangular(ch.mT, w, upper=True).squeeze(-1)
-            return torch.where(broken[:, None, None] | ~dx.isfinite(), torch.zeros_like(dx), dx)
-
-        dxa = newton(u, S[:, n])
-        Gda = op.mv(dxa)
-        dla = -lam - lam * Gda * inv
-        ap = to_boundary(Gx, Gda).clamp(max=1.0)
-        ad = to_boundary(lam, dla).clamp(max=1.0)
-        gapc = (Gx * lam).sum((-1, -2))  # zᵀλ (Gx = 1, λ = 0 off rowmask)
-        mu_c = gapc / nu_c
-        mu_a = ((Gx + ap[:, None, None] * Gda) * (lam + ad[:, None, None] * dla)).sum((-1, -2))
-        sigma = (mu_a / gapc.clamp_min(1e-300)).clamp(0.0, 1.0) ** 3
-        # corrector: λ∘z → σμ with the second-order term; the right-hand side is
-        # −(r_d) + Gᵀ(r_c / z), r_c = σμ − λz − dz_a dλ_a
-        # (never below half the μ that the stopping rule needs: the norm's curvature makes the
-        # dual residual of small groups lag when μ falls faster than they can follow)
-        upper = 0.5 * (r * r).sum(1)  # a scale for the relative gap
-        floor = 0.5 * tol_t * upper.clamp_min(1.0) / nu_c
-        rc = torch.maximum(sigma * mu_c, floor)[:, None, None] * rowmask - lam * Gx - Gda * dla
-        gc = torch.where(um, -rd + op.t(rc * inv), torch.zeros_like(rd)).nan_to_num()
-        uc = torch.linalg.solve_triangular(ch, gc[..., None], upper=False).squeeze(-1)
-        dx = newton(uc.reshape(nb, Wn * k), rowvec(uc.reshape(nb, Wn * k), Z))
-        Gd = op.mv(dx)
-        dl = (rc - lam * Gd) * inv
+        sol = torch.cholesky_solve(S[:, n, :, None], cK).squeeze(-1)
+        w = (u - rowvec(sol, Z.mT)).view(nb, Wn, k, 1)
+        dx = torch.linalg.solve_triangular(ch.mT, w, upper=True).squeeze(-1)
+        dx = torch.where(broken[:, None, None] | ~dx.isfinite(), torch.zeros_like(dx), dx)
         active = active & ~broken
-        ap = (0.99 * to_boundary(Gx, Gd)).clamp(max=1.0) * active
-        ad = (0.99 * to_boundary(lam, dl)).clamp(max=1.0) * active
-        x = x + ap[:, None, None] * dx
-        lam = (lam + ad[:, None, None] * dl) * rowmask
+        lam_n = (-(grad * dx).sum((1, 2)) / mu).clamp_min(0).sqrt()
+        # distance to the boundary along d (Gd is exactly 0 off rowmask)
+        Gd = op.mv(dx)
+        amax = torch.where(Gd < 0, -Gx / Gd.clamp(max=-1e-300), math.inf).amin((-1, -2))
+        # backtracking over a geometric ladder of steps, evaluated at once
+        a0 = (0.99 * amax).clamp(max=4.0)
+        ladder = torch.cat([a0[None, :] * lad, a0.clamp(max=1.0)[None]])  # (J,b)
+        Ad = rowvec(dx.reshape(nb, -1), A2.mT)
+        Fs = barrier_value(ladder, r, Ad, Gx, Gd, (x * x).sum(-1), (x * dx).sum(-1),
+                           (dx * dx).sum(-1))
+        best = Fs.argmin(0)  # Fs is +inf outside the domain: never chosen while a step is inside
+        inside = torch.take_along_dim(Fs, best[None], 0)[0].isfinite()
+        step = torch.take_along_dim(ladder, best[None], 0)[0] * active * inside
+        x = x + step[:, None, None] * dx
         it_t += active
-        Gx = gx_of(x)
-        mu = torch.where(active, (Gx * lam).sum((-1, -2)) / nu_c, mu)
-        lam_out = torch.where(active[:, None, None], lam, lam_out)
-        # restricted duality: zᵀλ small and the dual residual Aᵀr + βx̂ − Gᵀλ small next to β
-        big = um[..., 0] & (xn >= PRUNE * xn.masked_fill(~um[..., 0], 0).amax(1, keepdim=True))
-        rdn = torch.where(big, rd.norm(dim=-1), 0.0).amax(1)
-        fin = (mu * nu <= tol_t * upper.clamp_min(1.0)) & (rdn <= tol_t * beta)
-        if verbose:
-            print(f"    ap {float(ap[0]):.3g} ad {float(ad[0]):.3g} sigma {float(sigma[0]):.3g} "
-                  f"mu {float(mu[0]):.3g} rd {float(rdn[0]):.3g} mnu/U "
-                  f"{float(mu[0] * nu[0] / upper[0].clamp_min(1)):.3g} tol {float(tol_t[0]):.3g}")
-            rg = torch.where(um[..., 0], rd.norm(dim=-1), 0.0)[0]
-            jj = int(rg.argmax())
-            print(f"      worst group {jj}: rd {float(rg[jj]):.3g} |x| {float(xn[0, jj]):.3g} "
-                  f"minz {float((Gx[0, jj] + off[0, jj]*1e9).min()):.3g} maxlam {float(lam[0, jj].max()):.3g} "
-                  f"|x| median {float(xn[0][um[0, :, 0]].median()):.3g} ndx {float(dx[0, jj].norm()):.3g}")
+        Gx = gx_of(x)  # also the next step's
+        # stop on the barrier's own gap: at a centred point (Newton decrement ≤ MU_LAMBDA) the
+        # multipliers λ = μ / (G x) give a dual point of the restricted program with gap μ ν
+        # (the full check then certifies the point against every group, with its own NNLS)
+        lam_out = torch.where(active[:, None, None], mu[:, None, None] * rowmask / Gx, lam_out)
+        upper = 0.5 * (r * r).sum(1)  # a scale for the relative gap (at the previous point)
+        centred = lam_n <= MU_LAMBDA
+        fin = centred & (mu * nu <= tol_t * upper.clamp_min(1.0))
+        mu = torch.where(active & centred & ~fin, mu / MU_FACTOR, mu)
         active = active & ~fin & (it_t < max_iter)
     it_np = it_t.cpu().numpy()
     iters[bidx] = it_np
@@ -776,8 +734,6 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, DUAL, iters, inner_tol, mu0, mu_enter
     X[rows, g] = x
     Tt[rows, g] = torch.where(usable, 1.0, -1.0).to(Tt.dtype)
     LAM[rows, g] = lam_out
-    DUAL[rows, g] = lam
-    DUAL[:, -1] = 0
     X[:, -1] = 0
     Tt[:, -1] = 0
     LAM[:, -1] = 0
