@@ -64,6 +64,23 @@ agreeing with Clarabel to ≤ 1e-6. Every step is a batched tensor operation, th
 GPU; on CPU the cost is per-operation overhead (a few ms per Newton step), so batching helps
 little there — its case is the GPU, where a batch runs as one set of kernels.
 
+Speed work on this path (issue 7; ``benchmarks/profile_torch_solver.py``, P = 1000, one thread,
+s/instance on a shared 2-core machine, noise ±5 %): the time splits into Newton steps ≈ 55 %
+(~1.2 ms a step, mostly per-operation overhead), interior directions ≈ 20 % (16–24 iterations a
+call, 5–27 ms), full-check NNLS ≈ 13 %, the rest of the checks ≈ 12 %. Kept: ``MU_LAMBDA``
+0.5 → 1.0 (centred enough to shrink μ: 204 → 187 steps, −6 %; 1.5 gave 174 steps but no time).
+Measured and dropped: (v) a primal–dual Mehrotra predictor–corrector in place of the primal
+barrier (same block-diagonal + Woodbury system with ``λ/z`` for ``μ/z²``, two right-hand sides
+a step; history: the commit before its revert) — 95 steps and 0.36 vs 0.48 s at P = 1000, but on
+small instances groups whose restricted optimum is 0 make the norm term's dual residual stall
+while μ falls (360 vs 617 steps on the shared/dense test pair, 12 rounds instead of 5), and
+exact restricted solves send most entering groups to 0, so the working set churns (adds 50,
+prunes ~45 a round); (vi) ``MU_FACTOR`` 3 or 10, ``INNER`` 0.03 or 0.3, ``MU_CONT`` 1 or 10,
+``GROWTH`` 0.5/2/4/100 (100: 79 steps, 6 rounds, but 0.81 s — the large working sets cost
+more per step), ``LADDER`` of 4 steps, ``NNLS_SHORT`` 5, ``NNLS_BURST`` 10: all within noise
+or slower; (vii) a looser exit of :func:`_interior_directions` (smoothing below 50 % or 100 % of
+the margin, checks every 2 iterations): no change, its exit is not what costs.
+
 **Certified stopping rule** (never a gradient norm). At a full check:
 
 * upper bound ``U`` — the objective of (P) at the barrier iterate, which is strictly feasible
@@ -219,7 +236,7 @@ def _interior_directions(G, rowmask, iters: int = 80):
 # path following: μ ← μ / MU_FACTOR once the Newton decrement is ≤ MU_LAMBDA; the restricted
 # program is solved to max(tol/4, INNER × current full gap); a path restarts at most MU_CONT ×
 # where it stopped; LADDER: the trial steps (fractions of 0.99 × the distance to the boundary)
-MU_LAMBDA, MU_FACTOR, INNER, MU_CONT = 0.5, 5.0, 0.1, 3.0
+MU_LAMBDA, MU_FACTOR, INNER, MU_CONT = 1.0, 5.0, 0.1, 3.0
 NNLS_SHORT, NNLS_BURST = 10, 5
 STALL_ROUNDS = 30
 LADDER = (1.0, 0.7, 0.45, 0.25, 0.1, 0.02)
