@@ -1,13 +1,16 @@
 """Solvers of (8) to one certified relative gap: torch (CPU/CUDA), cvxpy + Clarabel, pyscnn's AL.
 
     python benchmarks/solvers.py [--sizes 50 200 1000 5000] [--batches 1 16 256 1000]
-                                 [--out benchmarks/out/solvers_table.txt] [--quick]
+                                 [--loss squared|logistic] [--out FILE] [--quick]
 
 Problems. For each arrangement count P and batch size B, B instances of (8) on ``U' =
 whiten(X).Uprime`` (X: n × d Gaussian, y Gaussian, n = --n, d = --d) with P distinct arrangements
 ``D_i = 1[U' h_i ≥ 0]`` from Gaussian gates ``h_i`` (the first P distinct patterns; the gates are
 kept, pyscnn needs them), plus one real-data instance (scikit-learn's bundled digits, n = 60
 samples, 3 features, labels standardised). Every method solves the same ``program_8``.
+``--loss logistic`` (Appendix B.1): the same problems with labels ``sign(y)`` and the logistic
+loss (Clarabel through cvxpy's exponential cones; pyscnn is not run, its AL solver is for the
+squared loss here); the table goes to ``solvers_table_logistic.txt`` unless --out is given.
 
 Methods (time per instance, wall clock, the batch total for torch):
 
@@ -56,6 +59,7 @@ import numpy as np
 from bnproofs.certificates import dual_certificate
 from bnproofs.convex import program_8, solve_program
 from bnproofs.data import whiten
+from bnproofs.losses import dual_from_prediction
 
 
 def distinct_gates(Up, P, rng):
@@ -109,7 +113,7 @@ def certify(prog, S, Sp, rho=None, rhop=None):
     """(objective, certified gap, cone violation) of an answer ``(S, Sp)``."""
     from bnproofs.torch_solver import dual_multipliers
 
-    v = prog.y - prog.predict(S - Sp)
+    v = dual_from_prediction(prog.loss, prog.predict(S - Sp), prog.y)
     if rho is None:
         rho, rhop = dual_multipliers(prog, v)
     low = dual_certificate(prog, v, rho, rhop).lower_bound
@@ -121,7 +125,7 @@ def run_clarabel(case, args):
     vals, gaps, viols, t = [], [], [], 0.0
     for Up, y, D, _, beta in case[: args.ref_max]:
         t0 = time.perf_counter()
-        prog = program_8(Up, D, y, beta)
+        prog = program_8(Up, D, y, beta, args.loss)
         sol = solve_program(prog)
         t += time.perf_counter() - t0
         obj, gap, viol = certify(prog, sol.S, sol.Sp, sol.rho, sol.rhop)
@@ -139,7 +143,7 @@ def run_torch(case, args, device):
 
     from bnproofs.torch_solver import solve_batch
 
-    progs = [program_8(Up, D, y, beta) for Up, y, D, _, beta in case]
+    progs = [program_8(Up, D, y, beta, args.loss) for Up, y, D, _, beta in case]
     t0 = time.perf_counter()
     sols = []
     for i in range(0, len(progs), args.chunk):
@@ -239,7 +243,7 @@ def have_pyscnn() -> bool:
     return True
 
 
-def plot(rows, path):
+def plot(rows, path, loss="squared"):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -253,13 +257,13 @@ def plot(rows, path):
             if pts:
                 ax.plot(*zip(*pts, strict=True), marker="o", label=f"{method}, B={B}")
     ax.set(xscale="log", yscale="log", xlabel="arrangements P",
-           ylabel="seconds per instance (certified gap ≤ tol)", title="(8): time against P")
+           ylabel="seconds per instance (certified gap ≤ tol)", title=f"(8), {loss} loss: time against P")
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
 
-def page(lines, png, path):
+def page(lines, png, path, loss="squared"):
     """A self-contained report page: the plot (embedded) and the table, readable offline."""
     import base64
     import html
@@ -268,7 +272,7 @@ def page(lines, png, path):
     path.write_text(
         "<!doctype html><meta charset='utf-8'><title>Solvers of (8): benchmark</title>"
         "<body style='font-family:sans-serif;max-width:60em;margin:auto'>"
-        "<h1>Solvers of (8) to one certified relative gap</h1>"
+        f"<h1>Solvers of (8), {loss} loss, to one certified relative gap</h1>"
         "<p>Produced by <code>python benchmarks/solvers.py</code>; method and columns are "
         "described in its docstring. Seconds per instance; <code>*</code>: Clarabel and pyscnn "
         "timed on a subset of the batch.</p>"
@@ -292,19 +296,24 @@ def main() -> None:
     ap.add_argument("--no-pyscnn", action="store_true")
     ap.add_argument("--quick", action="store_true", help="P 50 200, B 1 4 (development)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="benchmarks/out/solvers_table.txt")
+    ap.add_argument("--loss", choices=["squared", "logistic"], default="squared")
+    ap.add_argument("--out", default=None, help="default benchmarks/out/solvers_table[_LOSS].txt")
     args = ap.parse_args()
+    if args.out is None:
+        args.out = ("benchmarks/out/solvers_table.txt" if args.loss == "squared"
+                    else f"benchmarks/out/solvers_table_{args.loss}.txt")
     if args.quick:
         args.sizes, args.batches = [50, 200], [1, 4]
     import torch
 
     torch.set_num_threads(1)
     cuda = torch.cuda.is_available()
-    pys = not args.no_pyscnn and have_pyscnn()
+    pys = not args.no_pyscnn and args.loss == "squared" and have_pyscnn()
     rng = np.random.default_rng(args.seed)
     import platform
 
-    lines = [f"# n={args.n} d={args.d} beta={args.beta} tol={args.tol} seed={args.seed} "
+    lines = [f"# loss={args.loss} n={args.n} d={args.d} beta={args.beta} tol={args.tol} "
+             f"seed={args.seed} "
              f"torch threads 1, {platform.processor() or platform.machine()}, "
              f"cuda={'yes: ' + torch.cuda.get_device_name() if cuda else 'no'}",
              f"{'P':>6} {'B':>5} {'method':>10} {'s/inst':>9} {'gap':>8} {'|Δ|':>8} "
@@ -336,6 +345,8 @@ def main() -> None:
             continue
         case = (random_case(P, B, args.n, args.d, args.beta, rng) if data == "random"
                 else digits_case(P, args.beta, rng))
+        if args.loss != "squared":  # labels ±1
+            case = [(Up, np.where(y >= 0, 1.0, -1.0), D, H, b) for Up, y, D, H, b in case]
         Preal = len(case[0][2])
         cl = measured(run_clarabel, case, args)
         ref = cl.get("vals", [])
@@ -347,8 +358,8 @@ def main() -> None:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
-    plot(rows, out.with_suffix(".png"))
-    page(lines, out.with_suffix(".png"), out.with_suffix(".html"))
+    plot(rows, out.with_suffix(".png"), args.loss)
+    page(lines, out.with_suffix(".png"), out.with_suffix(".html"), args.loss)
     print(f"wrote {out}, {out.with_suffix('.png')} and {out.with_suffix('.html')}",
           file=sys.stderr)
 
