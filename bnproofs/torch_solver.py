@@ -101,8 +101,8 @@ stays zero under the norm penalty, a zero row of ``G`` is the vacuous constraint
 the working sets are padded with one all-zero dummy group. Converged instances leave the batch,
 and a restricted solve hands the batch back once half of it has finished, so that the rest is
 re-packed. Memory: dense, the packed A and G, ``8 B (P+1)(n+m) k`` bytes; shared, ``8 B (P+1) N``
-for the arrangements and signs plus the NNLS multipliers ``8 B 2P m`` (chunk large batches;
-``benchmarks/solvers.py --chunk``).
+for the arrangements and signs plus the NNLS multipliers ``8 B 2P m`` twice (the current ones
+and the best check's; chunk large batches: ``benchmarks/solvers.py --chunk``).
 """
 
 from __future__ import annotations
