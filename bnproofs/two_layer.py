@@ -2,7 +2,7 @@
 
 One entry point, :func:`certified_optimum`, used by every claim that needs ``p_2*``:
 
-1. solve (8) (``solver="clarabel"`` or ``"torch"``, :func:`bnproofs.convex.solve`); its
+1. solve (8) (``solver="clarabel"``, ``"torch"`` or ``"auto"``, :func:`bnproofs.convex.solve`); its
    multipliers give a dual point ``(v = y − Σ D_i U' s_i, ρ)`` (``v = −∇L(f)`` for another loss,
    :mod:`bnproofs.losses`);
 2. with Clarabel, also solve (24) as a separate problem; its ``(v, ρ)`` is a second dual point

@@ -241,3 +241,19 @@ def test_hinge_is_solved_by_clarabel_and_says_so():
     logistic = ConeProgram(prog.A, prog.G, y, 0.1, "logistic")
     with pytest.raises(ValueError, match="share the loss"):
         solve_batch([logistic, ConeProgram(prog.A, prog.G, y, 0.1)])
+
+
+def test_auto_takes_the_torch_solver_for_large_programs_only():
+    import bnproofs.convex as cv
+
+    small = _programs_8(2, 8, 2, 1)[0]
+    assert cv.auto_solver(small) == "clarabel"
+    assert cv.solver_used(solve(small, "auto")) == "clarabel"
+    rng = np.random.default_rng(0)
+    Up = whiten(rng.standard_normal((50, 3))).Uprime
+    D = np.unique(Up @ rng.standard_normal((4, 4000)) >= 0, axis=1).T
+    big = program_8(Up, D, rng.standard_normal(50), 0.1)
+    P, _, m, k = big.shape
+    assert 2 * P * m * k >= cv.AUTO_ENTRIES and cv.auto_solver(big) == "torch"
+    hinge = ConeProgram(big.A, big.G, np.sign(big.y) + (big.y == 0), 0.1, "hinge")
+    assert cv.auto_solver(hinge) == "clarabel"

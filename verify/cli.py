@@ -61,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--trials", type=_positive_int, default=DEFAULT_TRIALS)
         sp.add_argument("--seed", type=_seed, default=DEFAULT_SEED)
         sp.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-        sp.add_argument("--solver", choices=list(SOLVERS), default="clarabel",
-                        help="solver of the convex programs (claims that solve them)")
+        sp.add_argument("--solver", choices=list(SOLVERS), default="auto",
+                        help="solver of the convex programs (claims that solve them); auto: "
+                             "the torch solver for large programs, Clarabel otherwise")
         sp.add_argument("--quiet", action="store_true", help="no per-trial progress")
         sp.add_argument("--no-exact", dest="exact", action="store_false",
                         help="skip the exact layer (sympy proofs, rational certificates)")
@@ -112,7 +113,7 @@ def cmd_list() -> int:
     return 0
 
 
-def run_checks(ids, trials, seed, device, quiet, exact=True, solver="clarabel"):
+def run_checks(ids, trials, seed, device, quiet, exact=True, solver="auto"):
     from bnproofs.training import resolve_device
 
     dev = resolve_device(device)

@@ -3,7 +3,7 @@
 A claim module provides ``ID, PAPER, TITLE, KIND, STATEMENT, ASSUMPTIONS`` and
 ``check(index, seed, device) -> (Trial, [Finding])``; optionally ``summarise(result)`` for
 findings about the whole run. A claim whose ``check`` also takes ``solver`` (the convex solver,
-``"clarabel"`` or ``"torch"``, see :func:`bnproofs.convex.solve`) receives the run's choice. Trial ``i`` uses seed ``seed + i`` (recorded), and the instance is a
+``"auto"``, ``"clarabel"`` or ``"torch"``, see :func:`bnproofs.convex.solve`) receives the run's choice. Trial ``i`` uses seed ``seed + i`` (recorded), and the instance is a
 function of ``(i, seed + i)`` only, so any trial can be re-run alone.
 
 A trial that raises is recorded as ``inconclusive`` with the error, so one solver failure does

@@ -45,7 +45,7 @@ import numpy as np
 from bnproofs import instances
 from bnproofs.arrangements import sample_arrangements
 from bnproofs.bn import bn
-from bnproofs.convex import program_8, solve
+from bnproofs.convex import program_8, solve, solver_used
 from bnproofs.data import whiten
 from bnproofs.network import Layer, Net, forward, forward_at, normalise_last, objective_l1
 from bnproofs.rebuild import rebuild_network
@@ -126,7 +126,7 @@ def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
     o0 = np.broadcast_to(rng.standard_normal((M, 1)) / np.sqrt(M), (K, M, 1))
     (Wf, gf, af, of), _ = gd("bn", data, ytr[:, None], W0, np.ones((K, M)), np.zeros((K, M)), o0,
                              BETA, LR, STEPS)
-    rows = {}
+    rows, used = {}, set()
     for i, k in enumerate(ks):
         net_gd = Net([Layer(Wf[i], gf[i], af[i])], of[i][:, 0])
         gd_value = objective_l1(normalise_last(net_gd), data[i], ytr, BETA)
@@ -134,6 +134,7 @@ def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
         D = np.unique(np.vstack([sample_arrangements(Wk.Uprime, GAUSS, rng),
                                  patterns(net_gd, data[i])]), axis=0)
         sol = solve(program_8(Wk.Uprime, D, ytr, BETA), solver, device)
+        used.add(solver_used(sol))
         net_cvx = rebuild_network(Wk, sol.S, sol.Sp)
         cvx_value = objective_l1(net_cvx, data[i], ytr, BETA, check_constraint=False)
         rows[k] = {
@@ -180,7 +181,7 @@ def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
          "best random competitor": [ey[k]["best_competitor"] for k in ks]},
         x=ks, xlabel="k", ylabel="Frobenius error", log="x")
     params = {"index": index, "n_train": N_TRAIN, "n_test": N_TEST, "d": d, "beta": BETA,
-              "solver": solver,
+              "solver": solver, "solver_used": ", ".join(sorted(used)),
               "m": M, "steps": STEPS, "lr": LR, "gaussian_arrangements": GAUSS,
               "task": "digits even (+1) vs odd (−1)"}
     notes = [f"k = {k}: GD {rows[k]['gd_train']:.3f}/{rows[k]['gd_test']:.3f}, convex "
