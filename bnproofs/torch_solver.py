@@ -408,41 +408,80 @@ class _SignedCone:
 
 class _Loss:
     """The loss of a batch in torch (all instances share it; see :mod:`bnproofs.losses`), for
-    predictions ``f`` (…, b, n): ``value`` (summed over samples), ``grad_hess`` (``∂ℓ/∂f_j``
-    and ``∂²ℓ/∂f_j²``, the Newton system's weights ``w``; ``None`` for the squared loss's 1),
-    ``dual_point`` (``v = −∇L(f)``: ``y − f``, or ``y σ(−y∘f)`` for logistic, inside the
-    domain of ``L*(−·)``) and ``dual_value`` (``−L*(−v)``: ``−½‖v − y‖² + ½‖y‖²``, or the binary
-    entropy of ``p = y∘v``, clipped to its domain ``[0, 1]``, which the points above and their
-    scalings ``t v`` are already in).
+    predictions ``f`` (…, b, n) and barrier parameters ``mu`` (b,) (used by hinge only):
 
-    The hinge loss is not taken (:data:`LOSSES`): its barrier smoothing (the slacks of
-    ``ξ ≥ 0, ξ ≥ 1 − y∘f`` minimised out in closed form) has curvature ~1/μ at the kinks, so
-    the dual point ``y μ/(ξ − c)`` is off by O(Newton decrement) unless centred tightly, and
-    below μ ≈ 1e-9 the Newton systems lose all precision: measured, 2 of 6 instances reached a
-    certified 1e-6 and n = 50 stalled at 3e-4 (Clarabel solves those in 0.01–1.3 s)."""
+    * ``value(f, mu)`` — the loss the barrier minimises, summed over samples: the loss itself for
+      squared and logistic; for hinge its barrier smoothing
+      ``φ_μ(f) = Σ_j min_{ξ_j} ξ_j − μ log ξ_j − μ log(ξ_j − c_j)``, ``c = 1 − y∘f`` (the program
+      ``min Σ ξ + …`` s.t. ``ξ ≥ 0, ξ ≥ c`` with its slacks' barrier minimised out in closed
+      form: ``ξ = μ + h₊``, ``ξ − c = μ + h₋``, ``h± = (√(c² + 4μ²) ± c)/2``, each computed
+      without cancellation), so the Newton system keeps its form and the barrier parameter
+      counts ``extra = 2`` terms per sample;
+    * ``grad_hess(f, mu)`` — ``∂ℓ/∂f_j`` and ``∂²ℓ/∂f_j²`` (the Newton system's weights ``w``;
+      ``None`` for the squared loss's 1; hinge: ``−y_j u_j`` with ``u = μ/(ξ − c) ∈ (0, 1)``,
+      and ``μ/(ξ² + (ξ − c)²)``);
+    * ``true(f)`` — the loss itself (the objective of (P) at a point);
+    * ``dual_point(f, mu)`` — ``v = −∇ value``: ``y − f``, ``y σ(−y f)``, ``y u`` (hinge at
+      ``μ = 0``: the subgradient ``y 1[c > 0]``), in the domain of ``L*(−·)``;
+    * ``dual_value(v)`` — ``−L*(−v)``: ``−½‖v − y‖² + ½‖y‖²``, or with ``p = y∘v`` clipped to
+      its domain ``[0, 1]`` (which the points above and their scalings ``t v`` are already in)
+      the binary entropy of ``p`` (logistic) or ``Σ p`` (hinge).
+    """
 
     def __init__(self, name, y):
         if name not in LOSSES:
             raise ValueError(f"the torch solver takes the losses {LOSSES}, not {name!r}")
         self.name, self.y = name, y
+        self.extra = 2 if name == "hinge" else 0
 
-    def value(self, f):
+    def _hinge(self, f, mu):
+        import torch
+
+        c = 1.0 - self.y * f
+        m = mu[..., None]
+        s = torch.sqrt(c * c + 4 * m * m)
+        m2 = 2 * m * m
+        hp = torch.where(c >= 0, 0.5 * (s + c), m2 / (s - c).clamp_min(1e-300))
+        hm = torch.where(c < 0, 0.5 * (s - c), m2 / (s + c).clamp_min(1e-300))
+        return c, m, m + hp, m + hm  # c, μ, ξ, ξ − c
+
+    def value(self, f, mu=None):
         import torch
 
         if self.name == "squared":
             r = f - self.y
             return 0.5 * (r * r).sum(-1)
-        return torch.nn.functional.softplus(-self.y * f).sum(-1)
+        if self.name == "logistic":
+            return torch.nn.functional.softplus(-self.y * f).sum(-1)
+        _, m, a, b = self._hinge(f, mu)
+        return (a - m * (a.log() + b.log())).sum(-1)
 
-    def grad_hess(self, f):
+    def grad_hess(self, f, mu=None):
         import torch
 
         if self.name == "squared":
             return f - self.y, None
-        s = torch.sigmoid(-self.y * f)
-        return -self.y * s, s * (1 - s)
+        if self.name == "logistic":
+            s = torch.sigmoid(-self.y * f)
+            return -self.y * s, s * (1 - s)
+        _, m, a, b = self._hinge(f, mu)
+        return -self.y * (m / b), m / (a * a + b * b)
 
-    def dual_point(self, f):
+    def true(self, f):
+        import torch
+
+        if self.name == "hinge":
+            return torch.relu(1.0 - self.y * f).sum(-1)
+        return self.value(f)
+
+    def dual_point(self, f, mu=None):
+        import torch
+
+        if self.name == "hinge":
+            if mu is None:
+                return self.y * (self.y * f < 1.0).to(f.dtype)
+            _, m, _, b = self._hinge(f, mu)
+            return self.y * (m / b)
         return -self.grad_hess(f)[0]
 
     def dual_value(self, v):
@@ -452,11 +491,13 @@ class _Loss:
             r = v - self.y
             return -0.5 * (r * r).sum(-1) + 0.5 * (self.y * self.y).sum(-1)
         p = (self.y * v).clamp(0.0, 1.0)
-        return -(torch.xlogy(p, p) + torch.xlogy(1 - p, 1 - p)).sum(-1)
+        if self.name == "logistic":
+            return -(torch.xlogy(p, p) + torch.xlogy(1 - p, 1 - p)).sum(-1)
+        return p.sum(-1)
 
 
-#: the losses the torch solver takes (B.1's hinge: see :class:`_Loss`)
-LOSSES = ("squared", "logistic")
+#: the losses the torch solver takes (B.1)
+LOSSES = ("squared", "logistic", "hinge")
 
 
 def _gap(upper, lower):
@@ -503,13 +544,24 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     best_val = np.full(B, np.inf)
     bestS = torch.zeros_like(Sf)
     bestLAM = torch.zeros(B, 2 * P, m, **T)
+    hinge = bt.loss.name == "hinge"
+    if hinge:  # the hinge loss's dual points (not a function of the point: see _crossover)
+        V = bt.y.clone()  # at x = 0 every sample is in the loss: the subgradient y
+        bestV = V.clone()
+        XC = torch.zeros_like(Sf)  # the crossover's point and dual point, where it has one
+        VC = torch.zeros_like(V)
+        hasC = torch.zeros(B, dtype=torch.bool, device=dev)
+        cross = (XC, VC, hasC, V)
+    else:
+        cross = None
 
-    def full_check(bidx):
-        """Full check at the feasible points Sf of instances ``bidx``: gap, c_g, λ, v."""
+    def full_check(bidx, X=Sf, Vd=None):
+        """Full check at the feasible points X (Sf) of instances ``bidx`` with the dual points
+        ``Vd`` (hinge; else ``−∇L`` at the points): gap, c_g, λ, v."""
         b = torch.as_tensor(bidx, device=dev)
         loss = _Loss(bt.loss.name, bt.y[b])
-        f = bt.predict(b, Sf[b, :P] - Sf[b, P:2 * P])
-        v = loss.dual_point(f)  # y − f for the squared loss
+        f = bt.predict(b, X[b, :P] - X[b, P:2 * P])
+        v = loss.dual_point(f) if Vd is None else Vd[b]  # y − f for the squared loss
         # A_gᵀ v for all groups: ±A_iᵀ v
         Atv = bt.adjoint(b, v)
         c_all = torch.cat([Atv, -Atv], 1)  # (b,2P,k)
@@ -546,7 +598,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
                                       torch.where(valid.unsqueeze(-1), lam, lam0))
         LAM[b, :2 * P] = lam_all  # warm starts for the next check
         lower = _dual_bound(loss, bt.beta[b], v, cn.amax(1))
-        upper = loss.value(f) + bt.beta[b] * Sf[b].norm(dim=-1).sum(1)
+        upper = loss.true(f) + bt.beta[b] * X[b].norm(dim=-1).sum(1)
         return _gap(upper, lower), cn, lam_all, v
 
     rnd = 0
@@ -556,14 +608,26 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         if not len(bidx):
             break
         b = torch.as_tensor(bidx, device=dev)
-        gap, cn, lam_all, _ = full_check(bidx)
+        gap, cn, lam_all, v_all = full_check(bidx, Sf, V if hinge else None)
+        Xb = Sf[b]
+        if hinge and bool(hasC[b].any()):  # the crossover's candidates: the better check counts
+            g2, cn2, lam2, v2 = full_check(bidx, XC, VC)
+            use = hasC[b] & (g2 < gap)
+            gap, cn = torch.where(use, g2, gap), torch.where(use[:, None], cn2, cn)
+            lam_all = torch.where(use[:, None, None], lam2, lam_all)
+            v_all = torch.where(use[:, None], v2, v_all)
+            Xb = torch.where(use[:, None, None], XC[b], Xb)
+            LAM[b, :2 * P] = lam_all
+            hasC[b] = False
         rounds[bidx] += 1
         gap_np = gap.cpu().numpy()
         imp = gap_np < best_val[bidx]
         if imp.any():
             ib = torch.as_tensor(bidx[imp], device=dev)
             it_ = torch.as_tensor(np.flatnonzero(imp), device=dev)
-            bestS[ib], bestLAM[ib] = Sf[ib], lam_all[it_]
+            bestS[ib], bestLAM[ib] = Xb[it_], lam_all[it_]
+            if hinge:
+                bestV[ib] = v_all[it_]
             best_val[bidx[imp]] = gap_np[imp]
         progress = gap_np < 0.99 * best_gap[bidx]
         flat[bidx] = np.where(progress, 0, flat[bidx] + 1)
@@ -607,8 +671,8 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         inner_tol[bidx[tighten]] = np.maximum(inner_tol[bidx[tighten]] / 10, 1e-14)
         inner_tol[bidx] = np.maximum(np.minimum(inner_tol[bidx], INNER * gap_np[keep]), tol / 4)
         # μ0: the current gap spread over the barrier parameter ν = Σ_g m_g
-        up = _Loss(bt.loss.name, bt.y[b]).value(torch.zeros_like(bt.y[b]))  # the objective at 0
-        nu = inW[b].sum(1) * m
+        up = _Loss(bt.loss.name, bt.y[b]).true(torch.zeros_like(bt.y[b]))  # the objective at 0
+        nu = inW[b].sum(1) * m + bt.loss.extra * n
         mu0 = (gap[torch.as_tensor(keep, device=dev)] * up.clamp_min(1.0) / nu).clamp_min(1e-14)
         # where the working set did not change, the path continues from where it stopped
         mu0 = torch.where(torch.as_tensor(stalled, device=dev) & (MU[b] > 0), MU[b], mu0)
@@ -616,7 +680,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         # in W are centred there and the entering ones start at their ray optimum
         mu0 = torch.where(MU[b] > 0, torch.minimum(mu0, MU_CONT * MU[b]), mu0)
         MU[b], broken, unfinished = _barrier(bt, b, bidx, inW, Sf, Tt, LAM, iters, inner_tol,
-                                             mu0, max_iter, T, verbose)
+                                             mu0, max_iter, T, verbose, cross)
         stalled_at[bidx[broken.cpu().numpy()]] = True
         paused[bidx] = unfinished.cpu().numpy()
 
@@ -628,7 +692,10 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         S, Sp = Sfb[:Pb, :kb].copy(), Sfb[P:P + Pb, :kb].copy()
         lam = bestLAM[bb].cpu().numpy()
         rho_b, rhop_b = lam[:Pb, :mb], lam[P:P + Pb, :mb]
-        v = losses.dual_from_prediction(prog.loss, prog.predict(S - Sp), prog.y)  # −∇L(f)
+        # the dual point the best check certified with: −∇L at the returned point, except for
+        # hinge, whose dual point is the crossover's or the barrier's (see _crossover)
+        v = (bestV[bb].cpu().numpy() if hinge
+             else losses.dual_from_prediction(prog.loss, prog.predict(S - Sp), prog.y))
         lower = dual_certificate(prog, v, rho_b, rhop_b).lower_bound
         upper = prog.objective(S, Sp)
         gap = (upper - lower) / max(1.0, abs(upper))
@@ -645,7 +712,8 @@ def solve_torch(prog: ConeProgram, **kw) -> TorchSolution:
     return solve_batch([prog], **kw)[0]
 
 
-def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, verbose):
+def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, verbose,
+             cross=None):
     """Primal log-barrier path following on the working sets of instances ``b``: minimise
     ``F = ½‖Σ A_g x_g − y‖² + β Σ_g ‖x_g‖ − μ Σ_{g,j} log (G_g x_g)_j`` by damped Newton steps
     (backtracking over a ladder of steps capped at 0.99 of the distance to the boundary),
@@ -704,7 +772,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     mu = mu0.clone()
     if cnt:  # entering groups: to the minimiser of F along their rays
         f0 = torch.einsum("bwnk,bwk->bn", A, torch.where(has[..., None], 0.0, x))
-        g0, w0 = loss.grad_hess(f0)  # (a quadratic model of the loss if not squared)
+        g0, w0 = loss.grad_hess(f0, mu)  # (a quadratic model of the loss if not squared)
         Ae = torch.einsum("bwnk,bwk->bwn", A, x)
         c = torch.einsum("bwn,bn->bw", Ae, g0) + beta[:, None]
         q = (Ae * Ae).sum(-1) if w0 is None else (Ae * Ae * w0[:, None]).sum(-1)
@@ -716,7 +784,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         if w0 is not None:  # a flat loss (w ≈ 0) must not send the group far out: |A e α| ≤ 10 √n
             al = torch.minimum(al, 10 * math.sqrt(n) / Ae.norm(dim=-1).clamp_min(1e-300))
         x = torch.where(has[..., None], al[..., None] * x, x)
-    nu = rowmask.sum(-1).sum(1)
+    nu = rowmask.sum(-1).sum(1) + loss.extra * n
     nb, Wn = g.shape
     eyek = torch.eye(k, **T)
     eyen = torch.eye(n, **T)
@@ -749,7 +817,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         ff = torch.addcmul(f[None], al[..., None], Ad[None])
         nx = (x2[None] + 2 * al[..., None] * xd[None] + al[..., None] ** 2 * d2[None]).clamp_min_(0)
         bad = g_.flatten(-2).amin(-1) <= 0  # (a min: much faster than any() of a comparison)
-        F = (loss.value(ff) + beta[None] * nx.sqrt_().sum(-1)
+        F = (loss.value(ff, mu) + beta[None] * nx.sqrt_().sum(-1)
              - mu[None] * g_.clamp_min_(1e-300).log_().sum((-1, -2)))
         return F.masked_fill_(bad, math.inf)
 
@@ -762,7 +830,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     # padding, no work on finished instances) and continues their paths (one host sync a step)
     while (na := int(active.sum())) and (len(bidx) == 1 or 2 * na > len(bidx)):
         f = rowvec(x.reshape(nb, -1), A2.mT)
-        r, wl = loss.grad_hess(f)  # ∂L/∂f (f − y for squared) and ∂²L/∂f² (None: 1)
+        r, wl = loss.grad_hess(f, mu)  # ∂L/∂f (f − y for squared) and ∂²L/∂f² (None: 1)
         xn = x.norm(dim=-1).clamp_min(1e-300)
         xh = x / xn[..., None]
         m1 = mu[:, None, None]
@@ -833,7 +901,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         # multipliers λ = μ / (G x) give a dual point of the restricted program with gap μ ν
         # (the full check then certifies the point against every group, with its own NNLS)
         lam_out = torch.where(active[:, None, None], mu[:, None, None] * rowmask / Gx, lam_out)
-        upper = loss.value(f)  # a scale for the relative gap (at the previous point)
+        upper = loss.true(f)  # a scale for the relative gap (at the previous point)
         centred = lam_n <= MU_LAMBDA
         fin = centred & (mu * nu <= tol_t * upper.clamp_min(1.0))
         mu = torch.where(active & centred & ~fin, mu / MU_FACTOR, mu)
@@ -847,10 +915,165 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     X[:, -1] = 0
     Tt[:, -1] = 0
     LAM[:, -1] = 0
+    if cross is not None:  # hinge: the barrier's dual point y u, and the crossover's candidates
+        XC, VC, hasC, V = cross
+        f = rowvec(x.reshape(nb, -1), A2.mT)
+        V[b] = loss.dual_point(f, mu)
+        An, Gm, rm, xs = (t.cpu().numpy() for t in (A, G, rowmask, x))
+        yn, bn, mun = y.cpu().numpy(), beta.cpu().numpy(), mu.cpu().numpy()
+        un, ln = (V[b] * y).cpu().numpy(), lam_out.cpu().numpy()
+        for j in range(len(bidx)):
+            out = _crossover(An[j], Gm[j], rm[j], xs[j], yn[j], float(bn[j]), float(mun[j]),
+                             un[j], ln[j])
+            if out is None:
+                continue
+            xc, uc = out
+            XC[b[j]] = 0
+            XC[b[j], g[j]] = torch.as_tensor(xc, **T)
+            XC[b[j], -1] = 0
+            VC[b[j]] = y[j] * torch.as_tensor(uc, **T)
+            hasC[b[j]] = True
     if verbose:
         print(f"  barrier on |W| ≤ {g.shape[1]}: iterations {it_np.min()}..{it_np.max()}, "
               f"ν ≤ {int(nu.max())}")
     return mu, broken, active
+
+
+def _crossover(A, G, rm, x, y, beta, mu, u, lam, passes: int = 6, newton: int = 30):
+    """Hinge loss: from a barrier point of the restricted program (the working-set groups
+    ``x`` (W, k) with their ``A`` (W, n, k), ``G`` (W, m, k), rows ``rm``; the smoothed
+    hinge's ``u`` (n) and the cone multipliers ``λ = μ/(G x)`` at parameter ``μ``), guess the
+    optimal face and solve its KKT equations by Newton's method — the barrier's own Newton
+    systems lose all precision below μ ≈ 1e-9 (condition ~1/μ²), while these have no μ in them.
+
+    Face: group g nonzero iff ``‖x_g‖² > μ m_g X / β`` (``X = max ‖x_g‖``: a group whose
+    optimum is 0 sits at ``‖x_g‖ ~ μ m_g / (β − c_g)`` on the path), cone row r of a nonzero
+    group active iff its distance ``(G x)_r/‖g_r‖ < √(μ X/β)`` (on the path it is
+    ``μ/(λ_r‖g_r‖)``), sample j a kink (``y_j f_j = 1``, K) iff ``√μ < u_j < 1 − √μ``, in the
+    loss (``u = 1``) above and out of it (``u = 0``) below. Equations: ``β x̂_g − A_gᵀ(y∘u) −
+    G_{g,R}ᵀ λ_R = 0`` on the nonzero groups, ``y_K∘f_K = 1``, ``G_{g,R} x_g = 0``; unknowns
+    ``x``, ``u_K``, ``λ_R`` (least-squares Newton steps: ties make the system singular). A
+    multiplier of the wrong sign (``u_K ∉ [0, 1]``, ``λ_R < 0``) or a primal sign change (a
+    sample leaving its side, an inactive row going negative) moves the index between sets and
+    the equations are solved again (``passes`` at most).
+
+    Returns ``(x, u)``: ``x`` made feasible (per group the nearest point towards the barrier
+    point with ``G x ≥ 0``; the move is ~1e-16), ``u`` clipped to ``[0, 1]``; or None. Nothing
+    here is trusted: the full check certifies ``(x, y∘u)`` like any other pair."""
+    W, n, k = A.shape
+    if W == 0 or not np.isfinite(x).all() or mu <= 0:
+        return None
+    xn = np.linalg.norm(x, axis=1)
+    X = xn.max()
+    if X == 0:
+        return None
+    gn = np.linalg.norm(G, axis=2)
+    Gx = np.einsum("wmk,wk->wm", G, x)
+    mg = np.maximum(rm.sum(1), 1)
+    N = xn * xn > mu * mg * X / beta
+    R = N[:, None] & (rm > 0) & (Gx < math.sqrt(mu * X / beta) * gn)
+    sq = math.sqrt(mu)
+    K = (u > sq) & (u < 1 - sq)
+    Lo = u >= 1 - sq  # in the loss: u = 1
+    xc = np.where(N[:, None], x, 0.0)
+    uc = np.clip(u, 0.0, 1.0)
+    lc = np.where(R, lam, 0.0)
+    for _ in range(passes):
+        gi = np.flatnonzero(N)
+        Kj = np.flatnonzero(K)
+        Rw, Rr = np.nonzero(R)
+        nx, nk, nr = len(gi) * k, len(Kj), len(Rw)
+        pos = {g: t for t, g in enumerate(gi)}
+
+        def residual(xv, uv, lv):
+            ufull = np.where(K, uv, np.where(Lo, 1.0, 0.0))
+            v = y * ufull
+            nrm = np.linalg.norm(xv[gi], axis=1)
+            rx = beta * xv[gi] / nrm[:, None] - np.einsum("wnk,n->wk", A[gi], v)
+            np.add.at(rx, [pos[w] for w in Rw], -lv[Rw, Rr][:, None] * G[Rw, Rr])
+            f = np.einsum("wnk,wk->n", A[gi], xv[gi])
+            return np.concatenate([rx.ravel(), y[Kj] * f[Kj] - 1.0,
+                                   np.einsum("rk,rk->r", G[Rw, Rr], xv[Rw])])
+
+        def jacobian(xv):
+            J = np.zeros((nx + nk + nr,) * 2)
+            for t, g in enumerate(gi):
+                nrm = np.linalg.norm(xv[g])
+                h = xv[g] / nrm
+                J[t * k:(t + 1) * k, t * k:(t + 1) * k] = beta * (np.eye(k) - np.outer(h, h)) / nrm
+                AK = A[g][Kj] * y[Kj, None]  # (nk, k)
+                J[t * k:(t + 1) * k, nx:nx + nk] = -AK.T
+                J[nx:nx + nk, t * k:(t + 1) * k] = AK
+            for q, (w, r) in enumerate(zip(Rw, Rr)):
+                t = pos[w]
+                J[t * k:(t + 1) * k, nx + nk + q] = -G[w, r]
+                J[nx + nk + q, t * k:(t + 1) * k] = G[w, r]
+            return J
+
+        def unpack(z):
+            xv = xc.copy()
+            xv[gi] = z[:nx].reshape(-1, k)
+            uv = uc.copy()
+            uv[Kj] = z[nx:nx + nk]
+            lv = lc.copy()
+            lv[Rw, Rr] = z[nx + nk:]
+            return xv, uv, lv
+
+        z = np.concatenate([xc[gi].ravel(), uc[Kj], lc[Rw, Rr]])
+        res = residual(*unpack(z))
+        rn = np.linalg.norm(res)
+        for _ in range(newton):
+            if not np.isfinite(rn) or rn <= 1e-14 * max(1.0, beta) * math.sqrt(len(z)):
+                break
+            dz = np.linalg.lstsq(jacobian(unpack(z)[0]), -res, rcond=1e-13)[0]
+            step = 1.0
+            while step > 1e-4:
+                zt = z + step * dz
+                xt = unpack(zt)[0]
+                if np.all(np.linalg.norm(xt[gi], axis=1) > 0):
+                    rt = residual(*unpack(zt))
+                    if np.linalg.norm(rt) < rn:
+                        break
+                step *= 0.5
+            else:
+                break
+            z, res, rn = zt, rt, np.linalg.norm(rt)
+        xc, uc, lc = unpack(z)
+        f = np.einsum("wnk,wk->n", A, xc)
+        c = 1.0 - y * f
+        Gx_c = np.einsum("wmk,wk->wm", G, xc)
+        eps = 1e-9
+        moves = 0
+        for j in range(n):  # multipliers of the wrong sign, samples on the wrong side
+            if K[j] and uc[j] > 1 + eps:
+                K[j], Lo[j] = False, True
+            elif K[j] and uc[j] < -eps:
+                K[j] = False
+            elif not K[j] and ((Lo[j] and c[j] < -eps) or (not Lo[j] and c[j] > eps)):
+                K[j], uc[j] = True, (1.0 if Lo[j] else 0.0)
+                Lo[j] = False
+            else:
+                continue
+            moves += 1
+        lscale = beta / np.maximum(gn, 1e-300)
+        drop = R & (lc < -eps * lscale)
+        add = N[:, None] & (rm > 0) & ~R & (Gx_c < -eps * gn * X)
+        moves += int(drop.sum() + add.sum())
+        R = (R & ~drop) | add
+        lc = np.where(R, lc, 0.0)
+        uc = np.where(K, uc, np.where(Lo, 1.0, 0.0))
+        if not moves:
+            break
+    if not np.isfinite(xc).all() or not np.isfinite(uc).all():
+        return None
+    # feasibility: per group the smallest move towards the (strictly feasible) barrier point
+    Gx_c = np.einsum("wmk,wk->wm", G, xc)
+    neg = (rm > 0) & (Gx_c < 0)
+    theta = np.where(neg, -Gx_c / np.where(neg, Gx - Gx_c, 1.0), 0.0).max(1, initial=0.0)
+    theta = np.minimum(1.0, theta * (1 + 1e-6))
+    xc = xc + theta[:, None] * (x - xc) * N[:, None]
+    xc = np.where(((rm > 0) & (np.einsum("wmk,wk->wm", G, xc) < 0)).any(1)[:, None], x, xc)
+    return xc, np.clip(uc, 0.0, 1.0)
 
 
 def dual_multipliers(prog: ConeProgram, v, iters: int = 1000, device: str = "cpu"):
