@@ -239,6 +239,7 @@ def _interior_directions(G, rowmask, iters: int = 80):
 MU_LAMBDA, MU_FACTOR, INNER, MU_CONT = 1.0, 5.0, 0.1, 3.0
 NNLS_SHORT, NNLS_BURST = 10, 5
 STALL_ROUNDS = 30
+HINGE_MU_MIN = 1e-9
 LADDER = (1.0, 0.7, 0.45, 0.25, 0.1, 0.02)
 # working sets: grow by up to max(n, GROWTH |W|) violators per round; while the full gap is
 # above PRUNE_GAP, drop the groups at ≤ PRUNE × the largest group norm that the check does
@@ -475,8 +476,6 @@ class _Loss:
         return self.value(f)
 
     def dual_point(self, f, mu=None):
-        import torch
-
         if self.name == "hinge":
             if mu is None:
                 return self.y * (self.y * f < 1.0).to(f.dtype)
@@ -785,6 +784,9 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
             al = torch.minimum(al, 10 * math.sqrt(n) / Ae.norm(dim=-1).clamp_min(1e-300))
         x = torch.where(has[..., None], al[..., None] * x, x)
     nu = rowmask.sum(-1).sum(1) + loss.extra * n
+    # hinge: below ~1e-9 the Newton systems lose all precision (condition ~1/μ²); the crossover
+    # takes over from there
+    mu_min = HINGE_MU_MIN if loss.name == "hinge" else 0.0
     nb, Wn = g.shape
     eyek = torch.eye(k, **T)
     eyen = torch.eye(n, **T)
@@ -903,7 +905,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         lam_out = torch.where(active[:, None, None], mu[:, None, None] * rowmask / Gx, lam_out)
         upper = loss.true(f)  # a scale for the relative gap (at the previous point)
         centred = lam_n <= MU_LAMBDA
-        fin = centred & (mu * nu <= tol_t * upper.clamp_min(1.0))
+        fin = centred & ((mu * nu <= tol_t * upper.clamp_min(1.0)) | (mu <= mu_min))
         mu = torch.where(active & centred & ~fin, mu / MU_FACTOR, mu)
         active = active & ~fin & (it_t < max_iter)
     it_np = it_t.cpu().numpy()
@@ -939,27 +941,25 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     return mu, broken, active
 
 
-def _crossover(A, G, rm, x, y, beta, mu, u, lam, passes: int = 6, newton: int = 30):
+def _crossover(A, G, rm, x, y, beta, mu, u, lam):
     """Hinge loss: from a barrier point of the restricted program (the working-set groups
     ``x`` (W, k) with their ``A`` (W, n, k), ``G`` (W, m, k), rows ``rm``; the smoothed
     hinge's ``u`` (n) and the cone multipliers ``λ = μ/(G x)`` at parameter ``μ``), guess the
-    optimal face and solve its KKT equations by Newton's method — the barrier's own Newton
-    systems lose all precision below μ ≈ 1e-9 (condition ~1/μ²), while these have no μ in them.
+    optimal face and solve its KKT equations by Newton's method (:func:`_face_kkt`) — the
+    barrier's own Newton systems lose all precision below μ ≈ 1e-9 (condition ~1/μ²), these
+    have no μ in them.
 
-    Face: group g nonzero iff ``‖x_g‖² > μ m_g X / β`` (``X = max ‖x_g‖``: a group whose
-    optimum is 0 sits at ``‖x_g‖ ~ μ m_g / (β − c_g)`` on the path), cone row r of a nonzero
-    group active iff its distance ``(G x)_r/‖g_r‖ < √(μ X/β)`` (on the path it is
-    ``μ/(λ_r‖g_r‖)``), sample j a kink (``y_j f_j = 1``, K) iff ``√μ < u_j < 1 − √μ``, in the
-    loss (``u = 1``) above and out of it (``u = 0``) below. Equations: ``β x̂_g − A_gᵀ(y∘u) −
-    G_{g,R}ᵀ λ_R = 0`` on the nonzero groups, ``y_K∘f_K = 1``, ``G_{g,R} x_g = 0``; unknowns
-    ``x``, ``u_K``, ``λ_R`` (least-squares Newton steps: ties make the system singular). A
-    multiplier of the wrong sign (``u_K ∉ [0, 1]``, ``λ_R < 0``) or a primal sign change (a
-    sample leaving its side, an inactive row going negative) moves the index between sets and
-    the equations are solved again (``passes`` at most).
+    Face, for a scale ``s``: group g nonzero iff ``‖x_g‖² > s μ m_g X / β`` (``X = max ‖x_g‖``:
+    a group whose optimum is 0 sits at ``‖x_g‖ ~ μ m_g / (β − c_g)`` on the path), cone row r
+    of a nonzero group active iff its distance ``(G x)_r/‖g_r‖ < √(s μ X/β)`` (on the path it is
+    ``μ/(λ_r‖g_r‖)``), sample j a kink (``y_j f_j = 1``) iff ``√μ < u_j < 1 − √μ``, in the loss
+    (``u = 1``) above and out of it (``u = 0``) below. The scales ``CROSS_SCALES`` are tried in
+    turn (a group or row with a small multiplier sits near either threshold), the first face
+    with a KKT point wins.
 
-    Returns ``(x, u)``: ``x`` made feasible (per group the nearest point towards the barrier
-    point with ``G x ≥ 0``; the move is ~1e-16), ``u`` clipped to ``[0, 1]``; or None. Nothing
-    here is trusted: the full check certifies ``(x, y∘u)`` like any other pair."""
+    Returns ``(x, u)``: ``x`` made feasible (per group a move of ~1e-15 along an interior
+    direction of its cone), ``u`` clipped to ``[0, 1]``; or None. Nothing here is trusted: the
+    full check certifies ``(x, y∘u)`` like any other pair."""
     W, n, k = A.shape
     if W == 0 or not np.isfinite(x).all() or mu <= 0:
         return None
@@ -970,77 +970,133 @@ def _crossover(A, G, rm, x, y, beta, mu, u, lam, passes: int = 6, newton: int = 
     gn = np.linalg.norm(G, axis=2)
     Gx = np.einsum("wmk,wk->wm", G, x)
     mg = np.maximum(rm.sum(1), 1)
-    N = xn * xn > mu * mg * X / beta
-    R = N[:, None] & (rm > 0) & (Gx < math.sqrt(mu * X / beta) * gn)
     sq = math.sqrt(mu)
-    K = (u > sq) & (u < 1 - sq)
-    Lo = u >= 1 - sq  # in the loss: u = 1
-    xc = np.where(N[:, None], x, 0.0)
-    uc = np.clip(u, 0.0, 1.0)
-    lc = np.where(R, lam, 0.0)
+    out = None
+    for sc in CROSS_SCALES:
+        N = xn * xn > sc * mu * mg * X / beta
+        R = N[:, None] & (rm > 0) & (Gx < math.sqrt(sc * mu * X / beta) * gn)
+        K = (u > sq) & (u < 1 - sq)
+        Lo = u >= 1 - sq  # in the loss: u = 1
+        out = _face_kkt(A, G, rm, gn, X, np.where(N[:, None], x, 0.0), y, beta,
+                        np.clip(u, 0.0, 1.0), np.where(R, lam, 0.0), N, R, K, Lo)
+        if out is not None:
+            break
+    if out is None:
+        return None
+    xc, uc, N = out
+    # feasibility (the active rows are 0 only to round-off): per group the smallest move along
+    # an interior direction e of its cone (G e > 0) that puts every row a few ulps above 0 (so
+    # that the audit's own products see them ≥ 0 too); the barrier point is no use here, its
+    # rows near the face are as small as the violations
+    Gx_c = np.einsum("wmk,wk->wm", G, xc)
+    floor = 1e-15 * gn * np.linalg.norm(xc, axis=1)[:, None]
+    bad = np.flatnonzero(((rm > 0) & (Gx_c < floor)).any(1) & N)
+    if len(bad):
+        import torch
+
+        E, margin = _interior_directions(torch.as_tensor(G[bad]), torch.as_tensor(rm[bad]))
+        E, margin = E.numpy(), margin.numpy()
+        Ge = np.einsum("wmk,wk->wm", G[bad], E)
+        neg = (rm[bad] > 0) & (Gx_c[bad] < floor[bad])
+        tau = np.where(neg, (floor[bad] - Gx_c[bad]) / np.where(neg, Ge, 1.0), 0.0).max(1)
+        xc[bad] += tau[:, None] * E
+        still = ((rm[bad] > 0) & (np.einsum("wmk,wk->wm", G[bad], xc[bad]) < 0)).any(1)
+        if (margin <= 0).any() or still.any():
+            return None
+    return xc, np.clip(uc, 0.0, 1.0)
+
+
+#: the threshold scales the crossover tries, in turn
+CROSS_SCALES = (1.0, 1e-2, 1e2, 1e-4, 1e4)
+
+
+class _Face:
+    """The KKT equations of the hinge program on a face (see :func:`_face_kkt`)."""
+
+    def __init__(self, A, G, y, beta, N, R, K, Lo, x0, u0, l0):
+        self.A, self.G, self.y, self.beta, self.Lo = A, G, y, beta, Lo
+        self.K = K
+        self.gi, self.Kj = np.flatnonzero(N), np.flatnonzero(K)
+        self.Rw, self.Rr = np.nonzero(R)
+        self.k = A.shape[2]
+        self.nx, self.nk, self.nr = len(self.gi) * self.k, len(self.Kj), len(self.Rw)
+        self.pos = np.searchsorted(self.gi, self.Rw)  # the group of each active row, in gi
+        self.x0, self.u0, self.l0 = x0, u0, l0
+
+    def pack(self, x, u, lam):
+        return np.concatenate([x[self.gi].ravel(), u[self.Kj], lam[self.Rw, self.Rr]])
+
+    def unpack(self, z):
+        x, u, lam = self.x0.copy(), self.u0.copy(), self.l0.copy()
+        x[self.gi] = z[:self.nx].reshape(-1, self.k)
+        u[self.Kj] = z[self.nx:self.nx + self.nk]
+        lam[self.Rw, self.Rr] = z[self.nx + self.nk:]
+        return x, u, lam
+
+    def residual(self, z):
+        x, u, lam = self.unpack(z)
+        gi, Kj, A, G = self.gi, self.Kj, self.A, self.G
+        v = self.y * np.where(self.K, u, np.where(self.Lo, 1.0, 0.0))
+        nrm = np.linalg.norm(x[gi], axis=1)
+        rx = self.beta * x[gi] / nrm[:, None] - np.einsum("wnk,n->wk", A[gi], v)
+        np.add.at(rx, self.pos, -lam[self.Rw, self.Rr][:, None] * G[self.Rw, self.Rr])
+        f = np.einsum("wnk,wk->n", A[gi], x[gi])
+        return np.concatenate([rx.ravel(), self.y[Kj] * f[Kj] - 1.0,
+                               np.einsum("rk,rk->r", G[self.Rw, self.Rr], x[self.Rw])])
+
+    def jacobian(self, z):
+        x = self.unpack(z)[0]
+        k, nx, nk = self.k, self.nx, self.nk
+        J = np.zeros((nx + nk + self.nr,) * 2)
+        for t, g in enumerate(self.gi):
+            nrm = np.linalg.norm(x[g])
+            h = x[g] / nrm
+            blk = slice(t * k, (t + 1) * k)
+            J[blk, blk] = self.beta * (np.eye(k) - np.outer(h, h)) / nrm
+            AK = self.A[g][self.Kj] * self.y[self.Kj, None]  # (nk, k)
+            J[blk, nx:nx + nk] = -AK.T
+            J[nx:nx + nk, blk] = AK
+        for q, (t, w, r) in enumerate(zip(self.pos, self.Rw, self.Rr, strict=True)):
+            J[t * k:(t + 1) * k, nx + nk + q] = -self.G[w, r]
+            J[nx + nk + q, t * k:(t + 1) * k] = self.G[w, r]
+        return J
+
+
+def _face_kkt(A, G, rm, gn, X, xc, y, beta, uc, lc, N, R, K, Lo, passes=6, newton=30):
+    """Solve the KKT equations of the hinge program on the face ``(N, R, K, Lo)``:
+    ``β x̂_g − A_gᵀ(y∘u) − G_{g,R}ᵀ λ_R = 0`` on the nonzero groups N, ``y_K∘f_K = 1``,
+    ``G_{g,R} x_g = 0``, with ``u = 1`` on ``Lo``, 0 off ``K ∪ Lo``; unknowns ``x_N``, ``u_K``,
+    ``λ_R``, by least-squares Newton steps (ties make the system singular) with a backtracking
+    on the residual. A multiplier of the wrong sign (``u_K ∉ [0, 1]``, ``λ_R < 0``) or a primal
+    sign change (a sample leaving its side, an inactive row going negative) moves the index
+    between the sets and the equations are solved again (``passes`` at most). Returns
+    ``(x, u, N)`` or None where no pass reaches a KKT point with the signs right."""
+    n = len(y)
     for _ in range(passes):
-        gi = np.flatnonzero(N)
-        Kj = np.flatnonzero(K)
-        Rw, Rr = np.nonzero(R)
-        nx, nk, nr = len(gi) * k, len(Kj), len(Rw)
-        pos = {g: t for t, g in enumerate(gi)}
-
-        def residual(xv, uv, lv):
-            ufull = np.where(K, uv, np.where(Lo, 1.0, 0.0))
-            v = y * ufull
-            nrm = np.linalg.norm(xv[gi], axis=1)
-            rx = beta * xv[gi] / nrm[:, None] - np.einsum("wnk,n->wk", A[gi], v)
-            np.add.at(rx, [pos[w] for w in Rw], -lv[Rw, Rr][:, None] * G[Rw, Rr])
-            f = np.einsum("wnk,wk->n", A[gi], xv[gi])
-            return np.concatenate([rx.ravel(), y[Kj] * f[Kj] - 1.0,
-                                   np.einsum("rk,rk->r", G[Rw, Rr], xv[Rw])])
-
-        def jacobian(xv):
-            J = np.zeros((nx + nk + nr,) * 2)
-            for t, g in enumerate(gi):
-                nrm = np.linalg.norm(xv[g])
-                h = xv[g] / nrm
-                J[t * k:(t + 1) * k, t * k:(t + 1) * k] = beta * (np.eye(k) - np.outer(h, h)) / nrm
-                AK = A[g][Kj] * y[Kj, None]  # (nk, k)
-                J[t * k:(t + 1) * k, nx:nx + nk] = -AK.T
-                J[nx:nx + nk, t * k:(t + 1) * k] = AK
-            for q, (w, r) in enumerate(zip(Rw, Rr)):
-                t = pos[w]
-                J[t * k:(t + 1) * k, nx + nk + q] = -G[w, r]
-                J[nx + nk + q, t * k:(t + 1) * k] = G[w, r]
-            return J
-
-        def unpack(z):
-            xv = xc.copy()
-            xv[gi] = z[:nx].reshape(-1, k)
-            uv = uc.copy()
-            uv[Kj] = z[nx:nx + nk]
-            lv = lc.copy()
-            lv[Rw, Rr] = z[nx + nk:]
-            return xv, uv, lv
-
-        z = np.concatenate([xc[gi].ravel(), uc[Kj], lc[Rw, Rr]])
-        res = residual(*unpack(z))
+        face = _Face(A, G, y, beta, N, R, K, Lo, xc, uc, lc)
+        z = face.pack(xc, uc, lc)
+        res = face.residual(z)
         rn = np.linalg.norm(res)
+        tol = 1e-14 * max(1.0, beta) * math.sqrt(len(z))
         for _ in range(newton):
-            if not np.isfinite(rn) or rn <= 1e-14 * max(1.0, beta) * math.sqrt(len(z)):
+            if not np.isfinite(rn) or rn <= tol:
                 break
-            dz = np.linalg.lstsq(jacobian(unpack(z)[0]), -res, rcond=1e-13)[0]
+            dz = np.linalg.lstsq(face.jacobian(z), -res, rcond=1e-13)[0]
             step = 1.0
             while step > 1e-4:
                 zt = z + step * dz
-                xt = unpack(zt)[0]
-                if np.all(np.linalg.norm(xt[gi], axis=1) > 0):
-                    rt = residual(*unpack(zt))
+                if np.all(np.linalg.norm(face.unpack(zt)[0][face.gi], axis=1) > 0):
+                    rt = face.residual(zt)
                     if np.linalg.norm(rt) < rn:
                         break
                 step *= 0.5
             else:
                 break
             z, res, rn = zt, rt, np.linalg.norm(rt)
-        xc, uc, lc = unpack(z)
-        f = np.einsum("wnk,wk->n", A, xc)
-        c = 1.0 - y * f
+        if rn > 1e4 * tol:
+            return None  # the guessed face has no KKT point (or Newton lost it)
+        xc, uc, lc = face.unpack(z)
+        c = 1.0 - y * np.einsum("wnk,wk->n", A, xc)
         Gx_c = np.einsum("wmk,wk->wm", G, xc)
         eps = 1e-9
         moves = 0
@@ -1055,25 +1111,17 @@ def _crossover(A, G, rm, x, y, beta, mu, u, lam, passes: int = 6, newton: int = 
             else:
                 continue
             moves += 1
-        lscale = beta / np.maximum(gn, 1e-300)
-        drop = R & (lc < -eps * lscale)
-        add = N[:, None] & (rm > 0) & ~R & (Gx_c < -eps * gn * X)
+        drop = R & (lc < -eps * beta / np.maximum(gn, 1e-300))
+        add = N[:, None] & (rm > 0) & ~R & (Gx_c < -1e-12 * gn * X)
         moves += int(drop.sum() + add.sum())
         R = (R & ~drop) | add
         lc = np.where(R, lc, 0.0)
         uc = np.where(K, uc, np.where(Lo, 1.0, 0.0))
         if not moves:
-            break
-    if not np.isfinite(xc).all() or not np.isfinite(uc).all():
-        return None
-    # feasibility: per group the smallest move towards the (strictly feasible) barrier point
-    Gx_c = np.einsum("wmk,wk->wm", G, xc)
-    neg = (rm > 0) & (Gx_c < 0)
-    theta = np.where(neg, -Gx_c / np.where(neg, Gx - Gx_c, 1.0), 0.0).max(1, initial=0.0)
-    theta = np.minimum(1.0, theta * (1 + 1e-6))
-    xc = xc + theta[:, None] * (x - xc) * N[:, None]
-    xc = np.where(((rm > 0) & (np.einsum("wmk,wk->wm", G, xc) < 0)).any(1)[:, None], x, xc)
-    return xc, np.clip(uc, 0.0, 1.0)
+            if not (np.isfinite(xc).all() and np.isfinite(uc).all()):
+                return None
+            return xc, uc, N
+    return None
 
 
 def dual_multipliers(prog: ConeProgram, v, iters: int = 1000, device: str = "cpu"):
