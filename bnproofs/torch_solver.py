@@ -612,6 +612,10 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         if hinge and bool(hasC[b].any()):  # the crossover's candidates: the better check counts
             g2, cn2, lam2, v2 = full_check(bidx, XC, VC)
             use = hasC[b] & (g2 < gap)
+            if verbose:
+                print(f"  crossover candidates: gap {g2.tolist()}, groups above β "
+                      f"{(cn2 > bt.beta[b, None]).sum(1).tolist()}, max c_g/β "
+                      f"{(cn2.amax(1) / bt.beta[b]).tolist()}")
             gap, cn = torch.where(use, g2, gap), torch.where(use[:, None], cn2, cn)
             lam_all = torch.where(use[:, None, None], lam2, lam_all)
             v_all = torch.where(use[:, None], v2, v_all)
@@ -678,6 +682,8 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         # and elsewhere it restarts no higher than MU_CONT × where it stopped: the groups already
         # in W are centred there and the entering ones start at their ray optimum
         mu0 = torch.where(MU[b] > 0, torch.minimum(mu0, MU_CONT * MU[b]), mu0)
+        if hinge:  # (its barrier loses precision below HINGE_MU_MIN; see _crossover)
+            mu0 = mu0.clamp_min(HINGE_MU_MIN)
         MU[b], broken, unfinished = _barrier(bt, b, bidx, inW, Sf, Tt, LAM, iters, inner_tol,
                                              mu0, max_iter, T, verbose, cross)
         stalled_at[bidx[broken.cpu().numpy()]] = True
@@ -1062,15 +1068,18 @@ class _Face:
         return J
 
 
-def _face_kkt(A, G, rm, gn, X, xc, y, beta, uc, lc, N, R, K, Lo, passes=6, newton=30):
+def _face_kkt(A, G, rm, gn, X, xc, y, beta, uc, lc, N, R, K, Lo, passes=8, newton=30):
     """Solve the KKT equations of the hinge program on the face ``(N, R, K, Lo)``:
     ``β x̂_g − A_gᵀ(y∘u) − G_{g,R}ᵀ λ_R = 0`` on the nonzero groups N, ``y_K∘f_K = 1``,
     ``G_{g,R} x_g = 0``, with ``u = 1`` on ``Lo``, 0 off ``K ∪ Lo``; unknowns ``x_N``, ``u_K``,
     ``λ_R``, by least-squares Newton steps (ties make the system singular) with a backtracking
     on the residual. A multiplier of the wrong sign (``u_K ∉ [0, 1]``, ``λ_R < 0``) or a primal
     sign change (a sample leaving its side, an inactive row going negative) moves the index
-    between the sets and the equations are solved again (``passes`` at most). Returns
+    between the sets, a zero group whose dual constraint fails (``c_g(v) > β``, by NNLS)
+    becomes nonzero, and the equations are solved again (``passes`` at most). Returns
     ``(x, u, N)`` or None where no pass reaches a KKT point with the signs right."""
+    from scipy.optimize import nnls
+
     n = len(y)
     for _ in range(passes):
         face = _Face(A, G, y, beta, N, R, K, Lo, xc, uc, lc)
@@ -1110,6 +1119,25 @@ def _face_kkt(A, G, rm, gn, X, xc, y, beta, uc, lc, N, R, K, Lo, passes=6, newto
                 Lo[j] = False
             else:
                 continue
+            moves += 1
+        # zero groups of W that the dual point prices above β (c_g > β): nonzero, starting
+        # along their cone projection ``A_gᵀv + G_gᵀλ`` (the direction stationarity asks for)
+        v = y * uc
+        for g in np.flatnonzero(~N & (rm.sum(1) > 0)):
+            rows = rm[g] > 0
+            cg = A[g].T @ v
+            lam_g = nnls(G[g][rows].T, -cg)[0] if np.linalg.norm(cg) > beta else None
+            if lam_g is None:
+                continue
+            d = cg + G[g][rows].T @ lam_g
+            if np.linalg.norm(d) <= beta * (1 + 1e-9):
+                continue
+            N[g] = True
+            xc[g] = 1e-3 * X * d / np.linalg.norm(d)
+            R[g] = False
+            R[g, np.flatnonzero(rows)[lam_g > 0]] = True
+            lc[g] = 0.0
+            lc[g, np.flatnonzero(rows)[lam_g > 0]] = lam_g[lam_g > 0]
             moves += 1
         drop = R & (lc < -eps * beta / np.maximum(gn, 1e-300))
         add = N[:, None] & (rm > 0) & ~R & (Gx_c < -1e-12 * gn * X)
