@@ -239,7 +239,6 @@ def _interior_directions(G, rowmask, iters: int = 80):
 MU_LAMBDA, MU_FACTOR, INNER, MU_CONT = 1.0, 5.0, 0.1, 3.0
 NNLS_SHORT, NNLS_BURST = 10, 5
 STALL_ROUNDS = 30
-HINGE_MU_MIN = 1e-9
 LADDER = (1.0, 0.7, 0.45, 0.25, 0.1, 0.02)
 # working sets: grow by up to max(n, GROWTH |W|) violators per round; while the full gap is
 # above PRUNE_GAP, drop the groups at ≤ PRUNE × the largest group norm that the check does
@@ -409,78 +408,58 @@ class _SignedCone:
 
 class _Loss:
     """The loss of a batch in torch (all instances share it; see :mod:`bnproofs.losses`), for
-    predictions ``f`` (…, b, n) and barrier parameters ``mu`` (b,) (used by hinge only):
+    predictions ``f`` (…, b, n): ``value`` (summed over samples), ``grad_hess`` (``∂ℓ/∂f_j``
+    and ``∂²ℓ/∂f_j²``, the Newton system's weights ``w``; ``None`` for the squared loss's 1),
+    ``dual_point`` (``v = −∇L(f)``: ``y − f``, or ``y σ(−y∘f)`` for logistic, inside the
+    domain of ``L*(−·)``) and ``dual_value`` (``−L*(−v)``: ``−½‖v − y‖² + ½‖y‖²``, or the binary
+    entropy of ``p = y∘v``, clipped to its domain ``[0, 1]``, which the points above and their
+    scalings ``t v`` are already in).
 
-    * ``value(f, mu)`` — the loss the barrier minimises, summed over samples: the loss itself for
-      squared and logistic; for hinge its barrier smoothing
-      ``φ_μ(f) = Σ_j min_{ξ_j} ξ_j − μ log ξ_j − μ log(ξ_j − c_j)``, ``c = 1 − y∘f`` (the program
-      ``min Σ ξ + …`` s.t. ``ξ ≥ 0, ξ ≥ c`` with its slacks' barrier minimised out in closed
-      form: ``ξ = μ + h₊``, ``ξ − c = μ + h₋``, ``h± = (√(c² + 4μ²) ± c)/2``, each computed
-      without cancellation), so the Newton system keeps its form and the barrier parameter
-      counts ``extra = 2`` terms per sample;
-    * ``grad_hess(f, mu)`` — ``∂ℓ/∂f_j`` and ``∂²ℓ/∂f_j²`` (the Newton system's weights ``w``;
-      ``None`` for the squared loss's 1; hinge: ``−y_j u_j`` with ``u = μ/(ξ − c) ∈ (0, 1)``,
-      and ``μ/(ξ² + (ξ − c)²)``);
-    * ``true(f)`` — the loss itself (the objective of (P) at a point);
-    * ``dual_point(f, mu)`` — ``v = −∇ value``: ``y − f``, ``y σ(−y f)``, ``y u`` (hinge at
-      ``μ = 0``: the subgradient ``y 1[c > 0]``), in the domain of ``L*(−·)``;
-    * ``dual_value(v)`` — ``−L*(−v)``: ``−½‖v − y‖² + ½‖y‖²``, or with ``p = y∘v`` clipped to
-      its domain ``[0, 1]`` (which the points above and their scalings ``t v`` are already in)
-      the binary entropy of ``p`` (logistic) or ``Σ p`` (hinge).
-    """
+    The hinge loss is not taken (:data:`LOSSES`): its barrier smoothing (the slacks of
+    ``ξ ≥ 0, ξ ≥ 1 − y∘f`` minimised out in closed form) has curvature ~1/μ at the kinks, so
+    the dual point ``y μ/(ξ − c)`` is off by O(Newton decrement) unless centred tightly, and
+    below μ ≈ 1e-9 the Newton systems lose all precision: measured, 2 of 6 instances reached a
+    certified 1e-6 and n = 50 stalled at 3e-4 (Clarabel solves those in 0.01–1.3 s).
+
+    A crossover was tried next (branch ``hinge``, commits d62af57..eaf6919): the barrier stops at
+    μ ≥ 1e-9, the optimal face is guessed from its point (nonzero groups ``‖x_g‖² > s μ m X/β``,
+    active cone rows at distance ``< √(s μ X/β)``, kinks ``√μ < u_j < 1 − √μ``, a few scales
+    ``s``), the face's KKT equations (``β x̂_g = A_gᵀ(y∘u) + G_Rᵀλ``, ``y_K∘f_K = 1``,
+    ``G_R x = 0``; no μ in them) are solved by least-squares Newton with active-set moves
+    (wrong-sign ``u``/``λ``, samples or rows changing side, zero groups priced above β by NNLS),
+    the point is pushed ~1e-15 into its cones along an interior direction, and the full check
+    certifies that pair like any other. On 24 hinge instances of (8) (n = 4..50, P = 14..2320,
+    β = 0.01..10 incl. above the zero-network threshold, mixed and one-class labels, ties,
+    rank 2, n = d) it certified 22 at tol 1e-6 (most to 1e-11..1e-16), all 22 agreeing with
+    Clarabel, and 20 at 1e-8; but the two largest-P, small-β instances failed (P = 940,
+    β = 0.03: stalled at 3.4e-5; P = 2320, β = 0.1: 20000 Newton steps, 5.9e-5): their working
+    sets churn, and groups missing from W have to enter through the barrier near μ = 1e-9,
+    where it breaks. The two n ≥ 30 instances that certified only to 3e-7 stall at 1e-8 for the
+    same reason (groups outside W priced at β(1 + 3e-7)). 92 % < the 95 % asked for, and it
+    was slower than Clarabel (0.1–34 s against 0.01–3.3 s), so hinge stays on Clarabel."""
 
     def __init__(self, name, y):
         if name not in LOSSES:
             raise ValueError(f"the torch solver takes the losses {LOSSES}, not {name!r}")
         self.name, self.y = name, y
-        self.extra = 2 if name == "hinge" else 0
 
-    def _hinge(self, f, mu):
-        import torch
-
-        c = 1.0 - self.y * f
-        m = mu[..., None]
-        s = torch.sqrt(c * c + 4 * m * m)
-        m2 = 2 * m * m
-        hp = torch.where(c >= 0, 0.5 * (s + c), m2 / (s - c).clamp_min(1e-300))
-        hm = torch.where(c < 0, 0.5 * (s - c), m2 / (s + c).clamp_min(1e-300))
-        return c, m, m + hp, m + hm  # c, μ, ξ, ξ − c
-
-    def value(self, f, mu=None):
+    def value(self, f):
         import torch
 
         if self.name == "squared":
             r = f - self.y
             return 0.5 * (r * r).sum(-1)
-        if self.name == "logistic":
-            return torch.nn.functional.softplus(-self.y * f).sum(-1)
-        _, m, a, b = self._hinge(f, mu)
-        return (a - m * (a.log() + b.log())).sum(-1)
+        return torch.nn.functional.softplus(-self.y * f).sum(-1)
 
-    def grad_hess(self, f, mu=None):
+    def grad_hess(self, f):
         import torch
 
         if self.name == "squared":
             return f - self.y, None
-        if self.name == "logistic":
-            s = torch.sigmoid(-self.y * f)
-            return -self.y * s, s * (1 - s)
-        _, m, a, b = self._hinge(f, mu)
-        return -self.y * (m / b), m / (a * a + b * b)
+        s = torch.sigmoid(-self.y * f)
+        return -self.y * s, s * (1 - s)
 
-    def true(self, f):
-        import torch
-
-        if self.name == "hinge":
-            return torch.relu(1.0 - self.y * f).sum(-1)
-        return self.value(f)
-
-    def dual_point(self, f, mu=None):
-        if self.name == "hinge":
-            if mu is None:
-                return self.y * (self.y * f < 1.0).to(f.dtype)
-            _, m, _, b = self._hinge(f, mu)
-            return self.y * (m / b)
+    def dual_point(self, f):
         return -self.grad_hess(f)[0]
 
     def dual_value(self, v):
@@ -490,13 +469,11 @@ class _Loss:
             r = v - self.y
             return -0.5 * (r * r).sum(-1) + 0.5 * (self.y * self.y).sum(-1)
         p = (self.y * v).clamp(0.0, 1.0)
-        if self.name == "logistic":
-            return -(torch.xlogy(p, p) + torch.xlogy(1 - p, 1 - p)).sum(-1)
-        return p.sum(-1)
+        return -(torch.xlogy(p, p) + torch.xlogy(1 - p, 1 - p)).sum(-1)
 
 
-#: the losses the torch solver takes (B.1)
-LOSSES = ("squared", "logistic", "hinge")
+#: the losses the torch solver takes (B.1's hinge: see :class:`_Loss`)
+LOSSES = ("squared", "logistic")
 
 
 def _gap(upper, lower):
@@ -543,24 +520,13 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     best_val = np.full(B, np.inf)
     bestS = torch.zeros_like(Sf)
     bestLAM = torch.zeros(B, 2 * P, m, **T)
-    hinge = bt.loss.name == "hinge"
-    if hinge:  # the hinge loss's dual points (not a function of the point: see _crossover)
-        V = bt.y.clone()  # at x = 0 every sample is in the loss: the subgradient y
-        bestV = V.clone()
-        XC = torch.zeros_like(Sf)  # the crossover's point and dual point, where it has one
-        VC = torch.zeros_like(V)
-        hasC = torch.zeros(B, dtype=torch.bool, device=dev)
-        cross = (XC, VC, hasC, V)
-    else:
-        cross = None
 
-    def full_check(bidx, X=Sf, Vd=None):
-        """Full check at the feasible points X (Sf) of instances ``bidx`` with the dual points
-        ``Vd`` (hinge; else ``−∇L`` at the points): gap, c_g, λ, v."""
+    def full_check(bidx):
+        """Full check at the feasible points Sf of instances ``bidx``: gap, c_g, λ, v."""
         b = torch.as_tensor(bidx, device=dev)
         loss = _Loss(bt.loss.name, bt.y[b])
-        f = bt.predict(b, X[b, :P] - X[b, P:2 * P])
-        v = loss.dual_point(f) if Vd is None else Vd[b]  # y − f for the squared loss
+        f = bt.predict(b, Sf[b, :P] - Sf[b, P:2 * P])
+        v = loss.dual_point(f)  # y − f for the squared loss
         # A_gᵀ v for all groups: ±A_iᵀ v
         Atv = bt.adjoint(b, v)
         c_all = torch.cat([Atv, -Atv], 1)  # (b,2P,k)
@@ -597,7 +563,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
                                       torch.where(valid.unsqueeze(-1), lam, lam0))
         LAM[b, :2 * P] = lam_all  # warm starts for the next check
         lower = _dual_bound(loss, bt.beta[b], v, cn.amax(1))
-        upper = loss.true(f) + bt.beta[b] * X[b].norm(dim=-1).sum(1)
+        upper = loss.value(f) + bt.beta[b] * Sf[b].norm(dim=-1).sum(1)
         return _gap(upper, lower), cn, lam_all, v
 
     rnd = 0
@@ -607,30 +573,14 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         if not len(bidx):
             break
         b = torch.as_tensor(bidx, device=dev)
-        gap, cn, lam_all, v_all = full_check(bidx, Sf, V if hinge else None)
-        Xb = Sf[b]
-        if hinge and bool(hasC[b].any()):  # the crossover's candidates: the better check counts
-            g2, cn2, lam2, v2 = full_check(bidx, XC, VC)
-            use = hasC[b] & (g2 < gap)
-            if verbose:
-                print(f"  crossover candidates: gap {g2.tolist()}, groups above β "
-                      f"{(cn2 > bt.beta[b, None]).sum(1).tolist()}, max c_g/β "
-                      f"{(cn2.amax(1) / bt.beta[b]).tolist()}")
-            gap, cn = torch.where(use, g2, gap), torch.where(use[:, None], cn2, cn)
-            lam_all = torch.where(use[:, None, None], lam2, lam_all)
-            v_all = torch.where(use[:, None], v2, v_all)
-            Xb = torch.where(use[:, None, None], XC[b], Xb)
-            LAM[b, :2 * P] = lam_all
-            hasC[b] = False
+        gap, cn, lam_all, _ = full_check(bidx)
         rounds[bidx] += 1
         gap_np = gap.cpu().numpy()
         imp = gap_np < best_val[bidx]
         if imp.any():
             ib = torch.as_tensor(bidx[imp], device=dev)
             it_ = torch.as_tensor(np.flatnonzero(imp), device=dev)
-            bestS[ib], bestLAM[ib] = Xb[it_], lam_all[it_]
-            if hinge:
-                bestV[ib] = v_all[it_]
+            bestS[ib], bestLAM[ib] = Sf[ib], lam_all[it_]
             best_val[bidx[imp]] = gap_np[imp]
         progress = gap_np < 0.99 * best_gap[bidx]
         flat[bidx] = np.where(progress, 0, flat[bidx] + 1)
@@ -674,18 +624,16 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         inner_tol[bidx[tighten]] = np.maximum(inner_tol[bidx[tighten]] / 10, 1e-14)
         inner_tol[bidx] = np.maximum(np.minimum(inner_tol[bidx], INNER * gap_np[keep]), tol / 4)
         # μ0: the current gap spread over the barrier parameter ν = Σ_g m_g
-        up = _Loss(bt.loss.name, bt.y[b]).true(torch.zeros_like(bt.y[b]))  # the objective at 0
-        nu = inW[b].sum(1) * m + bt.loss.extra * n
+        up = _Loss(bt.loss.name, bt.y[b]).value(torch.zeros_like(bt.y[b]))  # the objective at 0
+        nu = inW[b].sum(1) * m
         mu0 = (gap[torch.as_tensor(keep, device=dev)] * up.clamp_min(1.0) / nu).clamp_min(1e-14)
         # where the working set did not change, the path continues from where it stopped
         mu0 = torch.where(torch.as_tensor(stalled, device=dev) & (MU[b] > 0), MU[b], mu0)
         # and elsewhere it restarts no higher than MU_CONT × where it stopped: the groups already
         # in W are centred there and the entering ones start at their ray optimum
         mu0 = torch.where(MU[b] > 0, torch.minimum(mu0, MU_CONT * MU[b]), mu0)
-        if hinge:  # (its barrier loses precision below HINGE_MU_MIN; see _crossover)
-            mu0 = mu0.clamp_min(HINGE_MU_MIN)
         MU[b], broken, unfinished = _barrier(bt, b, bidx, inW, Sf, Tt, LAM, iters, inner_tol,
-                                             mu0, max_iter, T, verbose, cross)
+                                             mu0, max_iter, T, verbose)
         stalled_at[bidx[broken.cpu().numpy()]] = True
         paused[bidx] = unfinished.cpu().numpy()
 
@@ -697,10 +645,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         S, Sp = Sfb[:Pb, :kb].copy(), Sfb[P:P + Pb, :kb].copy()
         lam = bestLAM[bb].cpu().numpy()
         rho_b, rhop_b = lam[:Pb, :mb], lam[P:P + Pb, :mb]
-        # the dual point the best check certified with: −∇L at the returned point, except for
-        # hinge, whose dual point is the crossover's or the barrier's (see _crossover)
-        v = (bestV[bb].cpu().numpy() if hinge
-             else losses.dual_from_prediction(prog.loss, prog.predict(S - Sp), prog.y))
+        v = losses.dual_from_prediction(prog.loss, prog.predict(S - Sp), prog.y)  # −∇L(f)
         lower = dual_certificate(prog, v, rho_b, rhop_b).lower_bound
         upper = prog.objective(S, Sp)
         gap = (upper - lower) / max(1.0, abs(upper))
@@ -717,8 +662,7 @@ def solve_torch(prog: ConeProgram, **kw) -> TorchSolution:
     return solve_batch([prog], **kw)[0]
 
 
-def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, verbose,
-             cross=None):
+def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, verbose):
     """Primal log-barrier path following on the working sets of instances ``b``: minimise
     ``F = ½‖Σ A_g x_g − y‖² + β Σ_g ‖x_g‖ − μ Σ_{g,j} log (G_g x_g)_j`` by damped Newton steps
     (backtracking over a ladder of steps capped at 0.99 of the distance to the boundary),
@@ -777,7 +721,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     mu = mu0.clone()
     if cnt:  # entering groups: to the minimiser of F along their rays
         f0 = torch.einsum("bwnk,bwk->bn", A, torch.where(has[..., None], 0.0, x))
-        g0, w0 = loss.grad_hess(f0, mu)  # (a quadratic model of the loss if not squared)
+        g0, w0 = loss.grad_hess(f0)  # (a quadratic model of the loss if not squared)
         Ae = torch.einsum("bwnk,bwk->bwn", A, x)
         c = torch.einsum("bwn,bn->bw", Ae, g0) + beta[:, None]
         q = (Ae * Ae).sum(-1) if w0 is None else (Ae * Ae * w0[:, None]).sum(-1)
@@ -789,10 +733,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         if w0 is not None:  # a flat loss (w ≈ 0) must not send the group far out: |A e α| ≤ 10 √n
             al = torch.minimum(al, 10 * math.sqrt(n) / Ae.norm(dim=-1).clamp_min(1e-300))
         x = torch.where(has[..., None], al[..., None] * x, x)
-    nu = rowmask.sum(-1).sum(1) + loss.extra * n
-    # hinge: below ~1e-9 the Newton systems lose all precision (condition ~1/μ²); the crossover
-    # takes over from there
-    mu_min = HINGE_MU_MIN if loss.name == "hinge" else 0.0
+    nu = rowmask.sum(-1).sum(1)
     nb, Wn = g.shape
     eyek = torch.eye(k, **T)
     eyen = torch.eye(n, **T)
@@ -825,7 +766,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         ff = torch.addcmul(f[None], al[..., None], Ad[None])
         nx = (x2[None] + 2 * al[..., None] * xd[None] + al[..., None] ** 2 * d2[None]).clamp_min_(0)
         bad = g_.flatten(-2).amin(-1) <= 0  # (a min: much faster than any() of a comparison)
-        F = (loss.value(ff, mu) + beta[None] * nx.sqrt_().sum(-1)
+        F = (loss.value(ff) + beta[None] * nx.sqrt_().sum(-1)
              - mu[None] * g_.clamp_min_(1e-300).log_().sum((-1, -2)))
         return F.masked_fill_(bad, math.inf)
 
@@ -838,7 +779,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     # padding, no work on finished instances) and continues their paths (one host sync a step)
     while (na := int(active.sum())) and (len(bidx) == 1 or 2 * na > len(bidx)):
         f = rowvec(x.reshape(nb, -1), A2.mT)
-        r, wl = loss.grad_hess(f, mu)  # ∂L/∂f (f − y for squared) and ∂²L/∂f² (None: 1)
+        r, wl = loss.grad_hess(f)  # ∂L/∂f (f − y for squared) and ∂²L/∂f² (None: 1)
         xn = x.norm(dim=-1).clamp_min(1e-300)
         xh = x / xn[..., None]
         m1 = mu[:, None, None]
@@ -909,9 +850,9 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         # multipliers λ = μ / (G x) give a dual point of the restricted program with gap μ ν
         # (the full check then certifies the point against every group, with its own NNLS)
         lam_out = torch.where(active[:, None, None], mu[:, None, None] * rowmask / Gx, lam_out)
-        upper = loss.true(f)  # a scale for the relative gap (at the previous point)
+        upper = loss.value(f)  # a scale for the relative gap (at the previous point)
         centred = lam_n <= MU_LAMBDA
-        fin = centred & ((mu * nu <= tol_t * upper.clamp_min(1.0)) | (mu <= mu_min))
+        fin = centred & (mu * nu <= tol_t * upper.clamp_min(1.0))
         mu = torch.where(active & centred & ~fin, mu / MU_FACTOR, mu)
         active = active & ~fin & (it_t < max_iter)
     it_np = it_t.cpu().numpy()
@@ -923,233 +864,10 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     X[:, -1] = 0
     Tt[:, -1] = 0
     LAM[:, -1] = 0
-    if cross is not None:  # hinge: the barrier's dual point y u, and the crossover's candidates
-        XC, VC, hasC, V = cross
-        f = rowvec(x.reshape(nb, -1), A2.mT)
-        V[b] = loss.dual_point(f, mu)
-        An, Gm, rm, xs = (t.cpu().numpy() for t in (A, G, rowmask, x))
-        yn, bn, mun = y.cpu().numpy(), beta.cpu().numpy(), mu.cpu().numpy()
-        un, ln = (V[b] * y).cpu().numpy(), lam_out.cpu().numpy()
-        for j in range(len(bidx)):
-            out = _crossover(An[j], Gm[j], rm[j], xs[j], yn[j], float(bn[j]), float(mun[j]),
-                             un[j], ln[j])
-            if out is None:
-                continue
-            xc, uc = out
-            XC[b[j]] = 0
-            XC[b[j], g[j]] = torch.as_tensor(xc, **T)
-            XC[b[j], -1] = 0
-            VC[b[j]] = y[j] * torch.as_tensor(uc, **T)
-            hasC[b[j]] = True
     if verbose:
         print(f"  barrier on |W| ≤ {g.shape[1]}: iterations {it_np.min()}..{it_np.max()}, "
               f"ν ≤ {int(nu.max())}")
     return mu, broken, active
-
-
-def _crossover(A, G, rm, x, y, beta, mu, u, lam):
-    """Hinge loss: from a barrier point of the restricted program (the working-set groups
-    ``x`` (W, k) with their ``A`` (W, n, k), ``G`` (W, m, k), rows ``rm``; the smoothed
-    hinge's ``u`` (n) and the cone multipliers ``λ = μ/(G x)`` at parameter ``μ``), guess the
-    optimal face and solve its KKT equations by Newton's method (:func:`_face_kkt`) — the
-    barrier's own Newton systems lose all precision below μ ≈ 1e-9 (condition ~1/μ²), these
-    have no μ in them.
-
-    Face, for a scale ``s``: group g nonzero iff ``‖x_g‖² > s μ m_g X / β`` (``X = max ‖x_g‖``:
-    a group whose optimum is 0 sits at ``‖x_g‖ ~ μ m_g / (β − c_g)`` on the path), cone row r
-    of a nonzero group active iff its distance ``(G x)_r/‖g_r‖ < √(s μ X/β)`` (on the path it is
-    ``μ/(λ_r‖g_r‖)``), sample j a kink (``y_j f_j = 1``) iff ``√μ < u_j < 1 − √μ``, in the loss
-    (``u = 1``) above and out of it (``u = 0``) below. The scales ``CROSS_SCALES`` are tried in
-    turn (a group or row with a small multiplier sits near either threshold), the first face
-    with a KKT point wins.
-
-    Returns ``(x, u)``: ``x`` made feasible (per group a move of ~1e-15 along an interior
-    direction of its cone), ``u`` clipped to ``[0, 1]``; or None. Nothing here is trusted: the
-    full check certifies ``(x, y∘u)`` like any other pair."""
-    W, n, k = A.shape
-    if W == 0 or not np.isfinite(x).all() or mu <= 0:
-        return None
-    xn = np.linalg.norm(x, axis=1)
-    X = xn.max()
-    if X == 0:
-        return None
-    gn = np.linalg.norm(G, axis=2)
-    Gx = np.einsum("wmk,wk->wm", G, x)
-    mg = np.maximum(rm.sum(1), 1)
-    sq = math.sqrt(mu)
-    out = None
-    for sc in CROSS_SCALES:
-        N = xn * xn > sc * mu * mg * X / beta
-        R = N[:, None] & (rm > 0) & (Gx < math.sqrt(sc * mu * X / beta) * gn)
-        K = (u > sq) & (u < 1 - sq)
-        Lo = u >= 1 - sq  # in the loss: u = 1
-        out = _face_kkt(A, G, rm, gn, X, np.where(N[:, None], x, 0.0), y, beta,
-                        np.clip(u, 0.0, 1.0), np.where(R, lam, 0.0), N, R, K, Lo)
-        if out is not None:
-            break
-    if out is None:
-        return None
-    xc, uc, N = out
-    # feasibility (the active rows are 0 only to round-off): per group the smallest move along
-    # an interior direction e of its cone (G e > 0) that puts every row a few ulps above 0 (so
-    # that the audit's own products see them ≥ 0 too); the barrier point is no use here, its
-    # rows near the face are as small as the violations
-    Gx_c = np.einsum("wmk,wk->wm", G, xc)
-    floor = 1e-15 * gn * np.linalg.norm(xc, axis=1)[:, None]
-    bad = np.flatnonzero(((rm > 0) & (Gx_c < floor)).any(1) & N)
-    if len(bad):
-        import torch
-
-        E, margin = _interior_directions(torch.as_tensor(G[bad]), torch.as_tensor(rm[bad]))
-        E, margin = E.numpy(), margin.numpy()
-        Ge = np.einsum("wmk,wk->wm", G[bad], E)
-        neg = (rm[bad] > 0) & (Gx_c[bad] < floor[bad])
-        tau = np.where(neg, (floor[bad] - Gx_c[bad]) / np.where(neg, Ge, 1.0), 0.0).max(1)
-        xc[bad] += tau[:, None] * E
-        still = ((rm[bad] > 0) & (np.einsum("wmk,wk->wm", G[bad], xc[bad]) < 0)).any(1)
-        if (margin <= 0).any() or still.any():
-            return None
-    return xc, np.clip(uc, 0.0, 1.0)
-
-
-#: the threshold scales the crossover tries, in turn
-CROSS_SCALES = (1.0, 1e-2, 1e2, 1e-4, 1e4)
-
-
-class _Face:
-    """The KKT equations of the hinge program on a face (see :func:`_face_kkt`)."""
-
-    def __init__(self, A, G, y, beta, N, R, K, Lo, x0, u0, l0):
-        self.A, self.G, self.y, self.beta, self.Lo = A, G, y, beta, Lo
-        self.K = K
-        self.gi, self.Kj = np.flatnonzero(N), np.flatnonzero(K)
-        self.Rw, self.Rr = np.nonzero(R)
-        self.k = A.shape[2]
-        self.nx, self.nk, self.nr = len(self.gi) * self.k, len(self.Kj), len(self.Rw)
-        self.pos = np.searchsorted(self.gi, self.Rw)  # the group of each active row, in gi
-        self.x0, self.u0, self.l0 = x0, u0, l0
-
-    def pack(self, x, u, lam):
-        return np.concatenate([x[self.gi].ravel(), u[self.Kj], lam[self.Rw, self.Rr]])
-
-    def unpack(self, z):
-        x, u, lam = self.x0.copy(), self.u0.copy(), self.l0.copy()
-        x[self.gi] = z[:self.nx].reshape(-1, self.k)
-        u[self.Kj] = z[self.nx:self.nx + self.nk]
-        lam[self.Rw, self.Rr] = z[self.nx + self.nk:]
-        return x, u, lam
-
-    def residual(self, z):
-        x, u, lam = self.unpack(z)
-        gi, Kj, A, G = self.gi, self.Kj, self.A, self.G
-        v = self.y * np.where(self.K, u, np.where(self.Lo, 1.0, 0.0))
-        nrm = np.linalg.norm(x[gi], axis=1)
-        rx = self.beta * x[gi] / nrm[:, None] - np.einsum("wnk,n->wk", A[gi], v)
-        np.add.at(rx, self.pos, -lam[self.Rw, self.Rr][:, None] * G[self.Rw, self.Rr])
-        f = np.einsum("wnk,wk->n", A[gi], x[gi])
-        return np.concatenate([rx.ravel(), self.y[Kj] * f[Kj] - 1.0,
-                               np.einsum("rk,rk->r", G[self.Rw, self.Rr], x[self.Rw])])
-
-    def jacobian(self, z):
-        x = self.unpack(z)[0]
-        k, nx, nk = self.k, self.nx, self.nk
-        J = np.zeros((nx + nk + self.nr,) * 2)
-        for t, g in enumerate(self.gi):
-            nrm = np.linalg.norm(x[g])
-            h = x[g] / nrm
-            blk = slice(t * k, (t + 1) * k)
-            J[blk, blk] = self.beta * (np.eye(k) - np.outer(h, h)) / nrm
-            AK = self.A[g][self.Kj] * self.y[self.Kj, None]  # (nk, k)
-            J[blk, nx:nx + nk] = -AK.T
-            J[nx:nx + nk, blk] = AK
-        for q, (t, w, r) in enumerate(zip(self.pos, self.Rw, self.Rr, strict=True)):
-            J[t * k:(t + 1) * k, nx + nk + q] = -self.G[w, r]
-            J[nx + nk + q, t * k:(t + 1) * k] = self.G[w, r]
-        return J
-
-
-def _face_kkt(A, G, rm, gn, X, xc, y, beta, uc, lc, N, R, K, Lo, passes=8, newton=30):
-    """Solve the KKT equations of the hinge program on the face ``(N, R, K, Lo)``:
-    ``β x̂_g − A_gᵀ(y∘u) − G_{g,R}ᵀ λ_R = 0`` on the nonzero groups N, ``y_K∘f_K = 1``,
-    ``G_{g,R} x_g = 0``, with ``u = 1`` on ``Lo``, 0 off ``K ∪ Lo``; unknowns ``x_N``, ``u_K``,
-    ``λ_R``, by least-squares Newton steps (ties make the system singular) with a backtracking
-    on the residual. A multiplier of the wrong sign (``u_K ∉ [0, 1]``, ``λ_R < 0``) or a primal
-    sign change (a sample leaving its side, an inactive row going negative) moves the index
-    between the sets, a zero group whose dual constraint fails (``c_g(v) > β``, by NNLS)
-    becomes nonzero, and the equations are solved again (``passes`` at most). Returns
-    ``(x, u, N)`` or None where no pass reaches a KKT point with the signs right."""
-    from scipy.optimize import nnls
-
-    n = len(y)
-    for _ in range(passes):
-        face = _Face(A, G, y, beta, N, R, K, Lo, xc, uc, lc)
-        z = face.pack(xc, uc, lc)
-        res = face.residual(z)
-        rn = np.linalg.norm(res)
-        tol = 1e-14 * max(1.0, beta) * math.sqrt(len(z))
-        for _ in range(newton):
-            if not np.isfinite(rn) or rn <= tol:
-                break
-            dz = np.linalg.lstsq(face.jacobian(z), -res, rcond=1e-13)[0]
-            step = 1.0
-            while step > 1e-4:
-                zt = z + step * dz
-                if np.all(np.linalg.norm(face.unpack(zt)[0][face.gi], axis=1) > 0):
-                    rt = face.residual(zt)
-                    if np.linalg.norm(rt) < rn:
-                        break
-                step *= 0.5
-            else:
-                break
-            z, res, rn = zt, rt, np.linalg.norm(rt)
-        if rn > 1e4 * tol:
-            return None  # the guessed face has no KKT point (or Newton lost it)
-        xc, uc, lc = face.unpack(z)
-        c = 1.0 - y * np.einsum("wnk,wk->n", A, xc)
-        Gx_c = np.einsum("wmk,wk->wm", G, xc)
-        eps = 1e-9
-        moves = 0
-        for j in range(n):  # multipliers of the wrong sign, samples on the wrong side
-            if K[j] and uc[j] > 1 + eps:
-                K[j], Lo[j] = False, True
-            elif K[j] and uc[j] < -eps:
-                K[j] = False
-            elif not K[j] and ((Lo[j] and c[j] < -eps) or (not Lo[j] and c[j] > eps)):
-                K[j], uc[j] = True, (1.0 if Lo[j] else 0.0)
-                Lo[j] = False
-            else:
-                continue
-            moves += 1
-        # zero groups of W that the dual point prices above β (c_g > β): nonzero, starting
-        # along their cone projection ``A_gᵀv + G_gᵀλ`` (the direction stationarity asks for)
-        v = y * uc
-        for g in np.flatnonzero(~N & (rm.sum(1) > 0)):
-            rows = rm[g] > 0
-            cg = A[g].T @ v
-            lam_g = nnls(G[g][rows].T, -cg)[0] if np.linalg.norm(cg) > beta else None
-            if lam_g is None:
-                continue
-            d = cg + G[g][rows].T @ lam_g
-            if np.linalg.norm(d) <= beta * (1 + 1e-9):
-                continue
-            N[g] = True
-            xc[g] = 1e-3 * X * d / np.linalg.norm(d)
-            R[g] = False
-            R[g, np.flatnonzero(rows)[lam_g > 0]] = True
-            lc[g] = 0.0
-            lc[g, np.flatnonzero(rows)[lam_g > 0]] = lam_g[lam_g > 0]
-            moves += 1
-        drop = R & (lc < -eps * beta / np.maximum(gn, 1e-300))
-        add = N[:, None] & (rm > 0) & ~R & (Gx_c < -1e-12 * gn * X)
-        moves += int(drop.sum() + add.sum())
-        R = (R & ~drop) | add
-        lc = np.where(R, lc, 0.0)
-        uc = np.where(K, uc, np.where(Lo, 1.0, 0.0))
-        if not moves:
-            if not (np.isfinite(xc).all() and np.isfinite(uc).all()):
-                return None
-            return xc, uc, N
-    return None
 
 
 def dual_multipliers(prog: ConeProgram, v, iters: int = 1000, device: str = "cpu"):
