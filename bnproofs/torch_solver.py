@@ -421,7 +421,7 @@ class _Loss:
     below μ ≈ 1e-9 the Newton systems lose all precision: measured, 2 of 6 instances reached a
     certified 1e-6 and n = 50 stalled at 3e-4 (Clarabel solves those in 0.01–1.3 s).
 
-    A crossover was tried next (branch ``hinge``, commits d62af57..eaf6919): the barrier stops at
+    A crossover was tried next (commits d62af57..eaf6919 in the history): the barrier stops at
     μ ≥ 1e-9, the optimal face is guessed from its point (nonzero groups ``‖x_g‖² > s μ m X/β``,
     active cone rows at distance ``< √(s μ X/β)``, kinks ``√μ < u_j < 1 − √μ``, a few scales
     ``s``), the face's KKT equations (``β x̂_g = A_gᵀ(y∘u) + G_Rᵀλ``, ``y_K∘f_K = 1``,
