@@ -58,6 +58,13 @@ class CertifiedOptimum:
     Sp: np.ndarray
     solver_used: str = "clarabel"  # "torch", or "clarabel" (asked for, or the torch fallback)
 
+    def values(self) -> dict:
+        """The figures every claim built on this bracket records (its ``Trial.values``)."""
+        return {"convex": self.convex, "dual": self.dual, "lower": self.lower,
+                "rebuilt_network": self.upper, "cone_violation": self.cone_violation,
+                "neurons_rebuilt": self.neurons, "solve_s": self.solve_s,
+                "solver_used": self.solver_used}
+
     @property
     def width(self) -> float:
         return self.upper - self.lower

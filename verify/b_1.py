@@ -100,18 +100,11 @@ def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
     lo, hi = opt.lower, opt.upper
     tol = IPM
     values = {
-        "convex": opt.convex,
-        "dual": opt.dual,
-        "lower": lo,
-        "rebuilt_network": hi,
+        **opt.values(),
         "gd_best": gd.best_value,
         "zero_network": n * np.log(2.0) if loss == "logistic" else float(n),
         "dual_scale": opt.certificate.scale,
-        "cone_violation": opt.cone_violation,
         "arrangements": len(D),
-        "neurons_rebuilt": opt.neurons,
-        "solve_s": opt.solve_s,
-        "solver_used": opt.solver_used,
         "train_s": gd.elapsed_s,
     }
     checks = {

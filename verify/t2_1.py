@@ -119,17 +119,11 @@ def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
     values = {
         "closed_form": printed,
         "closed_form_corrected": corrected,
-        "convex": opt.convex,
-        "dual": opt.dual,
-        "lower": lo,
-        "rebuilt_network": opt.upper,
+        **opt.values(),
         "gd_best": gd.best_value,
         "dual_closed_form": dual_value(v_c1, y),
         "dual_closed_form_feasibility": c1_feas / beta,
-        "cone_violation": opt.cone_violation,
         "arrangements": len(D),
-        "neurons_rebuilt": opt.neurons,
-        "solve_s": opt.solve_s,
         "train_s": gd.elapsed_s,
     }
     series = {"training": plot_series(

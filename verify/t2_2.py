@@ -151,18 +151,12 @@ def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
     lo, hi = opt.lower, opt.upper
     tol = IPM
     values.update({
-        "convex": opt.convex,
-        "dual": opt.dual,
-        "lower": lo,
-        "rebuilt_network": hi,
+        **opt.values(),
         "gd_best": gd.best_value,
-        "cone_violation": opt.cone_violation,
-        "neurons_rebuilt": opt.neurons,
         "active_groups_solver": opt.active_groups_solver,
         "sampled_best": min(v for _, _, v in sampled),
         "convex_solver_off_bracket": max(lo - opt.convex, opt.convex - hi, 0.0),
         "dual_solver_off_bracket": max(lo - opt.dual, opt.dual - hi, 0.0),
-        "solve_s": opt.solve_s,
         "train_s": gd.elapsed_s,
     })
     checks.update({

@@ -146,17 +146,11 @@ def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
     lo, hi = opt.lower, opt.upper
     tol = IPM
     values.update({
-        "convex": opt.convex,
-        "dual": opt.dual,
-        "lower": lo,
-        "rebuilt_network": hi,
+        **opt.values(),
         "forward_13_diff": float(np.abs(f13 - forward(opt.rebuilt, prog.M)).max()),
         "gd_best": gd.best_value,
-        "cone_violation": opt.cone_violation,
-        "neurons_rebuilt": opt.neurons,
         "active_groups_solver": opt.active_groups_solver,
         "enumerate_s": t_enum,
-        "solve_s": opt.solve_s,
         "train_s": gd.elapsed_s,
     })
     checks.update({
