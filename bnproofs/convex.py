@@ -263,10 +263,8 @@ def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
     if prog.loss not in LOSSES:  # the hinge loss (see bnproofs.torch_solver._Loss)
         if not fallback:
             raise InputError(f"the torch solver takes the losses {LOSSES}, not {prog.loss!r}")
-        cs = solve_program(prog)
-        cs.solver_stats = {**cs.solver_stats, "fallback_from": {
-            "solver": "torch", "reason": f"the {prog.loss} loss is not taken by the torch solver"}}
-        return cs
+        return _clarabel_instead(prog, {"solver": "torch", "reason":
+                                        f"the {prog.loss} loss is not taken by the torch solver"})
     s = solve_torch(prog, tol=tol, device=device)
     stats = {"solver": "torch", "device": device, "iterations": s.iterations, "rounds": s.rounds,
              "working_set": s.working_set, "lower": s.lower, "gap": s.gap,
@@ -274,14 +272,19 @@ def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
     if s.status != "certified" and fallback:
         # e.g. a cone with an empty interior that the optimum needs (the barrier keeps such a
         # group at 0): Clarabel's answer instead, with the torch attempt recorded
-        cs = solve_program(prog)
-        cs.solver_stats = {**cs.solver_stats, "fallback_from": stats}
-        return cs
+        return _clarabel_instead(prog, stats)
     return ConvexSolution(
         value=s.upper, S=s.S, Sp=s.Sp, rho=s.rho, rhop=s.rhop,
         status="optimal" if s.status == "certified" else "inaccurate",
         solve_s=s.solve_s, solver_stats=stats,
     )
+
+
+def _clarabel_instead(prog: ConeProgram, torch_stats: dict) -> ConvexSolution:
+    """Clarabel's answer, with why the torch solver's is not used in ``fallback_from``."""
+    cs = solve_program(prog)
+    cs.solver_stats = {**cs.solver_stats, "fallback_from": torch_stats}
+    return cs
 
 
 def solve_program_dual(prog: ConeProgram, verbose: bool = False) -> DualSolution:
