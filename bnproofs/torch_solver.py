@@ -172,9 +172,11 @@ def _nnls(c, op, lam, iters):
     return torch.where(better.unsqueeze(-1), x, lam0), torch.where(better, n1, n0)
 
 
-def _interior_directions(G, rowmask, iters: int = 80):
+def _interior_directions(op, rowmask, iters: int = 80):
     """Unit ``e`` with ``G e > 0`` per group and its margin ``min_j ĝ_jᵀ e`` over the rows in
-    ``rowmask`` (``ĝ_j`` the unit rows; margin ≤ 0: none found — an empty cone interior).
+    ``rowmask`` (``ĝ_j`` the unit rows; margin ≤ 0: none found — an empty cone interior), for the
+    cone maps ``op`` of the unit rows (``cone.unit_rows()``: for (8) and (15) one matrix product
+    with the shared ``M`` per operation, not a batch of tiny ones).
 
     Max-margin by damped Newton on the smoothed concave problem
     ``max_s F_τ(s) = −τ log Σ_j exp(−ĝ_jᵀ s / τ) − ½‖s‖²`` (its maximiser at τ → 0 is the
@@ -186,28 +188,27 @@ def _interior_directions(G, rowmask, iters: int = 80):
     more steps than wide ones. The best direction seen is returned."""
     import torch
 
-    Gn = G / G.norm(dim=-1, keepdim=True).clamp_min(1e-300) * rowmask[..., None]
-    k = G.shape[-1]
-    s = torch.zeros(G.shape[:-2] + (k,), dtype=G.dtype, device=G.device)
+    T = dict(dtype=rowmask.dtype, device=rowmask.device)
+    k = op.k
+    s = torch.zeros(rowmask.shape[:-1] + (k,), **T)
     best = torch.zeros_like(s)
     best[..., 0] = 1.0
-    best_m = torch.full(G.shape[:-2], -math.inf, dtype=G.dtype, device=G.device)
-    eye = torch.eye(k, dtype=G.dtype, device=G.device)
-    tau = torch.ones(G.shape[:-2], dtype=G.dtype, device=G.device)
-    steps = torch.tensor([1.0, 0.5, 0.25, 0.1], dtype=G.dtype, device=G.device)
-    logm = math.log(max(2, G.shape[-2]))
+    best_m = torch.full(rowmask.shape[:-1], -math.inf, **T)
+    eye = torch.eye(k, **T)
+    tau = torch.ones(rowmask.shape[:-1], **T)
+    steps = torch.tensor([1.0, 0.5, 0.25, 0.1], **T)
+    logm = math.log(max(2, rowmask.shape[-1]))
     has_rows = rowmask.sum(-1) > 0
     off = torch.where(rowmask > 0, 0.0, -math.inf)
 
     def smoothed(sv, tv):  # F_τ at sv (…, k) or (J, …, k)
-        a = (Gn @ sv.unsqueeze(-1)).squeeze(-1)
-        return -tv * torch.logsumexp(-a / tv[..., None] + off, -1) - 0.5 * (sv * sv).sum(-1)
+        return (-tv * torch.logsumexp(-op.mv(sv) / tv[..., None] + off, -1)
+                - 0.5 * (sv * sv).sum(-1))
 
     for it in range(iters):
-        a = (Gn @ s.unsqueeze(-1)).squeeze(-1)
-        pi = torch.softmax(-a / tau[..., None] + off, -1).nan_to_num()
-        p = (pi.unsqueeze(-2) @ Gn).squeeze(-2)
-        C = (Gn * pi[..., None]).transpose(-1, -2) @ Gn - p[..., :, None] * p[..., None, :]
+        pi = torch.softmax(-op.mv(s) / tau[..., None] + off, -1).nan_to_num()
+        p = op.t(pi)
+        C = op.gram(pi) - p[..., :, None] * p[..., None, :]
         # (solve_ex: at tiny τ, C/τ can overflow on a cone that is already done; no step there)
         d, info = torch.linalg.solve_ex(C / tau[..., None, None] + eye, (p - s).unsqueeze(-1))
         d = torch.where((info == 0)[..., None], d.squeeze(-1), 0.0).nan_to_num(0.0, 0.0, 0.0)
@@ -218,7 +219,7 @@ def _interior_directions(G, rowmask, iters: int = 80):
         decrement = (d * (p - s)).sum(-1).abs()
         ns = s.norm(dim=-1).clamp_min(1e-300)
         e = s / ns[..., None]
-        mg = torch.where(rowmask > 0, (Gn @ e.unsqueeze(-1)).squeeze(-1), math.inf).amin(-1)
+        mg = torch.where(rowmask > 0, op.mv(e), math.inf).amin(-1)
         up = mg > best_m
         best = torch.where(up[..., None], e, best)
         best_m = torch.where(up, mg, best_m)
@@ -269,6 +270,8 @@ class _Batch:
         k = max(p.shape[3] for p in progs)
         B = len(progs)
         self.B, self.P, self.n, self.m, self.k = B, P, n, m, k
+        self.T = T
+        self._dir = self._dir_m = None  # interior directions per arrangement (self.interior)
         self.y = torch.as_tensor(np.stack([p.y for p in progs]), **T)
         self.beta = torch.as_tensor(np.array([p.beta for p in progs], dtype=float), **T)
         self.loss = _Loss(progs[0].loss, self.y)
@@ -346,20 +349,47 @@ class _Batch:
         return _SignedCone(self.Sg[bi, i], self.M[b], self.L[bi, i])
 
     def dense(self, b, i, s):
-        """Dense ``s A_i`` (len(b), W, n, k) and ``G_i`` (len(b), W, m, k) of arrangements ``i``
-        with signs ``s`` (the working sets: small)."""
+        """Dense ``s A_i`` (len(b), W, n, k) of arrangements ``i`` with signs ``s`` (the
+        working sets: small)."""
         bi = b[:, None]
         if not self.shared:
-            return self.A[bi, i] * s[..., None, None], self.G[bi, i]
-        M = self.M[b][:, None]  # (b, 1, N, k)
-        DM = self.Dm[bi, i][..., None] * M
+            return self.A[bi, i] * s[..., None, None]
+        DM = self.Dm[bi, i][..., None] * self.M[b][:, None]  # (b, W, N, k)
         A = DM if self.R is None else self.R[b][:, None] @ DM
-        return A * s[..., None, None], self.Sg[bi, i][..., None] * M
+        return A * s[..., None, None]
+
+    def interior(self, b, i, want):
+        """Interior directions and margins (:func:`_interior_directions`) of the cones of
+        arrangements ``i`` (len(b), c) where ``want``; each arrangement's is computed once per
+        solve and kept (its two groups ``s_i``, ``s_i'`` share the cone, and a pruned group may
+        come back)."""
+        import torch
+
+        if self._dir is None:
+            self._dir = torch.zeros(self.B, self.P + 1, self.k, **self.T)
+            self._dir_m = torch.full((self.B, self.P + 1), math.nan, **self.T)
+        bi = b[:, None]
+        miss = want & self._dir_m[bi, i].isnan()
+        cm = int(miss.sum(1).max())
+        if cm:
+            ms = torch.argsort(miss.to(torch.int8), dim=1, descending=True, stable=True)[:, :cm]
+            ok = torch.take_along_dim(miss, ms, 1)
+            im = torch.take_along_dim(i, ms, 1)
+            E, mg = _interior_directions(self.cone_op(b, im).unit_rows(), self.rowmask[bi, im])
+            rows = bi.expand_as(im)
+            self._dir[rows[ok], im[ok]] = E[ok]
+            self._dir_m[rows[ok], im[ok]] = mg[ok]
+        return self._dir[bi, i], self._dir_m[bi, i]
 
 
 class _DenseCone:
     def __init__(self, G, L):
         self.G, self.L = G, L
+        self.k = G.shape[-1]
+
+    def unit_rows(self):
+        """The maps of the rows scaled to unit length (zero rows stay zero)."""
+        return _DenseCone(self.G / self.G.norm(dim=-1, keepdim=True).clamp_min(1e-300), None)
 
     def mv(self, x):
         import torch
@@ -385,7 +415,14 @@ class _SignedCone:
 
     def __init__(self, sig, M, L):
         self.sig, self.M, self.L = sig, M, L
+        self.k = M.shape[-1]
         self._MM = None
+
+    def unit_rows(self):
+        """The maps of the rows scaled to unit length (|σ_j| = 1 on real rows; zero rows stay
+        zero)."""
+        M = self.M / self.M.norm(dim=-1, keepdim=True).clamp_min(1e-300)
+        return _SignedCone(self.sig.sign(), M, None)
 
     def mv(self, x):
         return self.sig * (x @ self.M.transpose(-1, -2))
@@ -691,7 +728,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     g = torch.where(valid, order, 2 * P)
     i, s = bt.arr(g)
     bi = b[:, None]
-    A, G = bt.dense(b, i, s)
+    A = bt.dense(b, i, s)
     rowmask = bt.rowmask[bi, i]
     y, beta = bt.y[b], bt.beta[b]
     loss = _Loss(bt.loss.name, y)
@@ -707,15 +744,13 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     if cnt:  # interior directions for the entering groups only
         sel = torch.argsort(new.to(torch.int8), dim=1, descending=True, stable=True)[:, :cnt]
         ok_sel = torch.take_along_dim(new, sel, 1)
-        li = torch.arange(len(b), device=dev)[:, None]
-        E, margin = _interior_directions(G[li, sel], rowmask[li, sel])
+        E, margin = bt.interior(b, torch.take_along_dim(i, sel, 1), ok_sel)
         good = ok_sel & (margin > 0)
         sk = sel.unsqueeze(-1).expand(-1, -1, k)  # padded: non-entering groups keep their x
         x = x.scatter(1, sk, torch.where(good[..., None], E, x.gather(1, sk)))
         has = has.scatter(1, sel, good)
         usable = usable & ~(new & ~has)
     A = A * usable[..., None, None]
-    G = G * usable[..., None, None]
     rowmask = rowmask * usable[..., None]
     x = torch.where(usable[..., None], x, torch.zeros_like(x))
     mu = mu0.clone()
