@@ -201,25 +201,28 @@ def _interior_directions(op, rowmask, iters: int = 80):
     has_rows = rowmask.sum(-1) > 0
     off = torch.where(rowmask > 0, 0.0, -math.inf)
 
-    def smoothed(sv, tv):  # F_τ at sv (…, k) or (J, …, k)
-        return (-tv * torch.logsumexp(-op.mv(sv) / tv[..., None] + off, -1)
-                - 0.5 * (sv * sv).sum(-1))
+    def smoothed(a, sv):  # F_τ at sv (…, k) or (J, …, k), from its rows a = Ĝ sv
+        return -tau * torch.logsumexp(-a / tau[..., None] + off, -1) - 0.5 * (sv * sv).sum(-1)
 
+    a = op.mv(s)
     for it in range(iters):
-        pi = torch.softmax(-op.mv(s) / tau[..., None] + off, -1).nan_to_num()
+        pi = torch.softmax(-a / tau[..., None] + off, -1).nan_to_num()
         p = op.t(pi)
         C = op.gram(pi) - p[..., :, None] * p[..., None, :]
         # (solve_ex: at tiny τ, C/τ can overflow on a cone that is already done; no step there)
         d, info = torch.linalg.solve_ex(C / tau[..., None, None] + eye, (p - s).unsqueeze(-1))
         d = torch.where((info == 0)[..., None], d.squeeze(-1), 0.0).nan_to_num(0.0, 0.0, 0.0)
-        trial = s[None] + steps.view(-1, *([1] * s.dim())) * d[None]
-        Fs = smoothed(trial, tau[None].expand(len(steps), *tau.shape)).nan_to_num(-math.inf)
+        # the trial points' rows as a + t Ĝ d (one product, not one per trial step)
+        st = steps.view(-1, *([1] * s.dim()))
+        trial = s[None] + st * d[None]
+        Fs = smoothed(a[None] + st * op.mv(d)[None], trial).nan_to_num(-math.inf)
         pick = Fs.argmax(0)
         s = torch.take_along_dim(trial, pick[None, ..., None], 0)[0]
         decrement = (d * (p - s)).sum(-1).abs()
         ns = s.norm(dim=-1).clamp_min(1e-300)
         e = s / ns[..., None]
-        mg = torch.where(rowmask > 0, op.mv(e), math.inf).amin(-1)
+        a = op.mv(s)  # also the next iteration's
+        mg = torch.where(rowmask > 0, a / ns[..., None], math.inf).amin(-1)
         up = mg > best_m
         best = torch.where(up[..., None], e, best)
         best_m = torch.where(up, mg, best_m)
