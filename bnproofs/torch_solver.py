@@ -747,12 +747,18 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     # on rows outside rowmask G x is exactly 0, so gx_of's 1 there stays 1 along any step
     op = bt.cone_op(b, i).masked(usable)
     off = 1.0 - rowmask
-    lad = torch.tensor(LADDER, **T)[:, None]
+    # the trial steps a0 × LADDER and min(a0, 1): a0 × lad capped by cap (one product, one min)
+    lad = torch.tensor(LADDER + (1.0,), **T)[:, None]
+    cap = torch.tensor((math.inf,) * len(LADDER) + (1.0,), **T)[:, None]
     active = torch.ones(len(bidx), dtype=torch.bool, device=dev)
     it_t = torch.as_tensor(iters[bidx], device=dev)  # Newton steps, counted on the device
     tol_t = torch.as_tensor(inner_tol[bidx], **T)
-    lam_out = gat(LAM)
-    um = usable[..., None]
+    um4 = usable[..., None, None]
+    A2T = A2.mT
+    # the multipliers λ = μ / (G x) at each instance's last step are formed once, after the
+    # loop, from the μ of that step (its point does not move afterwards)
+    mu_lam = mu.clone()
+    lam_set = torch.zeros_like(active)
 
     def rowvec(v, Mt):
         """``v Mt`` for v (b, p) and Mt (b, p, q): (b, q)."""
@@ -760,15 +766,15 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
 
     def barrier_value(al, f, Ad, Gx, Gd, x2, xd, d2):
         """F at ``x + α d`` for the steps ``al`` (J, b), from products at ``x`` and along ``d``
-        (no matrix product per trial step); +inf outside the domain. Off rowmask Gx = 1 and
-        Gd = 0 exactly, so those rows add log 1 = 0 without a mask."""
-        g_ = torch.addcmul(Gx[None], al[..., None, None], Gd[None])  # (J, b, W, m)
-        ff = torch.addcmul(f[None], al[..., None], Ad[None])
-        nx = (x2[None] + 2 * al[..., None] * xd[None] + al[..., None] ** 2 * d2[None]).clamp_min_(0)
-        bad = g_.flatten(-2).amin(-1) <= 0  # (a min: much faster than any() of a comparison)
-        F = (loss.value(ff) + beta[None] * nx.sqrt_().sum(-1)
-             - mu[None] * g_.clamp_min_(1e-300).log_().sum((-1, -2)))
-        return F.masked_fill_(bad, math.inf)
+        (no matrix product per trial step); +inf outside the domain (a log of a row ≤ 0 is
+        −inf or nan there: no separate pass over the rows). Off rowmask Gx = 1 and Gd = 0
+        exactly, so those rows add log 1 = 0 without a mask."""
+        alw = al[..., None]
+        g_ = torch.addcmul(Gx, alw[..., None], Gd)  # (J, b, W, m)
+        nx = (x2 + 2 * alw * xd + alw ** 2 * d2).clamp_min_(0)
+        F = (loss.value(torch.addcmul(f, alw, Ad)) + beta * nx.sqrt_().sum(-1)
+             - mu * g_.log_().sum((-1, -2)))
+        return F.nan_to_num_(math.inf, math.inf)
 
     def gx_of(xc):  # G x, and 1 off rowmask (where G x is exactly 0)
         return op.mv(xc) + off
@@ -778,16 +784,16 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     # once half the batch has finished, hand back: the caller re-packs the rest (smaller |W|
     # padding, no work on finished instances) and continues their paths (one host sync a step)
     while (na := int(active.sum())) and (len(bidx) == 1 or 2 * na > len(bidx)):
-        f = rowvec(x.reshape(nb, -1), A2.mT)
+        f = rowvec(x.reshape(nb, -1), A2T)
         r, wl = loss.grad_hess(f)  # ∂L/∂f (f − y for squared) and ∂²L/∂f² (None: 1)
         xn = x.norm(dim=-1).clamp_min(1e-300)
         xh = x / xn[..., None]
         m1 = mu[:, None, None]
         inv = rowmask / Gx
+        # (0 on the unusable groups: A, G and x are 0 there)
         grad = (rowvec(r, A2).view(nb, Wn, k) + beta[:, None, None] * xh - m1 * op.t(inv))
-        grad = torch.where(um, grad, torch.zeros_like(grad))
         Hn = (beta[:, None] / xn)[..., None, None] * (eyek - xh[..., :, None] * xh[..., None, :])
-        H = torch.where(um[..., None], Hn + m1[..., None] * op.gram(inv * inv), eyek)
+        H = torch.where(um4, Hn + m1[..., None] * op.gram(inv * inv), eyek)
         ch, info = torch.linalg.cholesky_ex(H)
         if bool((info > 0).any()):  # round-off near the boundary: a growing ridge
             dg = H.diagonal(dim1=-2, dim2=-1).amax(-1, keepdim=True).nan_to_num(1.0, 1.0, 1.0)
@@ -800,7 +806,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
                     break
         # an instance whose Newton system cannot be factored (μ at round-off level) stops here;
         # its last iterate stays feasible and the audit decides its status
-        broken = broken | (info > 0).any(1) | ~grad.isfinite().all(-1).all(-1)
+        broken = broken | (info > 0).any(1) | ~grad.isfinite().all((-1, -2))
         ch = torch.where(broken[:, None, None, None], eyek, ch)
         # Woodbury with H_w = L_w L_wᵀ: Z_w = L_w⁻¹ A_wᵀ, u_w = −L_w⁻¹ ∇_w F (one triangular
         # solve); Σ_w A_w H_w⁻¹ A_wᵀ = ZᵀZ and Σ_w A_w H_w⁻¹(−∇_w F) = Zᵀu come from one
@@ -810,7 +816,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         Zu = torch.linalg.solve_triangular(ch.mT, AtU.mT, upper=True, left=False).mT
         Zu = Zu.view(nb, Wn * k, n + 1)
         Z, u = Zu[..., :n], Zu[..., n]
-        S = Zu.mT @ Zu[..., :n]  # (b, n+1, n): ZᵀZ over Zᵀu
+        S = Zu.mT @ Z  # (b, n+1, n): ZᵀZ over Zᵀu
         if wl is None:
             K, Ztu = eyen + S[:, :n], S[:, n]
         else:  # the loss's weights W: ÃᵀWÃ, so I + W½ZᵀZW½ and W½Zᵀu (sol is W½ K⁻¹ W½ Zᵀu)
@@ -824,37 +830,38 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
             sol = om * sol
         w = (u - rowvec(sol, Z.mT)).view(nb, Wn, k, 1)
         dx = torch.linalg.solve_triangular(ch.mT, w, upper=True).squeeze(-1)
-        dx = torch.where(broken[:, None, None] | ~dx.isfinite(), torch.zeros_like(dx), dx)
+        dx = torch.where(broken[:, None, None] | ~dx.isfinite(), 0.0, dx)
         dec = -(grad * dx).sum((1, 2))
         # a direction that does not descend: the system is lost to round-off; the instance
         # stops here (its best check so far is what it returns)
         broken = broken | (dec < -1e-12 * mu)
         active = active & ~broken
         lam_n = (dec / mu).clamp_min(0).sqrt()
-        # distance to the boundary along d (Gd is exactly 0 off rowmask)
+        # distance to the boundary along d: 1 / max_j (−Gd_j / Gx_j) (Gd is exactly 0 off
+        # rowmask, where inv is 0); ≥ 1e300 where no row decreases
         Gd = op.mv(dx)
-        amax = torch.where(Gd < 0, -Gx / Gd.clamp(max=-1e-300), math.inf).amin((-1, -2))
+        amax = (Gd * inv).amin((-1, -2)).neg_().clamp_min_(1e-300).reciprocal_()
         # backtracking over a geometric ladder of steps, evaluated at once
-        a0 = (0.99 * amax).clamp(max=4.0)
-        ladder = torch.cat([a0[None, :] * lad, a0.clamp(max=1.0)[None]])  # (J,b)
-        Ad = rowvec(dx.reshape(nb, -1), A2.mT)
+        ladder = torch.minimum((0.99 * amax).clamp_(max=4.0) * lad, cap)  # (J, b)
+        Ad = rowvec(dx.reshape(nb, -1), A2T)
         Fs = barrier_value(ladder, f, Ad, Gx, Gd, (x * x).sum(-1), (x * dx).sum(-1),
                            (dx * dx).sum(-1))
-        best = Fs.argmin(0)  # Fs is +inf outside the domain: never chosen while a step is inside
-        inside = torch.take_along_dim(Fs, best[None], 0)[0].isfinite()
-        step = torch.take_along_dim(ladder, best[None], 0)[0] * active * inside
+        Fb, best = Fs.min(0)  # Fs is +inf outside the domain: never chosen while a step is inside
+        step = torch.where(active & Fb.isfinite(), ladder.gather(0, best[None])[0], 0.0)
         x = x + step[:, None, None] * dx
         it_t += active
         Gx = gx_of(x)  # also the next step's
         # stop on the barrier's own gap: at a centred point (Newton decrement ≤ MU_LAMBDA) the
         # multipliers λ = μ / (G x) give a dual point of the restricted program with gap μ ν
         # (the full check then certifies the point against every group, with its own NNLS)
-        lam_out = torch.where(active[:, None, None], mu[:, None, None] * rowmask / Gx, lam_out)
+        mu_lam = torch.where(active, mu, mu_lam)
+        lam_set = lam_set | active
         upper = loss.value(f)  # a scale for the relative gap (at the previous point)
         centred = lam_n <= MU_LAMBDA
         fin = centred & (mu * nu <= tol_t * upper.clamp_min(1.0))
         mu = torch.where(active & centred & ~fin, mu / MU_FACTOR, mu)
         active = active & ~fin & (it_t < max_iter)
+    lam_out = torch.where(lam_set[:, None, None], mu_lam[:, None, None] * rowmask / Gx, gat(LAM))
     it_np = it_t.cpu().numpy()
     iters[bidx] = it_np
     rows = b[:, None].expand_as(g)
