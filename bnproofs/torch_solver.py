@@ -199,26 +199,32 @@ def _interior_directions(G, rowmask, iters: int = 80):
     has_rows = rowmask.sum(-1) > 0
     off = torch.where(rowmask > 0, 0.0, -math.inf)
 
-    def smoothed(sv, tv):  # F_τ at sv (…, k) or (J, …, k)
-        a = (Gn @ sv.unsqueeze(-1)).squeeze(-1)
-        return -tv * torch.logsumexp(-a / tv[..., None] + off, -1) - 0.5 * (sv * sv).sum(-1)
+    def smoothed(a, sv):  # F_τ at sv (…, k) or (J, …, k), from a = Gn sv
+        return -tau * torch.logsumexp(-a / tau[..., None] + off, -1) - 0.5 * (sv * sv).sum(-1)
 
+    def rows(sv):  # Gn sv: (…, m)
+        return (Gn @ sv.unsqueeze(-1)).squeeze(-1)
+
+    a = rows(s)
     for it in range(iters):
-        a = (Gn @ s.unsqueeze(-1)).squeeze(-1)
         pi = torch.softmax(-a / tau[..., None] + off, -1).nan_to_num()
         p = (pi.unsqueeze(-2) @ Gn).squeeze(-2)
         C = (Gn * pi[..., None]).transpose(-1, -2) @ Gn - p[..., :, None] * p[..., None, :]
         # (solve_ex: at tiny τ, C/τ can overflow on a cone that is already done; no step there)
         d, info = torch.linalg.solve_ex(C / tau[..., None, None] + eye, (p - s).unsqueeze(-1))
         d = torch.where((info == 0)[..., None], d.squeeze(-1), 0.0).nan_to_num(0.0, 0.0, 0.0)
-        trial = s[None] + steps.view(-1, *([1] * s.dim())) * d[None]
-        Fs = smoothed(trial, tau[None].expand(len(steps), *tau.shape)).nan_to_num(-math.inf)
+        # the trial points' rows a + t Gn d (a product with Gn broadcast over the trial steps
+        # would copy Gn once per step)
+        st = steps.view(-1, *([1] * s.dim()))
+        trial = s[None] + st * d[None]
+        Fs = smoothed(a[None] + st * rows(d)[None], trial).nan_to_num(-math.inf)
         pick = Fs.argmax(0)
         s = torch.take_along_dim(trial, pick[None, ..., None], 0)[0]
         decrement = (d * (p - s)).sum(-1).abs()
         ns = s.norm(dim=-1).clamp_min(1e-300)
         e = s / ns[..., None]
-        mg = torch.where(rowmask > 0, (Gn @ e.unsqueeze(-1)).squeeze(-1), math.inf).amin(-1)
+        a = rows(s)  # also the next iteration's
+        mg = torch.where(rowmask > 0, a / ns[..., None], math.inf).amin(-1)
         up = mg > best_m
         best = torch.where(up[..., None], e, best)
         best_m = torch.where(up, mg, best_m)
