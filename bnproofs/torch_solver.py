@@ -770,16 +770,16 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         """``v Mt`` for v (b, p) and Mt (b, p, q): (b, q)."""
         return (v.unsqueeze(1) @ Mt).squeeze(1)
 
-    def barrier_value(al, f, Ad, Gx, Gd, x2, xd, d2):
+    def barrier_value(al, f, Ad, Gx, Gd, xc, dc):
         """F at ``x + α d`` for the steps ``al`` (J, b), from products at ``x`` and along ``d``
         (no matrix product per trial step); +inf outside the domain (a log of a row ≤ 0 is
         −inf or nan there: no separate pass over the rows). Off rowmask Gx = 1 and Gd = 0
         exactly, so those rows add log 1 = 0 without a mask."""
         alw = al[..., None]
-        g_ = torch.addcmul(Gx, alw[..., None], Gd)  # (J, b, W, m)
-        nx = (x2 + 2 * alw * xd + alw ** 2 * d2).clamp_min_(0)
-        F = (loss.value(torch.addcmul(f, alw, Ad)) + beta * nx.sqrt_().sum(-1)
-             - mu * g_.log_().sum((-1, -2)))
+        al4 = alw[..., None]
+        g_ = torch.addcmul(Gx, al4, Gd)  # (J, b, W, m)
+        F = (loss.value(torch.addcmul(f, alw, Ad)) + beta * torch.addcmul(xc, al4, dc).norm(
+            dim=-1).sum(-1) - mu * g_.log_().sum((-1, -2)))
         return F.nan_to_num_(math.inf, math.inf)
 
     def gx_of(xc):  # G x, and 1 off rowmask (where G x is exactly 0)
@@ -812,7 +812,8 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
                     break
         # an instance whose Newton system cannot be factored (μ at round-off level) stops here;
         # its last iterate stays feasible and the audit decides its status
-        broken = broken | (info > 0).any(1) | ~grad.isfinite().all((-1, -2))
+        gs = grad.sum((-1, -2))  # (nonfinite iff some entry is, short of an overflow)
+        broken = broken | (info > 0).any(1) | ((gs - gs) != 0)
         ch = torch.where(broken[:, None, None, None], eyek, ch)
         # Woodbury with H_w = L_w L_wᵀ: Z_w = L_w⁻¹ A_wᵀ, u_w = −L_w⁻¹ ∇_w F (one triangular
         # solve); Σ_w A_w H_w⁻¹ A_wᵀ = ZᵀZ and Σ_w A_w H_w⁻¹(−∇_w F) = Zᵀu come from one
@@ -836,7 +837,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
             sol = om * sol
         w = (u - rowvec(sol, Z.mT)).view(nb, Wn, k, 1)
         dx = torch.linalg.solve_triangular(ch.mT, w, upper=True).squeeze(-1)
-        dx = torch.where(broken[:, None, None] | ~dx.isfinite(), 0.0, dx)
+        dx = torch.where(broken[:, None, None], 0.0, dx.nan_to_num_(0.0, 0.0, 0.0))
         dec = -(grad * dx).sum((1, 2))
         # a direction that does not descend: the system is lost to round-off; the instance
         # stops here (its best check so far is what it returns)
@@ -850,10 +851,9 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         # backtracking over a geometric ladder of steps, evaluated at once
         ladder = torch.minimum((0.99 * amax).clamp_(max=4.0) * lad, cap)  # (J, b)
         Ad = rowvec(dx.reshape(nb, -1), A2T)
-        Fs = barrier_value(ladder, f, Ad, Gx, Gd, (x * x).sum(-1), (x * dx).sum(-1),
-                           (dx * dx).sum(-1))
+        Fs = barrier_value(ladder, f, Ad, Gx, Gd, x, dx)
         Fb, best = Fs.min(0)  # Fs is +inf outside the domain: never chosen while a step is inside
-        step = torch.where(active & Fb.isfinite(), ladder.gather(0, best[None])[0], 0.0)
+        step = torch.where(active & (Fb < math.inf), ladder.gather(0, best[None])[0], 0.0)
         x = x + step[:, None, None] * dx
         it_t += active
         Gx = gx_of(x)  # also the next step's
