@@ -844,10 +844,9 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         broken = broken | (dec < -1e-12 * mu)
         active = active & ~broken
         lam_n = (dec / mu).clamp_min(0).sqrt()
-        # distance to the boundary along d: 1 / max_j (−Gd_j / Gx_j) (Gd is exactly 0 off
-        # rowmask, where inv is 0); ≥ 1e300 where no row decreases
+        # distance to the boundary along d (Gd is exactly 0 off rowmask)
         Gd = op.mv(dx)
-        amax = (Gd * inv).amin((-1, -2)).neg_().clamp_min_(1e-300).reciprocal_()
+        amax = torch.where(Gd < 0, Gx / Gd, -math.inf).amax((-1, -2)).neg_()
         # backtracking over a geometric ladder of steps, evaluated at once
         ladder = torch.minimum((0.99 * amax).clamp_(max=4.0) * lad, cap)  # (J, b)
         Ad = rowvec(dx.reshape(nb, -1), A2T)
