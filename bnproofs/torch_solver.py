@@ -764,7 +764,8 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     # the multipliers λ = μ / (G x) at each instance's last step are formed once, after the
     # loop, from the μ of that step (its point does not move afterwards)
     mu_lam = mu.clone()
-    lam_set = torch.zeros_like(active)
+    it0 = it_t.clone()
+    beta2, beta3 = beta[:, None], beta[:, None, None]
 
     def rowvec(v, Mt):
         """``v Mt`` for v (b, p) and Mt (b, p, q): (b, q)."""
@@ -797,11 +798,12 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         m1 = mu[:, None, None]
         inv = rowmask / Gx
         # (0 on the unusable groups: A, G and x are 0 there)
-        grad = (rowvec(r, A2).view(nb, Wn, k) + beta[:, None, None] * xh - m1 * op.t(inv))
-        Hn = (beta[:, None] / xn)[..., None, None] * (eyek - xh[..., :, None] * xh[..., None, :])
+        grad = (rowvec(r, A2).view(nb, Wn, k) + beta3 * xh - m1 * op.t(inv))
+        Hn = (beta2 / xn)[..., None, None] * (eyek - xh[..., :, None] * xh[..., None, :])
         H = torch.where(um4, Hn + m1[..., None] * op.gram(inv * inv), eyek)
         ch, info = torch.linalg.cholesky_ex(H)
-        if bool((info > 0).any()):  # round-off near the boundary: a growing ridge
+        fail = (info > 0).any(1)
+        if bool(fail.any()):  # round-off near the boundary: a growing ridge
             dg = H.diagonal(dim1=-2, dim2=-1).amax(-1, keepdim=True).nan_to_num(1.0, 1.0, 1.0)
             for ridge in (1e-12, 1e-8, 1e-4):
                 ch2, info2 = torch.linalg.cholesky_ex(H + (ridge * dg)[..., None] * eyek)
@@ -810,11 +812,12 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
                 info = torch.where(fix, info2, info)
                 if not bool((info > 0).any()):
                     break
+            fail = (info > 0).any(1)
         # an instance whose Newton system cannot be factored (μ at round-off level) stops here;
-        # its last iterate stays feasible and the audit decides its status
+        # its last iterate stays feasible and the audit decides its status (its factors may
+        # hold nan: instances do not mix in the batched solves, and its dx is zeroed below)
         gs = grad.sum((-1, -2))  # (nonfinite iff some entry is, short of an overflow)
-        broken = broken | (info > 0).any(1) | ((gs - gs) != 0)
-        ch = torch.where(broken[:, None, None, None], eyek, ch)
+        broken = broken | fail | ((gs - gs) != 0)
         # Woodbury with H_w = L_w L_wᵀ: Z_w = L_w⁻¹ A_wᵀ, u_w = −L_w⁻¹ ∇_w F (one triangular
         # solve); Σ_w A_w H_w⁻¹ A_wᵀ = ZᵀZ and Σ_w A_w H_w⁻¹(−∇_w F) = Zᵀu come from one
         # product, and d_w = L_w⁻ᵀ (u_w − Z_w s) with (I + ZᵀZ) s = Zᵀu
@@ -831,7 +834,6 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
             K, Ztu = eyen + om[:, :, None] * S[:, :n] * om[:, None, :], om * S[:, n]
         cK, infoK = torch.linalg.cholesky_ex(K)
         broken = broken | (infoK > 0)
-        cK = torch.where(broken[:, None, None], eyen, cK)
         sol = torch.cholesky_solve(Ztu[..., None], cK).squeeze(-1)
         if wl is not None:
             sol = om * sol
@@ -860,13 +862,15 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         # multipliers λ = μ / (G x) give a dual point of the restricted program with gap μ ν
         # (the full check then certifies the point against every group, with its own NNLS)
         mu_lam = torch.where(active, mu, mu_lam)
-        lam_set = lam_set | active
-        upper = loss.value(f)  # a scale for the relative gap (at the previous point)
-        centred = lam_n <= MU_LAMBDA
-        fin = centred & (mu * nu <= tol_t * upper.clamp_min(1.0))
-        mu = torch.where(active & centred & ~fin, mu / MU_FACTOR, mu)
-        active = active & ~fin & (it_t < max_iter)
-    lam_out = torch.where(lam_set[:, None, None], mu_lam[:, None, None] * rowmask / Gx, gat(LAM))
+        # a scale for the relative gap (at the previous point)
+        upper = loss.value(f) if wl is not None else 0.5 * (r * r).sum(-1)
+        go = active & (lam_n <= MU_LAMBDA)  # centred
+        fin = go & (mu * nu <= tol_t * upper.clamp_min(1.0))
+        mu = torch.where(go ^ fin, mu / MU_FACTOR, mu)
+        active = (active ^ fin) & (it_t < max_iter)
+    # (an instance that took a step had its λ formed at its last one)
+    lam_out = torch.where((it_t > it0)[:, None, None], mu_lam[:, None, None] * rowmask / Gx,
+                          gat(LAM))
     it_np = it_t.cpu().numpy()
     iters[bidx] = it_np
     rows = b[:, None].expand_as(g)
