@@ -241,11 +241,12 @@ def _interior_directions(G, rowmask, iters: int = 80):
 
 # path following: μ ← μ / MU_FACTOR once the Newton decrement is ≤ MU_LAMBDA; the restricted
 # program is solved to max(tol/4, INNER × current full gap); a path restarts at most MU_CONT ×
-# where it stopped; LADDER: the trial steps (fractions of 0.99 × the distance to the boundary)
+# where it stopped; LADDER: the trial steps (multiples of the Newton step), each group's step
+# capped at BOUNDARY × its own distance to the boundary of its cone
 MU_LAMBDA, MU_FACTOR, INNER, MU_CONT = 1.0, 5.0, 0.1, 3.0
 NNLS_SHORT, NNLS_BURST = 10, 5
 STALL_ROUNDS = 30
-LADDER = (1.0, 0.7, 0.45, 0.25, 0.1, 0.02)
+LADDER, BOUNDARY = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1, 0.03), 0.85
 # working sets: grow by up to max(n, GROWTH |W|) violators per round; while the full gap is
 # above PRUNE_GAP, drop the groups at ≤ PRUNE × the largest group norm that the check does
 # not price in
@@ -753,9 +754,8 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     # on rows outside rowmask G x is exactly 0, so gx_of's 1 there stays 1 along any step
     op = bt.cone_op(b, i).masked(usable)
     off = 1.0 - rowmask
-    # the trial steps a0 × LADDER and min(a0, 1): a0 × lad capped by cap (one product, one min)
-    lad = torch.tensor(LADDER + (1.0,), **T)[:, None]
-    cap = torch.tensor((math.inf,) * len(LADDER) + (1.0,), **T)[:, None]
+    lad = torch.tensor(LADDER, **T)[:, None, None]  # (J, 1, 1)
+    A4 = A2.view(nb, n, Wn, k)
     active = torch.ones(len(bidx), dtype=torch.bool, device=dev)
     it_t = torch.as_tensor(iters[bidx], device=dev)  # Newton steps, counted on the device
     tol_t = torch.as_tensor(inner_tol[bidx], **T)
@@ -771,16 +771,17 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         """``v Mt`` for v (b, p) and Mt (b, p, q): (b, q)."""
         return (v.unsqueeze(1) @ Mt).squeeze(1)
 
-    def barrier_value(al, f, Ad, Gx, Gd, xc, dc):
-        """F at ``x + α d`` for the steps ``al`` (J, b), from products at ``x`` and along ``d``
-        (no matrix product per trial step); +inf outside the domain (a log of a row ≤ 0 is
-        −inf or nan there: no separate pass over the rows). Off rowmask Gx = 1 and Gd = 0
-        exactly, so those rows add log 1 = 0 without a mask."""
-        alw = al[..., None]
-        al4 = alw[..., None]
-        g_ = torch.addcmul(Gx, al4, Gd)  # (J, b, W, m)
-        F = (loss.value(torch.addcmul(f, alw, Ad)) + beta * torch.addcmul(xc, al4, dc).norm(
-            dim=-1).sum(-1) - mu * g_.log_().sum((-1, -2)))
+    def barrier_value(sg, f, Adg, Gx, Gd, xc, dc):
+        """F at ``x_w + s_w d_w`` for the per-group steps ``sg`` (J, b, W), from products at
+        ``x`` and along ``d`` (``Adg``: ``A_w d_w``, (b, W, n); no matrix product per trial
+        step beyond one (J × W) × (W × n) per instance); +inf outside the domain (a log of a
+        row ≤ 0 is −inf or nan there: no separate pass over the rows). Off rowmask Gx = 1 and
+        Gd = 0 exactly, so those rows add log 1 = 0 without a mask."""
+        s4 = sg[..., None]
+        g_ = torch.addcmul(Gx, s4, Gd)  # (J, b, W, m)
+        ff = f + (sg.transpose(0, 1) @ Adg).transpose(0, 1)  # (J, b, n)
+        F = (loss.value(ff) + beta * torch.addcmul(xc, s4, dc).norm(dim=-1).sum(-1)
+             - mu * g_.log_().sum((-1, -2)))
         return F.nan_to_num_(math.inf, math.inf)
 
     def gx_of(xc):  # G x, and 1 off rowmask (where G x is exactly 0)
@@ -846,16 +847,20 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         broken = broken | (dec < -1e-12 * mu)
         active = active & ~broken
         lam_n = (dec / mu).clamp_min(0).sqrt()
-        # distance to the boundary along d (Gd is exactly 0 off rowmask)
+        # each group's distance to the boundary of its cone along d_w (Gd is exactly 0 off
+        # rowmask; inf where no row decreases)
         Gd = op.mv(dx)
-        amax = torch.where(Gd < 0, Gx / Gd, -math.inf).amax((-1, -2)).neg_()
-        # backtracking over a geometric ladder of steps, evaluated at once
-        ladder = torch.minimum((0.99 * amax).clamp_(max=4.0) * lad, cap)  # (J, b)
-        Ad = rowvec(dx.reshape(nb, -1), A2T)
-        Fs = barrier_value(ladder, f, Ad, Gx, Gd, x, dx)
+        ag = torch.where(Gd < 0, Gx / Gd, -math.inf).amax(-1).neg_()  # (b, W)
+        # the trial steps: α d_w for α on LADDER, but at most BOUNDARY × the distance per group,
+        # so that a few groups near their boundary (zero groups at the barrier's scale) do not
+        # hold every other group to a tiny step (one shared α: 204 steps at P = 1000, this 150)
+        sg = torch.minimum(lad, BOUNDARY * ag)  # (J, b, W)
+        Adg = (A4 * dx[:, None]).sum(-1).mT  # A_w d_w: (b, W, n)
+        Fs = barrier_value(sg, f, Adg, Gx, Gd, x, dx)
         Fb, best = Fs.min(0)  # Fs is +inf outside the domain: never chosen while a step is inside
-        step = torch.where(active & (Fb < math.inf), ladder.gather(0, best[None])[0], 0.0)
-        x = x + step[:, None, None] * dx
+        step = torch.take_along_dim(sg, best[None, :, None], 0)[0]
+        step = torch.where((active & (Fb < math.inf))[:, None], step, 0.0)
+        x = x + step[..., None] * dx
         it_t += active
         Gx = gx_of(x)  # also the next step's
         # stop on the barrier's own gap: at a centred point (Newton decrement ≤ MU_LAMBDA) the
