@@ -27,7 +27,8 @@ zero at the optimum (at most n + 1 after pruning; 19–22 of 2000 on the P = 100
    the groups outside ``W`` with ``c_g > β`` (the largest first, at most ``max(n, |W|)``);
 4. solve the program restricted to ``W`` (:func:`_barrier`: ``‖x_g‖`` kept as it is — smooth on
    the interior of the cone, which excludes 0 — and a logarithmic barrier on the cone; damped
-   Newton with a line search over a ladder of steps; μ divided by ``MU_FACTOR`` at centred
+   Newton with a line search over a ladder of steps, each group's step capped at a fraction of
+   its own distance to its cone's boundary; μ divided by ``MU_FACTOR`` at centred
    points; the Newton system is block diagonal (k × k per group) plus the rank-n term ``ÃᵀÃ``,
    solved by Woodbury with one n × n Cholesky) until the barrier's own gap ``μ ν`` (exact at
    centred points, ν the number of cone rows) is ``≤ max(tol/4, INNER × full gap)``; the path
@@ -80,6 +81,31 @@ prunes ~45 a round); (vi) ``MU_FACTOR`` 3 or 10, ``INNER`` 0.03 or 0.3, ``MU_CON
 more per step), ``LADDER`` of 4 steps, ``NNLS_SHORT`` 5, ``NNLS_BURST`` 10: all within noise
 or slower; (vii) a looser exit of :func:`_interior_directions` (smoothing below 50 % or 100 % of
 the margin, checks every 2 iterations): no change, its exit is not what costs.
+Newton steps (branch speed-newton; back to back against the code before, same machine):
+kept (1) per-group step caps in the line search: ``x_w + min(α, 0.85 a_w) d_w`` with ``a_w``
+group w's own distance to its boundary, ``α`` ∈ (4, 2, 1, .5, .25, .1, .03), instead of one
+``α ≤ 0.99 min_w a_w`` — in the damped phase the step was set by a zero group (size ∝ μ)
+about to cross its boundary while λ fell 10–15 % a step; P = 1000: 204 → 155 steps, P = 200:
+124 → 99, P = 5000: 276 → 203, digits P = 50: 70 → 60; rounds and certificates unchanged
+(P = 1000, steps over 5 instances: 776 at cap 0.85, 788 / 797 at 0.8 / 0.9; on an earlier
+ladder 4 × (1, .7, .45, .25, .1, .02): 1054 / 860 / 807 / 855 / 984 at 0.5 / 0.7 / 0.85 /
+0.95 / 0.99); (2) fewer ops per step, same step sequence (bitwise on the recorded P = 1000
+calls): no separate min and clamp passes over the (J, b, W, m) trial rows
+(a row ≤ 0 makes its log −inf or nan, mapped to +inf), λ = μ/(G x) formed once after the
+loop, cheap finiteness tests (``isfinite`` is four ops), no identity swapped into the factors
+of broken instances; (3) :func:`_interior_directions` evaluates its trial points as
+``a + t Gn d`` (the product with Gn broadcast over 4 trial steps copied Gn 4× per iteration,
+the largest single op of a W = 390 call). Together, P = 1000 (two back-to-back pairs): 0.48,
+0.49 → 0.37, 0.41 s per instance; newton 0.255 → 0.17–0.19 s, interior 0.10 → 0.08–0.09 s. Dropped: a two-part ladder (convexity along d: once
+a0 beats 0.7 a0 nothing below can win, 56 % of the steps) — same steps, no time: the second
+part's overhead cancels the saved logs except at W ≥ 300; a radial shrink of the zero groups
+(β‖x_g‖ ≲ μ m_g) by 1/MU_FACTOR at each μ decrease — 1018 → 1042 steps over 5 instances; an
+adaptive μ factor (10 or 20 after a stage of ≤ 3–5 steps) — 1012–1087 against 1018; one
+common scale for the entering groups' ray minimisers (they overshoot together) — 1018 → 958
+without the step caps but 776 → 772 with them; ``MU_FACTOR`` 3 / 8 / 10 / 15 / 20 with the
+caps: 906 / 772 / 733 / 766 / 808 steps at P = 1000 but 496 / 500 / 432 (5 / 10 / 15) at
+P = 200, rounds moving both ways — noise; Woodbury through explicit 4 × 4 inverses (one
+product with A2 instead of the triangular solves): 11–16 % slower.
 
 **Certified stopping rule** (never a gradient norm). At a full check:
 
@@ -672,7 +698,9 @@ def solve_torch(prog: ConeProgram, **kw) -> TorchSolution:
 def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, verbose):
     """Primal log-barrier path following on the working sets of instances ``b``: minimise
     ``F = ½‖Σ A_g x_g − y‖² + β Σ_g ‖x_g‖ − μ Σ_{g,j} log (G_g x_g)_j`` by damped Newton steps
-    (backtracking over a ladder of steps capped at 0.99 of the distance to the boundary),
+    (the best of a ladder of multiples ``α`` of the Newton step, group ``w`` moving
+    ``min(α, BOUNDARY × its distance to its boundary) d_w``: a path of trial points, still
+    descending at its start, on which no single group near its boundary caps the others),
     ``μ ← μ / MU_FACTOR`` once the Newton decrement is ≤ MU_LAMBDA. The iterate stays in the
     interior of each cone, which does not contain 0, so ``‖x_g‖`` is smooth there and no
     epigraph variable is needed (an epigraph ``t_g ≥ ‖x_g‖`` with its own barrier made groups
