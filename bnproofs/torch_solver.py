@@ -27,7 +27,8 @@ zero at the optimum (at most n + 1 after pruning; 19–22 of 2000 on the P = 100
    the groups outside ``W`` with ``c_g > β`` (the largest first, at most ``max(n, |W|)``);
 4. solve the program restricted to ``W`` (:func:`_barrier`: ``‖x_g‖`` kept as it is — smooth on
    the interior of the cone, which excludes 0 — and a logarithmic barrier on the cone; damped
-   Newton with a line search over a ladder of steps; μ divided by ``MU_FACTOR`` at centred
+   Newton with a line search over a ladder of steps, each group's step capped at a fraction of
+   its own distance to its cone's boundary; μ divided by ``MU_FACTOR`` at centred
    points; the Newton system is block diagonal (k × k per group) plus the rank-n term ``ÃᵀÃ``,
    solved by Woodbury with one n × n Cholesky) until the barrier's own gap ``μ ν`` (exact at
    centred points, ν the number of cone rows) is ``≤ max(tol/4, INNER × full gap)``; the path
@@ -80,6 +81,34 @@ prunes ~45 a round); (vi) ``MU_FACTOR`` 3 or 10, ``INNER`` 0.03 or 0.3, ``MU_CON
 more per step), ``LADDER`` of 4 steps, ``NNLS_SHORT`` 5, ``NNLS_BURST`` 10: all within noise
 or slower; (vii) a looser exit of :func:`_interior_directions` (smoothing below 50 % or 100 % of
 the margin, checks every 2 iterations): no change, its exit is not what costs.
+Newton steps (back to back against the code before, same machine):
+kept (1) per-group step caps in the line search: ``x_w + min(α, 0.85 a_w) d_w`` with ``a_w``
+group w's own distance to its boundary, ``α`` ∈ (4, 2, 1, .5, .25, .1, .03), instead of one
+``α ≤ 0.99 min_w a_w`` — in the damped phase the step was set by a zero group (size ∝ μ)
+about to cross its boundary while λ fell 10–15 % a step; P = 1000: 204 → 155 steps, P = 200:
+124 → 99, P = 5000: 276 → 203, digits P = 50: 70 → 60; rounds and certificates unchanged
+(P = 1000, steps over 5 instances: 776 at cap 0.85, 788 / 797 at 0.8 / 0.9; on an earlier
+ladder 4 × (1, .7, .45, .25, .1, .02): 1054 / 860 / 807 / 855 / 984 at 0.5 / 0.7 / 0.85 /
+0.95 / 0.99); (2) fewer ops per step, same step sequence (bitwise on the recorded P = 1000
+calls): no separate min and clamp passes over the (J, b, W, m) trial rows
+(a row ≤ 0 makes its log −inf or nan, mapped to +inf), λ = μ/(G x) formed once after the
+loop, cheap finiteness tests (``isfinite`` is four ops), no identity swapped into the factors
+of broken instances; (3) :func:`_interior_directions` works through the cone maps of the unit
+rows (for (8) and (15) one product with the shared ``M`` per operation instead of a batch of
+tiny k-vector products: 195 cones 63 → 18 ms, 1000 cones 250 → 73 ms), evaluates its trial
+points as ``a + t Ĝd`` (one product per iteration, not one per trial step), and each
+arrangement's direction is computed once per solve (``_Batch.interior``: ``s_i`` and ``s_i'``
+share the cone, and pruned groups come back). Together, P = 1000 (two back-to-back pairs): 0.48,
+0.49 → 0.37, 0.41 s per instance; newton 0.255 → 0.17–0.19 s, interior 0.10 → 0.08–0.09 s. Dropped: a two-part ladder (convexity along d: once
+a0 beats 0.7 a0 nothing below can win, 56 % of the steps) — same steps, no time: the second
+part's overhead cancels the saved logs except at W ≥ 300; a radial shrink of the zero groups
+(β‖x_g‖ ≲ μ m_g) by 1/MU_FACTOR at each μ decrease — 1018 → 1042 steps over 5 instances; an
+adaptive μ factor (10 or 20 after a stage of ≤ 3–5 steps) — 1012–1087 against 1018; one
+common scale for the entering groups' ray minimisers (they overshoot together) — 1018 → 958
+without the step caps but 776 → 772 with them; ``MU_FACTOR`` 3 / 8 / 10 / 15 / 20 with the
+caps: 906 / 772 / 733 / 766 / 808 steps at P = 1000 but 496 / 500 / 432 (5 / 10 / 15) at
+P = 200, rounds moving both ways — noise; Woodbury through explicit 4 × 4 inverses (one
+product with A2 instead of the triangular solves): 11–16 % slower.
 
 **Certified stopping rule** (never a gradient norm). At a full check:
 
@@ -239,11 +268,12 @@ def _interior_directions(op, rowmask, iters: int = 80):
 
 # path following: μ ← μ / MU_FACTOR once the Newton decrement is ≤ MU_LAMBDA; the restricted
 # program is solved to max(tol/4, INNER × current full gap); a path restarts at most MU_CONT ×
-# where it stopped; LADDER: the trial steps (fractions of 0.99 × the distance to the boundary)
+# where it stopped; LADDER: the trial steps (multiples of the Newton step), each group's step
+# capped at BOUNDARY × its own distance to the boundary of its cone
 MU_LAMBDA, MU_FACTOR, INNER, MU_CONT = 1.0, 5.0, 0.1, 3.0
 NNLS_SHORT, NNLS_BURST = 10, 5
 STALL_ROUNDS = 30
-LADDER = (1.0, 0.7, 0.45, 0.25, 0.1, 0.02)
+LADDER, BOUNDARY = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1, 0.03), 0.85
 # working sets: grow by up to max(n, GROWTH |W|) violators per round; while the full gap is
 # above PRUNE_GAP, drop the groups at ≤ PRUNE × the largest group norm that the check does
 # not price in
@@ -705,7 +735,9 @@ def solve_torch(prog: ConeProgram, **kw) -> TorchSolution:
 def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, verbose):
     """Primal log-barrier path following on the working sets of instances ``b``: minimise
     ``F = ½‖Σ A_g x_g − y‖² + β Σ_g ‖x_g‖ − μ Σ_{g,j} log (G_g x_g)_j`` by damped Newton steps
-    (backtracking over a ladder of steps capped at 0.99 of the distance to the boundary),
+    (the best of a ladder of multiples ``α`` of the Newton step, group ``w`` moving
+    ``min(α, BOUNDARY × its distance to its boundary) d_w``: a path of trial points, still
+    descending at its start, on which no single group near its boundary caps the others),
     ``μ ← μ / MU_FACTOR`` once the Newton decrement is ≤ MU_LAMBDA. The iterate stays in the
     interior of each cone, which does not contain 0, so ``‖x_g‖`` is smooth there and no
     epigraph variable is needed (an epigraph ``t_g ≥ ‖x_g‖`` with its own barrier made groups
@@ -785,28 +817,35 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     # on rows outside rowmask G x is exactly 0, so gx_of's 1 there stays 1 along any step
     op = bt.cone_op(b, i).masked(usable)
     off = 1.0 - rowmask
-    lad = torch.tensor(LADDER, **T)[:, None]
+    lad = torch.tensor(LADDER, **T)[:, None, None]  # (J, 1, 1)
+    A4 = A2.view(nb, n, Wn, k)
     active = torch.ones(len(bidx), dtype=torch.bool, device=dev)
     it_t = torch.as_tensor(iters[bidx], device=dev)  # Newton steps, counted on the device
     tol_t = torch.as_tensor(inner_tol[bidx], **T)
-    lam_out = gat(LAM)
-    um = usable[..., None]
+    um4 = usable[..., None, None]
+    A2T = A2.mT
+    # the multipliers λ = μ / (G x) at each instance's last step are formed once, after the
+    # loop, from the μ of that step (its point does not move afterwards)
+    mu_lam = mu.clone()
+    it0 = it_t.clone()
+    beta2, beta3 = beta[:, None], beta[:, None, None]
 
     def rowvec(v, Mt):
         """``v Mt`` for v (b, p) and Mt (b, p, q): (b, q)."""
         return (v.unsqueeze(1) @ Mt).squeeze(1)
 
-    def barrier_value(al, f, Ad, Gx, Gd, x2, xd, d2):
-        """F at ``x + α d`` for the steps ``al`` (J, b), from products at ``x`` and along ``d``
-        (no matrix product per trial step); +inf outside the domain. Off rowmask Gx = 1 and
+    def barrier_value(sg, f, Adg, Gx, Gd, xc, dc):
+        """F at ``x_w + s_w d_w`` for the per-group steps ``sg`` (J, b, W), from products at
+        ``x`` and along ``d`` (``Adg``: ``A_w d_w``, (b, W, n); no matrix product per trial
+        step beyond one (J × W) × (W × n) per instance); +inf outside the domain (a log of a
+        row ≤ 0 is −inf or nan there: no separate pass over the rows). Off rowmask Gx = 1 and
         Gd = 0 exactly, so those rows add log 1 = 0 without a mask."""
-        g_ = torch.addcmul(Gx[None], al[..., None, None], Gd[None])  # (J, b, W, m)
-        ff = torch.addcmul(f[None], al[..., None], Ad[None])
-        nx = (x2[None] + 2 * al[..., None] * xd[None] + al[..., None] ** 2 * d2[None]).clamp_min_(0)
-        bad = g_.flatten(-2).amin(-1) <= 0  # (a min: much faster than any() of a comparison)
-        F = (loss.value(ff) + beta[None] * nx.sqrt_().sum(-1)
-             - mu[None] * g_.clamp_min_(1e-300).log_().sum((-1, -2)))
-        return F.masked_fill_(bad, math.inf)
+        s4 = sg[..., None]
+        g_ = torch.addcmul(Gx, s4, Gd)  # (J, b, W, m)
+        ff = f + (sg.transpose(0, 1) @ Adg).transpose(0, 1)  # (J, b, n)
+        F = (loss.value(ff) + beta * torch.addcmul(xc, s4, dc).norm(dim=-1).sum(-1)
+             - mu * g_.log_().sum((-1, -2)))
+        return F.nan_to_num_(math.inf, math.inf)
 
     def gx_of(xc):  # G x, and 1 off rowmask (where G x is exactly 0)
         return op.mv(xc) + off
@@ -816,18 +855,19 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     # once half the batch has finished, hand back: the caller re-packs the rest (smaller |W|
     # padding, no work on finished instances) and continues their paths (one host sync a step)
     while (na := int(active.sum())) and (len(bidx) == 1 or 2 * na > len(bidx)):
-        f = rowvec(x.reshape(nb, -1), A2.mT)
+        f = rowvec(x.reshape(nb, -1), A2T)
         r, wl = loss.grad_hess(f)  # ∂L/∂f (f − y for squared) and ∂²L/∂f² (None: 1)
         xn = x.norm(dim=-1).clamp_min(1e-300)
         xh = x / xn[..., None]
         m1 = mu[:, None, None]
         inv = rowmask / Gx
-        grad = (rowvec(r, A2).view(nb, Wn, k) + beta[:, None, None] * xh - m1 * op.t(inv))
-        grad = torch.where(um, grad, torch.zeros_like(grad))
-        Hn = (beta[:, None] / xn)[..., None, None] * (eyek - xh[..., :, None] * xh[..., None, :])
-        H = torch.where(um[..., None], Hn + m1[..., None] * op.gram(inv * inv), eyek)
+        # (0 on the unusable groups: A, G and x are 0 there)
+        grad = (rowvec(r, A2).view(nb, Wn, k) + beta3 * xh - m1 * op.t(inv))
+        Hn = (beta2 / xn)[..., None, None] * (eyek - xh[..., :, None] * xh[..., None, :])
+        H = torch.where(um4, Hn + m1[..., None] * op.gram(inv * inv), eyek)
         ch, info = torch.linalg.cholesky_ex(H)
-        if bool((info > 0).any()):  # round-off near the boundary: a growing ridge
+        fail = (info > 0).any(1)
+        if bool(fail.any()):  # round-off near the boundary: a growing ridge
             dg = H.diagonal(dim1=-2, dim2=-1).amax(-1, keepdim=True).nan_to_num(1.0, 1.0, 1.0)
             for ridge in (1e-12, 1e-8, 1e-4):
                 ch2, info2 = torch.linalg.cholesky_ex(H + (ridge * dg)[..., None] * eyek)
@@ -836,10 +876,12 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
                 info = torch.where(fix, info2, info)
                 if not bool((info > 0).any()):
                     break
+            fail = (info > 0).any(1)
         # an instance whose Newton system cannot be factored (μ at round-off level) stops here;
-        # its last iterate stays feasible and the audit decides its status
-        broken = broken | (info > 0).any(1) | ~grad.isfinite().all(-1).all(-1)
-        ch = torch.where(broken[:, None, None, None], eyek, ch)
+        # its last iterate stays feasible and the audit decides its status (its factors may
+        # hold nan: instances do not mix in the batched solves, and its dx is zeroed below)
+        gs = grad.sum((-1, -2))  # (nonfinite iff some entry is, short of an overflow)
+        broken = broken | fail | ((gs - gs) != 0)
         # Woodbury with H_w = L_w L_wᵀ: Z_w = L_w⁻¹ A_wᵀ, u_w = −L_w⁻¹ ∇_w F (one triangular
         # solve); Σ_w A_w H_w⁻¹ A_wᵀ = ZᵀZ and Σ_w A_w H_w⁻¹(−∇_w F) = Zᵀu come from one
         # product, and d_w = L_w⁻ᵀ (u_w − Z_w s) with (I + ZᵀZ) s = Zᵀu
@@ -848,7 +890,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         Zu = torch.linalg.solve_triangular(ch.mT, AtU.mT, upper=True, left=False).mT
         Zu = Zu.view(nb, Wn * k, n + 1)
         Z, u = Zu[..., :n], Zu[..., n]
-        S = Zu.mT @ Zu[..., :n]  # (b, n+1, n): ZᵀZ over Zᵀu
+        S = Zu.mT @ Z  # (b, n+1, n): ZᵀZ over Zᵀu
         if wl is None:
             K, Ztu = eyen + S[:, :n], S[:, n]
         else:  # the loss's weights W: ÃᵀWÃ, so I + W½ZᵀZW½ and W½Zᵀu (sol is W½ K⁻¹ W½ Zᵀu)
@@ -856,43 +898,47 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
             K, Ztu = eyen + om[:, :, None] * S[:, :n] * om[:, None, :], om * S[:, n]
         cK, infoK = torch.linalg.cholesky_ex(K)
         broken = broken | (infoK > 0)
-        cK = torch.where(broken[:, None, None], eyen, cK)
         sol = torch.cholesky_solve(Ztu[..., None], cK).squeeze(-1)
         if wl is not None:
             sol = om * sol
         w = (u - rowvec(sol, Z.mT)).view(nb, Wn, k, 1)
         dx = torch.linalg.solve_triangular(ch.mT, w, upper=True).squeeze(-1)
-        dx = torch.where(broken[:, None, None] | ~dx.isfinite(), torch.zeros_like(dx), dx)
+        dx = torch.where(broken[:, None, None], 0.0, dx.nan_to_num_(0.0, 0.0, 0.0))
         dec = -(grad * dx).sum((1, 2))
         # a direction that does not descend: the system is lost to round-off; the instance
         # stops here (its best check so far is what it returns)
         broken = broken | (dec < -1e-12 * mu)
         active = active & ~broken
         lam_n = (dec / mu).clamp_min(0).sqrt()
-        # distance to the boundary along d (Gd is exactly 0 off rowmask)
+        # each group's distance to the boundary of its cone along d_w (Gd is exactly 0 off
+        # rowmask; inf where no row decreases)
         Gd = op.mv(dx)
-        amax = torch.where(Gd < 0, -Gx / Gd.clamp(max=-1e-300), math.inf).amin((-1, -2))
-        # backtracking over a geometric ladder of steps, evaluated at once
-        a0 = (0.99 * amax).clamp(max=4.0)
-        ladder = torch.cat([a0[None, :] * lad, a0.clamp(max=1.0)[None]])  # (J,b)
-        Ad = rowvec(dx.reshape(nb, -1), A2.mT)
-        Fs = barrier_value(ladder, f, Ad, Gx, Gd, (x * x).sum(-1), (x * dx).sum(-1),
-                           (dx * dx).sum(-1))
-        best = Fs.argmin(0)  # Fs is +inf outside the domain: never chosen while a step is inside
-        inside = torch.take_along_dim(Fs, best[None], 0)[0].isfinite()
-        step = torch.take_along_dim(ladder, best[None], 0)[0] * active * inside
-        x = x + step[:, None, None] * dx
+        ag = torch.where(Gd < 0, Gx / Gd, -math.inf).amax(-1).neg_()  # (b, W)
+        # the trial steps: α d_w for α on LADDER, but at most BOUNDARY × the distance per group,
+        # so that a few groups near their boundary (zero groups at the barrier's scale) do not
+        # hold every other group to a tiny step (one shared α: 204 steps at P = 1000, this 150)
+        sg = torch.minimum(lad, BOUNDARY * ag)  # (J, b, W)
+        Adg = (A4 * dx[:, None]).sum(-1).mT  # A_w d_w: (b, W, n)
+        Fs = barrier_value(sg, f, Adg, Gx, Gd, x, dx)
+        Fb, best = Fs.min(0)  # Fs is +inf outside the domain: never chosen while a step is inside
+        step = torch.take_along_dim(sg, best[None, :, None], 0)[0]
+        step = torch.where((active & (Fb < math.inf))[:, None], step, 0.0)
+        x = x + step[..., None] * dx
         it_t += active
         Gx = gx_of(x)  # also the next step's
         # stop on the barrier's own gap: at a centred point (Newton decrement ≤ MU_LAMBDA) the
         # multipliers λ = μ / (G x) give a dual point of the restricted program with gap μ ν
         # (the full check then certifies the point against every group, with its own NNLS)
-        lam_out = torch.where(active[:, None, None], mu[:, None, None] * rowmask / Gx, lam_out)
-        upper = loss.value(f)  # a scale for the relative gap (at the previous point)
-        centred = lam_n <= MU_LAMBDA
-        fin = centred & (mu * nu <= tol_t * upper.clamp_min(1.0))
-        mu = torch.where(active & centred & ~fin, mu / MU_FACTOR, mu)
-        active = active & ~fin & (it_t < max_iter)
+        mu_lam = torch.where(active, mu, mu_lam)
+        # a scale for the relative gap (at the previous point)
+        upper = loss.value(f) if wl is not None else 0.5 * (r * r).sum(-1)
+        go = active & (lam_n <= MU_LAMBDA)  # centred
+        fin = go & (mu * nu <= tol_t * upper.clamp_min(1.0))
+        mu = torch.where(go ^ fin, mu / MU_FACTOR, mu)
+        active = (active ^ fin) & (it_t < max_iter)
+    # (an instance that took a step had its λ formed at its last one)
+    lam_out = torch.where((it_t > it0)[:, None, None], mu_lam[:, None, None] * rowmask / Gx,
+                          gat(LAM))
     it_np = it_t.cpu().numpy()
     iters[bidx] = it_np
     rows = b[:, None].expand_as(g)
