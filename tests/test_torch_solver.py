@@ -139,6 +139,27 @@ def test_shared_and_dense_paths_agree():
         assert a.upper == pytest.approx(b.upper, rel=1e-10)
 
 
+def test_interior_directions_are_computed_once_per_arrangement(monkeypatch):
+    """Both groups of an arrangement share its cone, and a pruned group may come back: each
+    arrangement's interior direction is computed at most once per solve (one instance: no
+    padding in the requests), and each is strictly inside its cone."""
+    import torch
+
+    prog = _programs_8(7, 12, 2, 1)[0]  # 11 rounds; computed afresh, 18 cones would repeat
+    cones = []
+    inner = ts._interior_directions
+
+    def recording(op, rowmask, *a):
+        E, mg = inner(op, rowmask, *a)
+        cones.extend(map(tuple, op.sig[0].tolist()))  # the sign pattern of each cone
+        assert bool(torch.where(rowmask > 0, op.mv(E), 1.0).amin(-1).gt(0).all())
+        return E, mg
+
+    monkeypatch.setattr(ts, "_interior_directions", recording)
+    assert solve_batch([prog], tol=TOL)[0].status == "certified"
+    assert cones and len(cones) == len(set(cones)) <= prog.shape[0]
+
+
 def test_a_shared_factorisation_must_reproduce_the_arrays():
     prog = _programs_8(4, 6, 2, 1)[0]
     wrong = Shared(prog.shared.M, ~prog.shared.D)
