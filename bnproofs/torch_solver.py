@@ -65,92 +65,64 @@ iterations; (ii) ADMM on the working set still needed thousands of iterations pe
 (iii) a barrier with an epigraph ``t_g ≥ ‖x_g‖`` and its own second-order-cone barrier needed
 440 Newton steps at P = 1000: groups whose norm had to grow crawled along ``t_g ≈ ‖x_g‖``
 (2 % per step), and entering at ``ε e_g`` cost tens of damped steps per round; (iv) this
-version needs ~240 Newton steps (11 rounds) there and certifies every benchmark instance,
+version needs ~130 Newton steps (11 rounds) there and certifies every benchmark instance,
 agreeing with Clarabel to ≤ 1e-6. Every step is a batched tensor operation, the same on CPU and
 GPU; on CPU the cost is per-operation overhead (a few ms per Newton step), so batching helps
 little there — its case is the GPU, where a batch runs as one set of kernels.
 
-Speed work on this path (issue 7; ``benchmarks/profile_torch_solver.py``, P = 1000, one thread,
-s/instance on a shared 2-core machine, noise ±5 %): the time splits into Newton steps ≈ 55 %
-(~1.2 ms a step, mostly per-operation overhead), interior directions ≈ 20 % (16–24 iterations a
-call, 5–27 ms), full-check NNLS ≈ 13 %, the rest of the checks ≈ 12 %. Kept: ``MU_LAMBDA``
-0.5 → 1.0 (centred enough to shrink μ: 204 → 187 steps, −6 %; 1.5 gave 174 steps but no time).
-Measured and dropped: (v) a primal–dual Mehrotra predictor–corrector in place of the primal
-barrier (same block-diagonal + Woodbury system with ``λ/z`` for ``μ/z²``, two right-hand sides
-a step; history: the commit before its revert) — 95 steps and 0.36 vs 0.48 s at P = 1000, but on
-small instances groups whose restricted optimum is 0 make the norm term's dual residual stall
-while μ falls (360 vs 617 steps on the shared/dense test pair, 12 rounds instead of 5), and
-exact restricted solves send most entering groups to 0, so the working set churns (adds 50,
-prunes ~45 a round); (vi) ``MU_FACTOR`` 3 or 10, ``INNER`` 0.03 or 0.3, ``MU_CONT`` 1 or 10,
-``GROWTH`` 0.5/2/4/100 (100: 79 steps, 6 rounds, but 0.81 s — the large working sets cost
-more per step), ``LADDER`` of 4 steps, ``NNLS_SHORT`` 5, ``NNLS_BURST`` 10: all within noise
-or slower; (vii) a looser exit of :func:`_interior_directions` (smoothing below 50 % or 100 % of
-the margin, checks every 2 iterations): no change, its exit is not what costs.
-Newton steps (back to back against the code before, same machine):
-kept (1) per-group step caps in the line search: ``x_w + min(α, 0.85 a_w) d_w`` with ``a_w``
-group w's own distance to its boundary, ``α`` ∈ (4, 2, 1, .5, .25, .1, .03), instead of one
-``α ≤ 0.99 min_w a_w`` — in the damped phase the step was set by a zero group (size ∝ μ)
-about to cross its boundary while λ fell 10–15 % a step; P = 1000: 204 → 155 steps, P = 200:
-124 → 99, P = 5000: 276 → 203, digits P = 50: 70 → 60; rounds and certificates unchanged
-(P = 1000, steps over 5 instances: 776 at cap 0.85, 788 / 797 at 0.8 / 0.9; on an earlier
-ladder 4 × (1, .7, .45, .25, .1, .02): 1054 / 860 / 807 / 855 / 984 at 0.5 / 0.7 / 0.85 /
-0.95 / 0.99); (2) fewer ops per step, same step sequence (bitwise on the recorded P = 1000
-calls): no separate min and clamp passes over the (J, b, W, m) trial rows
-(a row ≤ 0 makes its log −inf or nan, mapped to +inf), λ = μ/(G x) formed once after the
-loop, cheap finiteness tests (``isfinite`` is four ops), no identity swapped into the factors
-of broken instances; (3) :func:`_interior_directions` works through the cone maps of the unit
-rows (for (8) and (15) one product with the shared ``M`` per operation instead of a batch of
-tiny k-vector products: 195 cones 63 → 18 ms, 1000 cones 250 → 73 ms), evaluates its trial
-points as ``a + t Ĝd`` (one product per iteration, not one per trial step), and each
-arrangement's direction is computed once per solve (``_Batch.interior``: ``s_i`` and ``s_i'``
-share the cone, and pruned groups come back). Together, P = 1000 (two back-to-back pairs): 0.48,
-0.49 → 0.37, 0.41 s per instance; newton 0.255 → 0.17–0.19 s, interior 0.10 → 0.08–0.09 s. Dropped: a two-part ladder (convexity along d: once
-a0 beats 0.7 a0 nothing below can win, 56 % of the steps) — same steps, no time: the second
-part's overhead cancels the saved logs except at W ≥ 300; a radial shrink of the zero groups
-(β‖x_g‖ ≲ μ m_g) by 1/MU_FACTOR at each μ decrease — 1018 → 1042 steps over 5 instances; an
-adaptive μ factor (10 or 20 after a stage of ≤ 3–5 steps) — 1012–1087 against 1018; one
-common scale for the entering groups' ray minimisers (they overshoot together) — 1018 → 958
-without the step caps but 776 → 772 with them; ``MU_FACTOR`` 3 / 8 / 10 / 15 / 20 with the
-caps: 906 / 772 / 733 / 766 / 808 steps at P = 1000 but 496 / 500 / 432 (5 / 10 / 15) at
-P = 200, rounds moving both ways — noise; Woodbury through explicit 4 × 4 inverses (one
-product with A2 instead of the triangular solves): 11–16 % slower.
+Speed work (issue 7; ``benchmarks/profile_torch_solver.py``, P = 1000, n = 50, d = 3, β = 0.1,
+5 instances, one thread, s/instance on a shared 2-core machine, noise ±5–25 %; step and round
+counts are deterministic). Now: 0.36 s, 132 Newton steps, 10.6 rounds; split Newton steps
+0.16 s (~1.2 ms a step, mostly per-operation overhead), interior directions 0.07 s, full-check
+NNLS 0.06 s, rest of the checks 0.06 s — about 19 ms of fixed cost per round. Kept, in order:
 
-The working-set rounds (counts are deterministic, times min of 3 back to back). Kept: entering groups capped at ``μ m_g / β`` and scaled jointly (step 4 above; a trace
-showed each restricted solve starting with Newton decrements ~10³ and 8–15 damped steps cut at
-the boundary by entering groups that Newton wanted to shrink through the apex), with
-``MU_CONT`` 3 → 1.5 and ``GROWTH`` 1 → 1.5 retuned after it: P = 1000 steps 204 → 160 (seed
-0; 187 → 166, 203 → 168 on seeds 1, 2), time ×0.90, ×1.04, ×0.91; P = 5000 276 → 174 steps,
-1.21–1.54 → 0.96–1.07 s; P = 200 124 → 108 steps, −12 %; the entry change alone: −10 % steps,
-×0.96–0.98 time. The time gains less than the steps: fixed costs per round (check ≈ 14 ms,
-interior directions ≈ 10–14 ms) are half the time and the rounds stay at ~10.6, and larger
-working sets cost more a step. Why the rounds do not fall: at the points of rounds 1–5 the
-groups of the final support are spread over the whole ranking of the ~1000 violators (ranks
-74…1830 of 1434 at x = 0; some are not even violators until round 7), and nothing cheap at
-those points ranks them higher: not ``(c_g − β)²/‖A_g p_g‖²`` (the predicted decrease),
-``c_g/‖A_g‖``, consistency of ``A_gᵀv`` with the cone, the arrangement's Hamming distance to
-``W`` (missing support groups are 10–30 samples away from every group in W, so no
-near-duplicate swap), nor the support of the cone-free group lasso (1 of 20 in common). Only
-a point near ``v*`` does, so the rounds 1–5 are the path of ``v``. Measured and dropped
-(P = 1000, 5 instances): (viii) continuation in β (stages β_max·0.3ᵏ…, warm started, loose
-stages, the bound and stop rule at the real β): 211–239 steps, 11.7–12.7 rounds, no faster —
-supports at successive stages are nearly disjoint (0 of 5, 2 of 9, 16 of 20 kept); (ix) capped
-early restricted solves (6–20 Newton steps while the gap is above 0.1–0.3): with the old entry
-the iterate overshoots (gap 1.0, stalled); with the new entry 130–166 steps but 0.52–0.72 s —
-unconverged groups are never pruned and W doubles to 800; (x) pruning harder (``PRUNE`` 0.05
-/0.1/0.3, or any W group with ``c_g ≤ 0.5–0.8 β``): 13–17 rounds, 0.59–0.80 s; less (0.003,
-0): within noise / 0.63 s; (xi) pricing at a stabilised point (Wentges: ``α t v_best +
-(1−α) v``, α = 0.3/0.5/0.7) or an extrapolated one (α < 0): 11.4–22.8 rounds, slower; (xii)
-matching-pursuit picks with the λ of the check held (a greedy of 50 with ray refits): 0 of
-the support in round 1, 13 rounds; offline, with the NNLS redone on all groups per pick it
-finds 7 of 20 in 50 picks, redone on the top 64 only 3 of 20 at ~2.7 ms a pick; (xiii) a per-group fraction-to-boundary ladder beside the Newton
-one: −11 % steps, +10 % time; the norm's majorant curvature ``β/‖x‖`` radially while far from
-centred: 243–273 steps; rescaling zero-tending groups ×1/``MU_FACTOR`` or to their ray
-minimiser when μ falls: no change (the damped steps after a μ decrease come from large groups
-of correlated clusters that Newton shrinks 2–3× past 0, not from groups held by the barrier);
-(xiv) an absolute inner tolerance (``INNER`` 0.01, 0.001): 229–293 steps, rounds unchanged at
-11.2 — exact restricted solves do not cut the rounds; (xv) solving straight to tol/4 once W
-stops changing below gap 1e-2: 1.2 rounds fewer, time unchanged; (xvi) caching interior
-directions per arrangement: only ~7 % of entering groups repeat one.
+* ``MU_LAMBDA`` 0.5 → 1.0 (centred enough to shrink μ): 223 → 204 steps.
+* Each group's step capped at ``BOUNDARY`` (0.85) of its own distance to its cone's boundary,
+  trial multiples ``LADDER`` (4 … 0.03) of the Newton step, instead of one step ≤ 0.99 × the
+  nearest boundary of any group (after each cut in μ a zero group about to cross its boundary
+  set the step of all): 204 → 155 steps (P = 200: 124 → 99; P = 5000: 276 → 203). Caps 0.8 /
+  0.9: 788 / 797 steps over the 5 instances against 776.
+* Fewer ops per Newton step with the same step sequence (bitwise on recorded calls): no separate
+  min/clamp passes over the (J, b, W, m) trial rows, λ = μ/(G x) formed once after the loop,
+  cheap finiteness tests, the norm term of a trial point as ``‖x + αd‖``.
+* Entering groups start no further out than ``μ m_g / β`` and are scaled jointly (step 4;
+  the restricted solves began with Newton decrements ~10³ and 8–15 damped steps), with
+  ``MU_CONT`` 3 → 1.5 and ``GROWTH`` 1 → 1.5 retuned: with the caps, 155 → 132 steps,
+  0.40 → 0.36 s (the other three pairs of those two constants: 0.37–0.41 s).
+* :func:`_interior_directions` through the cone maps of the unit rows (for (8) and (15) one
+  product with the shared ``M`` per operation instead of a batch of tiny products: 195 cones
+  63 → 18 ms, 1000 cones 250 → 73 ms), trial points' rows as ``a + tĜd``, each arrangement's
+  direction computed once per solve (``_Batch.interior``; only ~7 % of entering groups repeat
+  one, but it costs nothing).
+
+Why 10× Clarabel (~0.15 s) is out of reach at P = 1000 with this design: the ~10.6 rounds
+alone cost ~0.2 s of fixed per-round work, and the rounds do not fall. The groups of the final
+support (47 of 2000 on one instance) are spread over the whole ranking of the ~1400 violators
+at the early points (ranks 74…1830 at x = 0; some are not violators until round 7): of the
+first 50, 100, 196, 390 entering groups, 5, 6, 11, 33 are in it. Nothing cheap at those points
+ranks them higher: not the predicted decrease ``(c_g − β)²/‖A_g p_g‖²``, ``c_g/‖A_g‖``, a
+diversity filter on the prediction directions (|cos| > 0.9–0.99: 10.4–11.6 rounds), the
+Hamming distance to W (missing support groups are 10–30 samples from every group in it), nor
+the support of the cone-free group lasso (1 of 20 in common). Only a point near ``v*`` does.
+
+Measured and dropped (P = 1000 unless said): a primal–dual Mehrotra predictor–corrector in
+place of the primal barrier (history: the commit before its revert) — 95 steps and 0.36 vs
+0.48 s, but on small instances the norm term's dual residual stalls on groups whose restricted
+optimum is 0 (360 vs 617 steps on the shared/dense test pair, 12 rounds instead of 5);
+continuation in β (stages β_max·0.3ᵏ, warm started, bound at the real β): 11.7–12.7 rounds —
+successive supports nearly disjoint; capped early restricted solves (6–20 steps while the gap
+> 0.1): 0.52–0.72 s, unconverged groups are never pruned and W doubles to 800; adding every
+violator (``GROWTH`` 100): the support in 2–3 rounds but 0.78–0.81 s (interior directions for
+~1400 groups, 6 ms a step); harder pruning: 13–17 rounds; pricing at a stabilised or
+extrapolated point: 11.4–22.8 rounds; matching-pursuit picks with refits: 0 of the support in
+round 1; exact restricted solves (``INNER`` 0.01, 0.001): rounds unchanged at 11.2; no NNLS
+while more than n groups violate (the unprojected norms rank them): 6 ms a step, 0.99 s; an
+adaptive or larger μ factor (``MU_FACTOR`` 3–20, factors 10–20 after short stages): within
+noise, rounds moving both ways;
+a two-part ladder, a shorter smoothing start in the interior directions (τ₀ 0.03–0.3: −20 %
+there, smaller margins), Woodbury through explicit 4 × 4 inverses (11–16 % slower), ``INNER``
+0.03/0.3, ``NNLS_SHORT`` 5, ``NNLS_BURST`` 10, a looser exit of the interior directions:
+within noise or slower.
 
 **Certified stopping rule** (never a gradient norm). At a full check:
 
