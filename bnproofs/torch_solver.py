@@ -28,8 +28,9 @@ zero at the optimum (at most n + 1 after pruning; 19–22 of 2000 on the P = 100
    ``max(n, GROWTH |W|)``);
 4. solve the program restricted to ``W`` (:func:`_barrier`: ``‖x_g‖`` kept as it is — smooth on
    the interior of the cone, which excludes 0 — and a logarithmic barrier on the cone; damped
-   Newton with a line search over a ladder of steps, each group's step capped at a fraction of
-   its own distance to its cone's boundary; μ divided by ``MU_FACTOR`` at centred
+   Newton with a line search over a ladder of steps and the damped step ``1/(1 + λ)``, each
+   group's step capped at a fraction of its own distance to its cone's boundary, a step taken
+   only where it lowers the barrier objective; μ divided by ``MU_FACTOR`` at centred
    points; the Newton system is block diagonal (k × k per group) plus the rank-n term ``ÃᵀÃ``,
    solved by Woodbury with one n × n Cholesky) until the barrier's own gap ``μ ν`` (exact at
    centred points, ν the number of cone rows) is ``≤ max(tol/4, INNER × full gap)``; the path
@@ -77,6 +78,10 @@ counts are deterministic). Now: 0.36 s, 132 Newton steps, 10.6 rounds; split New
 NNLS 0.06 s, rest of the checks 0.06 s — about 19 ms of fixed cost per round. Kept, in order:
 
 * ``MU_LAMBDA`` 0.5 → 1.0 (centred enough to shrink μ): 223 → 204 steps.
+* Not for speed: the damped Newton step and 0 among the trial steps, so that a step is taken
+  only where it lowers F (a flat logistic loss at β = 0.001 gave a huge Newton direction, and
+  the best of the fixed ladder sent a group to ~1e33 and out of its cone: stalled at gap 0.78;
+  now certified). Same steps on the benchmark; two more trial evaluations cost ~6 % a step.
 * Each group's step capped at ``BOUNDARY`` (0.85) of its own distance to its cone's boundary,
   trial multiples ``LADDER`` (4 … 0.03) of the Newton step, instead of one step ≤ 0.99 × the
   nearest boundary of any group (after each cut in μ a zero group about to cross its boundary
@@ -945,12 +950,20 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         # the trial steps: α d_w for α on LADDER, but at most BOUNDARY × the distance per group,
         # so that a few groups near their boundary (zero groups at the barrier's scale) do not
         # hold every other group to a tiny step (one shared α: 204 steps at P = 1000, this 150)
-        sg = torch.minimum(lad, BOUNDARY * ag)  # (J, b, W)
+        # Two more trials: the damped Newton step 1/(1 + λ) (F/μ is self-concordant up to the
+        # norm term: a decrease where the ladder overshoots, e.g. a flat logistic loss with a
+        # huge d), and 0 — a step is taken only where it lowers F
+        ladb = torch.cat([lad.expand(-1, nb, 1), (1.0 / (1.0 + lam_n))[None, :, None],
+                          torch.zeros(1, nb, 1, **T)])
+        sg = torch.minimum(ladb, BOUNDARY * ag)  # (J, b, W)
         Adg = (A4 * dx[:, None]).sum(-1).mT  # A_w d_w: (b, W, n)
         Fs = barrier_value(sg, f, Adg, Gx, Gd, x, dx)
         Fb, best = Fs.min(0)  # Fs is +inf outside the domain: never chosen while a step is inside
         step = torch.take_along_dim(sg, best[None, :, None], 0)[0]
         step = torch.where((active & (Fb < math.inf))[:, None], step, 0.0)
+        # no step lowers F although the point is not centred: the direction is lost to round-off
+        broken = broken | (active & (best == len(ladb) - 1) & (lam_n > MU_LAMBDA))
+        active = active & ~broken
         x = x + step[..., None] * dx
         it_t += active
         Gx = gx_of(x)  # also the next step's
