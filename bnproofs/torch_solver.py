@@ -878,7 +878,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         ff = f + (sg.transpose(0, 1) @ Adg).transpose(0, 1)  # (J, b, n)
         F = (loss.value(ff) + beta * torch.addcmul(xc, s4, dc).norm(dim=-1).sum(-1)
              - mu * g_.log_().sum((-1, -2)))
-        return F.nan_to_num_(math.inf, math.inf)
+        return F.nan_to_num_(math.inf, math.inf, math.inf)  # (−inf: an overflow, never a step)
 
     def gx_of(xc):  # G x, and 1 off rowmask (where G x is exactly 0)
         return op.mv(xc) + off
