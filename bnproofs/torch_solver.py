@@ -73,9 +73,10 @@ little there — its case is the GPU, where a batch runs as one set of kernels.
 
 Speed work (issue 7; ``benchmarks/profile_torch_solver.py``, P = 1000, n = 50, d = 3, β = 0.1,
 5 instances, one thread, s/instance on a shared 2-core machine, noise ±5–25 %; step and round
-counts are deterministic). Now: 0.36 s, 132 Newton steps, 10.6 rounds; split Newton steps
-0.16 s (~1.2 ms a step, mostly per-operation overhead), interior directions 0.07 s, full-check
-NNLS 0.06 s, rest of the checks 0.06 s — about 19 ms of fixed cost per round. Kept, in order:
+counts are deterministic). Now: 0.36–0.39 s, 132 Newton steps, 10.6 rounds; split Newton
+steps 0.17 s (~1.3 ms a step, mostly per-operation overhead), interior directions 0.07 s,
+full-check NNLS 0.065 s, rest of the checks 0.06 s — about 19 ms of fixed cost per round.
+Kept, in order:
 
 * ``MU_LAMBDA`` 0.5 → 1.0 (centred enough to shrink μ): 223 → 204 steps.
 * Not for speed: the damped Newton step and 0 among the trial steps, so that a step is taken
