@@ -192,6 +192,21 @@ class TorchSolution:
         return self.upper
 
 
+_MOMENTUM = [0.0]  # (t_j − 1)/t_{j+1}, extended as needed
+_T_LAST = [0.5 * (1 + math.sqrt(5.0))]  # t_j of the last entry's t_{j+1}
+
+
+def _fista_momentum(iters):
+    """``(t_j − 1)/t_{j+1}`` for j < iters, ``t_0 = 1``, ``t_{j+1} = (1 + √(1 + 4 t_j²))/2``
+    (float64, the same operations as the FISTA steps had them per group)."""
+    while len(_MOMENTUM) < iters:
+        t = _T_LAST[0]
+        tn = 0.5 * (1 + math.sqrt(1 + 4 * t * t))
+        _MOMENTUM.append((t - 1) / tn)
+        _T_LAST[0] = tn
+    return _MOMENTUM[:iters]
+
+
 def _nnls(c, op, lam, iters):
     """``min_{λ ≥ 0} ½‖c + Gᵀλ‖²`` per group (FISTA, gradient restart) from ``lam``, for the
     cone maps ``op`` (``op.mv``, ``op.t``, ``op.L``; see ``_Batch.cone_op``); returns
@@ -206,15 +221,18 @@ def _nnls(c, op, lam, iters):
     lam0, n0 = lam, norm(lam)
     step = (1.0 / op.L.clamp_min(1e-300)).unsqueeze(-1)
     x, yv = lam, lam
-    tk = torch.ones_like(op.L)
+    # the momentum (t_j − 1)/t_{j+1} after j steps without a restart: one gather per step by a
+    # per-group counter j instead of a handful of ops on t
+    mtab = torch.tensor(_fista_momentum(iters), dtype=c.dtype, device=c.device)
+    j = torch.zeros(op.L.shape, dtype=torch.long, device=c.device)
     for _ in range(iters):
         grad = op.mv(c + op.t(yv))
         xn = (yv - step * grad).clamp_min(0)
-        restart = ((xn - x) * grad).sum(-1) > 0
-        tn = 0.5 * (1 + torch.sqrt(1 + 4 * tk * tk))
-        mom = torch.where(restart, torch.zeros_like(tk), (tk - 1) / tn)
-        yv = xn + mom.unsqueeze(-1) * (xn - x)
-        tk = torch.where(restart, torch.ones_like(tk), tn)
+        dxn = xn - x
+        restart = (dxn * grad).sum(-1) > 0
+        mom = torch.where(restart, 0.0, mtab[j])
+        yv = xn + mom.unsqueeze(-1) * dxn
+        j = torch.where(restart, 0, j + 1)
         x = xn
     n1 = norm(x)
     better = n1 <= n0
@@ -614,6 +632,8 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     def full_check(bidx):
         """Full check at the feasible points Sf of instances ``bidx``: gap, c_g, λ, v."""
         b = torch.as_tensor(bidx, device=dev)
+        every = len(bidx) == B  # all instances (bidx is sorted): views of the state, no copies
+        nb = len(bidx)
         loss = _Loss(bt.loss.name, bt.y[b])
         f = bt.predict(b, Sf[b, :P] - Sf[b, P:2 * P])
         v = loss.dual_point(f)  # y − f for the squared loss
@@ -621,10 +641,12 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         Atv = bt.adjoint(b, v)
         c_all = torch.cat([Atv, -Atv], 1)  # (b,2P,k)
         cn = c_all.norm(dim=-1)
-        # the last check's λ first, on every group at once: most stay below β with it
-        gi = torch.arange(2 * P, device=dev).remainder(P).expand(len(bidx), -1)
-        warm = LAM[b, :2 * P]
-        cw = (c_all + bt.cone_op(b, gi).t(warm)).norm(dim=-1)
+        # the last check's λ first, on every group at once: most stay below β with it (group g
+        # and g + P share the maps of arrangement g mod P: G_gᵀλ for both halves at once)
+        warm = LAM[:, :2 * P] if every else LAM[b, :2 * P]
+        cw = (c_all + bt.cone_op(b, torch.arange(P, device=dev).expand(nb, -1)).t(
+            warm.view(nb, 2, P, m).transpose(0, 1)).transpose(0, 1).reshape(nb, 2 * P, k)
+              ).norm(dim=-1)
         use = cw < cn
         cn = torch.where(use, cw, cn)
         lam_all = torch.where(use.unsqueeze(-1), warm, 0.0)
@@ -632,26 +654,51 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         # from the last check's λ, each burst only on the groups still above β: NNLS_SHORT
         # iterations in all, or nnls_iters once at most n groups are left (near the end; while
         # many groups are clear violators the gap is far from tol and their c_g only ranks them)
-        done_it = 0
-        while True:
-            need = cn > bt.beta[b, None]
-            cnt = int(need.sum(1).max()) if len(bidx) else 0
-            if not cnt or done_it >= (NNLS_SHORT if cnt > n else nnls_iters):
-                break
+        # The groups of a burst are a subset of the first one's (only theirs change), so the
+        # bursts work on that subset's rows and the result is scattered once, at the end.
+        need = cn > bt.beta[b, None]
+        cnt = int(need.sum(1).max()) if nb else 0
+        if cnt:
             order = torch.argsort(need.to(torch.int8), dim=1, descending=True, stable=True)[:, :cnt]
-            valid = torch.take_along_dim(need, order, 1)
-            gsel = torch.where(valid, order, 2 * P)
-            i, _ = bt.arr(gsel)
-            c = torch.take_along_dim(c_all, order.unsqueeze(-1), 1)
-            lam0 = torch.take_along_dim(lam_all, order.unsqueeze(-1), 1)
-            lam0 = torch.where((lam0 == 0).all(-1, keepdim=True),
-                               torch.take_along_dim(LAM[b], gsel.unsqueeze(-1), 1), lam0)
-            lam, nrm = _nnls(c, bt.cone_op(b, i), lam0, NNLS_BURST)
-            done_it += NNLS_BURST
-            cn = cn.scatter(1, order, torch.where(valid, nrm, torch.take_along_dim(cn, order, 1)))
-            lam_all = lam_all.scatter(1, order.unsqueeze(-1).expand(-1, -1, m),
-                                      torch.where(valid.unsqueeze(-1), lam, lam0))
-        LAM[b, :2 * P] = lam_all  # warm starts for the next check
+            valid0 = torch.take_along_dim(need, order, 1)
+            gsel0 = torch.where(valid0, order, 2 * P)
+            c0 = torch.take_along_dim(c_all, order.unsqueeze(-1), 1)
+            lam_s = torch.take_along_dim(lam_all, order.unsqueeze(-1), 1)
+            start_s = LAM[b[:, None], gsel0]  # the last check's λ (the restart of a zero λ)
+            cn_s = torch.take_along_dim(cn, order, 1)
+            pos = None  # the burst's rows within the subset (None: all of it)
+            valid, gsel, c, done_it = valid0, gsel0, c0, 0
+            while True:
+                i, _ = bt.arr(gsel)
+                lam0 = lam_s if pos is None else torch.take_along_dim(lam_s, pos[..., None], 1)
+                st0 = start_s if pos is None else torch.take_along_dim(start_s, pos[..., None], 1)
+                lam0 = torch.where((lam0 == 0).all(-1, keepdim=True), st0, lam0)
+                lam, nrm = _nnls(c, bt.cone_op(b, i), lam0, NNLS_BURST)
+                done_it += NNLS_BURST
+                if pos is None:
+                    cn_s = torch.where(valid, nrm, cn_s)
+                    lam_s = torch.where(valid.unsqueeze(-1), lam, lam_s)
+                else:
+                    cn_s = cn_s.scatter(1, pos, torch.where(
+                        valid, nrm, torch.take_along_dim(cn_s, pos, 1)))
+                    lam_s = lam_s.scatter(1, pos.unsqueeze(-1).expand(-1, -1, m), torch.where(
+                        valid.unsqueeze(-1), lam, torch.take_along_dim(lam_s, pos[..., None], 1)))
+                need_s = valid0 & (cn_s > bt.beta[b, None])
+                cnt = int(need_s.sum(1).max())
+                if not cnt or done_it >= (NNLS_SHORT if cnt > n else nnls_iters):
+                    break
+                pos = torch.argsort(need_s.to(torch.int8), dim=1, descending=True,
+                                    stable=True)[:, :cnt]
+                valid = torch.take_along_dim(need_s, pos, 1)
+                gsel = torch.where(valid, torch.take_along_dim(order, pos, 1), 2 * P)
+                c = torch.take_along_dim(c0, pos.unsqueeze(-1), 1)
+            cn = cn.scatter(1, order, torch.where(valid0, cn_s, torch.take_along_dim(cn, order, 1)))
+            lam_all = lam_all.scatter(1, order.unsqueeze(-1).expand(-1, -1, m), torch.where(
+                valid0.unsqueeze(-1), lam_s, torch.take_along_dim(lam_all, order[..., None], 1)))
+        if every:
+            LAM[:, :2 * P] = lam_all  # warm starts for the next check
+        else:
+            LAM[b, :2 * P] = lam_all
         lower = _dual_bound(loss, bt.beta[b], v, cn.amax(1))
         upper = loss.value(f) + bt.beta[b] * Sf[b].norm(dim=-1).sum(1)
         return _gap(upper, lower), cn, lam_all, v
