@@ -266,30 +266,39 @@ def _interior_directions(op, rowmask, iters: int = 80):
     steps = torch.tensor([1.0, 0.5, 0.25, 0.1], **T)
     logm = math.log(max(2, rowmask.shape[-1]))
     has_rows = rowmask.sum(-1) > 0
-    off = torch.where(rowmask > 0, 0.0, -math.inf)
+    rowpos = rowmask > 0
+    # (−∞ off the rows; nothing to add where every group has all its rows)
+    off = None if bool(rowpos.all()) else torch.where(rowpos, 0.0, -math.inf)
 
-    def smoothed(a, sv):  # F_τ at sv (…, k) or (J, …, k), from its rows a = Ĝ sv
-        return -tau * torch.logsumexp(-a / tau[..., None] + off, -1) - 0.5 * (sv * sv).sum(-1)
+    def scaled(a, ntau):  # −a/τ on the rows, −∞ off them; ntau = −1/τ
+        return a * ntau if off is None else a * ntau + off
+
+    def smoothed(a, sv, ntau):  # F_τ at sv (…, k) or (J, …, k), from its rows a = Ĝ sv
+        return -tau * torch.logsumexp(scaled(a, ntau), -1) - 0.5 * (sv * sv).sum(-1)
 
     a = op.mv(s)
     for it in range(iters):
-        pi = torch.softmax(-a / tau[..., None] + off, -1).nan_to_num()
+        # τ is a power of 2 (1, halved): products with 1/τ are the divisions by τ, exactly
+        itau = 1.0 / tau
+        ntau = (-itau)[..., None]
+        pi = torch.softmax(scaled(a, ntau), -1).nan_to_num()
         p = op.t(pi)
         C = op.gram(pi) - p[..., :, None] * p[..., None, :]
         # (solve_ex: at tiny τ, C/τ can overflow on a cone that is already done; no step there)
-        d, info = torch.linalg.solve_ex(C / tau[..., None, None] + eye, (p - s).unsqueeze(-1))
+        d, info = torch.linalg.solve_ex(C * itau[..., None, None] + eye, (p - s).unsqueeze(-1))
         d = torch.where((info == 0)[..., None], d.squeeze(-1), 0.0).nan_to_num(0.0, 0.0, 0.0)
         # the trial points' rows as a + t Ĝ d (one product, not one per trial step)
         st = steps.view(-1, *([1] * s.dim()))
         trial = s[None] + st * d[None]
-        Fs = smoothed(a[None] + st * op.mv(d)[None], trial).nan_to_num(-math.inf)
+        Fs = smoothed(a[None] + st * op.mv(d)[None], trial, ntau).nan_to_num(-math.inf)
         pick = Fs.argmax(0)
         s = torch.take_along_dim(trial, pick[None, ..., None], 0)[0]
         decrement = (d * (p - s)).sum(-1).abs()
         ns = s.norm(dim=-1).clamp_min(1e-300)
         e = s / ns[..., None]
         a = op.mv(s)  # also the next iteration's
-        mg = torch.where(rowmask > 0, a / ns[..., None], math.inf).amin(-1)
+        # (min_j a_j / ‖s‖ = (min_j a_j) / ‖s‖ exactly: rounding is monotone)
+        mg = (a if off is None else torch.where(rowpos, a, math.inf)).amin(-1) / ns
         up = mg > best_m
         best = torch.where(up[..., None], e, best)
         best_m = torch.where(up, mg, best_m)
@@ -654,47 +663,40 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         # from the last check's λ, each burst only on the groups still above β: NNLS_SHORT
         # iterations in all, or nnls_iters once at most n groups are left (near the end; while
         # many groups are clear violators the gap is far from tol and their c_g only ranks them)
-        # The groups of a burst are a subset of the first one's (only theirs change), so the
-        # bursts work on that subset's rows and the result is scattered once, at the end.
+        # A burst's groups are a subset of the last one's (only theirs change): the bursts run
+        # on one gathered subset, the groups that fell to ≤ β kept frozen in it (their rows
+        # still computed, their results dropped: per group the same numbers as a burst on the
+        # rest alone), and the subset is gathered anew only once many have fallen.
         need = cn > bt.beta[b, None]
         cnt = int(need.sum(1).max()) if nb else 0
-        if cnt:
+        done_it = 0
+        while cnt:
             order = torch.argsort(need.to(torch.int8), dim=1, descending=True, stable=True)[:, :cnt]
-            valid0 = torch.take_along_dim(need, order, 1)
-            gsel0 = torch.where(valid0, order, 2 * P)
-            c0 = torch.take_along_dim(c_all, order.unsqueeze(-1), 1)
+            act = torch.take_along_dim(need, order, 1)
+            gsel = torch.where(act, order, 2 * P)  # (padding: the dummy, G = 0)
+            op = bt.cone_op(b, bt.arr(gsel)[0])
+            c = torch.take_along_dim(c_all, order.unsqueeze(-1), 1)
             lam_s = torch.take_along_dim(lam_all, order.unsqueeze(-1), 1)
-            start_s = LAM[b[:, None], gsel0]  # the last check's λ (the restart of a zero λ)
+            start = LAM[b[:, None], gsel]  # the last check's λ: the restart of a zero λ
             cn_s = torch.take_along_dim(cn, order, 1)
-            pos = None  # the burst's rows within the subset (None: all of it)
-            valid, gsel, c, done_it = valid0, gsel0, c0, 0
+            width = cnt
             while True:
-                i, _ = bt.arr(gsel)
-                lam0 = lam_s if pos is None else torch.take_along_dim(lam_s, pos[..., None], 1)
-                st0 = start_s if pos is None else torch.take_along_dim(start_s, pos[..., None], 1)
-                lam0 = torch.where((lam0 == 0).all(-1, keepdim=True), st0, lam0)
-                lam, nrm = _nnls(c, bt.cone_op(b, i), lam0, NNLS_BURST)
+                lam0 = torch.where((lam_s == 0).all(-1, keepdim=True), start, lam_s)
+                lam, nrm = _nnls(c, op, lam0, NNLS_BURST)
                 done_it += NNLS_BURST
-                if pos is None:
-                    cn_s = torch.where(valid, nrm, cn_s)
-                    lam_s = torch.where(valid.unsqueeze(-1), lam, lam_s)
-                else:
-                    cn_s = cn_s.scatter(1, pos, torch.where(
-                        valid, nrm, torch.take_along_dim(cn_s, pos, 1)))
-                    lam_s = lam_s.scatter(1, pos.unsqueeze(-1).expand(-1, -1, m), torch.where(
-                        valid.unsqueeze(-1), lam, torch.take_along_dim(lam_s, pos[..., None], 1)))
-                need_s = valid0 & (cn_s > bt.beta[b, None])
-                cnt = int(need_s.sum(1).max())
+                cn_s = torch.where(act, nrm, cn_s)
+                lam_s = torch.where(act.unsqueeze(-1), lam, lam_s)
+                act = act & (cn_s > bt.beta[b, None])
+                cnt = int(act.sum(1).max())
                 if not cnt or done_it >= (NNLS_SHORT if cnt > n else nnls_iters):
+                    cnt = 0
                     break
-                pos = torch.argsort(need_s.to(torch.int8), dim=1, descending=True,
-                                    stable=True)[:, :cnt]
-                valid = torch.take_along_dim(need_s, pos, 1)
-                gsel = torch.where(valid, torch.take_along_dim(order, pos, 1), 2 * P)
-                c = torch.take_along_dim(c0, pos.unsqueeze(-1), 1)
-            cn = cn.scatter(1, order, torch.where(valid0, cn_s, torch.take_along_dim(cn, order, 1)))
-            lam_all = lam_all.scatter(1, order.unsqueeze(-1).expand(-1, -1, m), torch.where(
-                valid0.unsqueeze(-1), lam_s, torch.take_along_dim(lam_all, order[..., None], 1)))
+                if width - cnt >= max(64, width // 4):  # gather the rest anew
+                    break
+            cn = cn.scatter(1, order, cn_s)
+            lam_all = lam_all.scatter(1, order.unsqueeze(-1).expand(-1, -1, m), lam_s)
+            if cnt:
+                need = torch.zeros_like(need).scatter(1, order, act)
         if every:
             LAM[:, :2 * P] = lam_all  # warm starts for the next check
         else:
