@@ -225,13 +225,15 @@ def _nnls(c, op, lam, iters):
     # per-group counter j instead of a handful of ops on t
     mtab = torch.tensor(_fista_momentum(iters), dtype=c.dtype, device=c.device)
     j = torch.zeros(op.L.shape, dtype=torch.long, device=c.device)
+    # (in place where a buffer is fresh: the same numbers with fewer (…, m) allocations)
     for _ in range(iters):
-        grad = op.mv(c + op.t(yv))
-        xn = (yv - step * grad).clamp_min(0)
+        grad = op.mv(c + op.t(yv), fresh=True)
+        xn = step * grad
+        xn = torch.sub(yv, xn, out=xn).clamp_min_(0)
         dxn = xn - x
-        restart = (dxn * grad).sum(-1) > 0
+        restart = grad.mul_(dxn).sum(-1) > 0
         mom = torch.where(restart, 0.0, mtab[j])
-        yv = xn + mom.unsqueeze(-1) * dxn
+        yv = dxn.mul_(mom.unsqueeze(-1)).add_(xn)
         j = torch.where(restart, 0, j + 1)
         x = xn
     n1 = norm(x)
@@ -471,7 +473,7 @@ class _DenseCone:
         """The maps of the rows scaled to unit length (zero rows stay zero)."""
         return _DenseCone(self.G / self.G.norm(dim=-1, keepdim=True).clamp_min(1e-300), None)
 
-    def mv(self, x):
+    def mv(self, x, fresh=False):
         import torch
 
         return torch.einsum("...mk,...k->...m", self.G, x)
@@ -504,7 +506,10 @@ class _SignedCone:
         M = self.M / self.M.norm(dim=-1, keepdim=True).clamp_min(1e-300)
         return _SignedCone(self.sig.sign(), M, None)
 
-    def mv(self, x):
+    def mv(self, x, fresh=False):
+        """``G x``; ``fresh``: may return a buffer that the caller then owns (no copy)."""
+        if fresh and x.shape[:-1] == self.sig.shape[:-1]:
+            return (x @ self.M.transpose(-1, -2)).mul_(self.sig)
         return self.sig * (x @ self.M.transpose(-1, -2))
 
     def t(self, lam):
