@@ -304,7 +304,7 @@ def _interior_directions(op, rowmask, iters: int = 80):
         up = mg > best_m
         best = torch.where(up[..., None], e, best)
         best_m = torch.where(up, mg, best_m)
-        tau = torch.where(decrement <= 0.1 * tau, 0.5 * tau, tau).clamp_min(1e-300)
+        tau = torch.where(decrement <= 0.1 * tau, 0.5 * tau, tau)  # (≥ 2^−iters: no clamp)
         # done once every cone has a direction and the smoothing (≤ τ log m) is below 20 % of
         # the smallest margin found (a start well inside the cone is all the barrier needs)
         if it >= 8 and it % 4 == 0:
@@ -520,8 +520,10 @@ class _SignedCone:
         products ``m_j m_jᵀ`` (N × k², computed once per operator)."""
         if self._MM is None:
             self._MM = (self.M[..., :, None] * self.M[..., None, :]).flatten(-2)
+            # σ ∈ {−1, 0, 1}: c σ σ = c σ², exactly
+            self._sig2 = self.sig * self.sig
         k = self.M.shape[-1]
-        return ((c * self.sig * self.sig) @ self._MM).unflatten(-1, (k, k))
+        return ((c * self._sig2) @ self._MM).unflatten(-1, (k, k))
 
     def masked(self, keep):
         """The maps with the groups outside ``keep`` (…,) zeroed: σ = 0 on their rows."""
