@@ -114,7 +114,7 @@ Kept, in order:
   0.91 → 0.78 s (NNLS 0.30 → 0.23, rest of the checks 0.22 → 0.17); P = 200: 0.154 → 0.150 s.
 
 Why 10× Clarabel (~0.15 s) is out of reach at P = 1000 with this design: the ~10.6 rounds
-alone cost ~0.2 s of fixed per-round work, and the rounds do not fall. The groups of the final
+alone cost ~0.16 s of fixed per-round work, and the rounds do not fall. The groups of the final
 support (47 of 2000 on one instance) are spread over the whole ranking of the ~1400 violators
 at the early points (ranks 74…1830 at x = 0; some are not violators until round 7): of the
 first 50, 100, 196, 390 entering groups, 5, 6, 11, 33 are in it. Nothing cheap at those points
