@@ -238,10 +238,10 @@ def test_logistic_loss_agrees_with_clarabel_and_is_certified(n, d, beta, kind, l
 
 def test_a_flat_loss_does_not_throw_the_newton_path_off():
     """Logistic loss at β = 0.001: far out the loss is flat, the Newton direction of a group can
-    be huge, and taking the best of a fixed ladder of multiples of it sent a group to ~1e33 and out
-    of its cone (stalled at gap 0.78 on a larger instance; on this one 20 000 Newton steps ending
-    at gap 0.94). A step is now taken only where it lowers the barrier objective, with the damped
-    Newton step among the trials."""
+    be huge, and with the per-group step caps the best of a fixed ladder of multiples of it sent a
+    group to ~1e33 and out of its cone (stalled at gap 0.78 on a larger instance; on this one
+    20 000 Newton steps ending at gap 0.94). A step is now taken only where it lowers the barrier
+    objective, with the damped Newton step among the trials."""
     prog = _logistic_8(11, 20, 2, 0.001)
     s = solve_batch([prog], tol=TOL)[0]
     assert s.status == "certified" and s.gap <= TOL and s.violation == 0.0
