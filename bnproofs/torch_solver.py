@@ -177,6 +177,7 @@ and the best check's; chunk large batches: ``benchmarks/solvers.py --chunk``).
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -213,19 +214,25 @@ class TorchSolution:
         return self.upper
 
 
-_MOMENTUM = [0.0]  # (t_j − 1)/t_{j+1}, extended as needed
-_T_LAST = [0.5 * (1 + math.sqrt(5.0))]  # t_j of the last entry's t_{j+1}
-
-
+@functools.cache
 def _fista_momentum(iters):
     """``(t_j − 1)/t_{j+1}`` for j < iters, ``t_0 = 1``, ``t_{j+1} = (1 + √(1 + 4 t_j²))/2``
     (float64, the same operations as the FISTA steps had them per group)."""
-    while len(_MOMENTUM) < iters:
-        t = _T_LAST[0]
+    out, t = [], 1.0
+    for _ in range(iters):
         tn = 0.5 * (1 + math.sqrt(1 + 4 * t * t))
-        _MOMENTUM.append((t - 1) / tn)
-        _T_LAST[0] = tn
-    return _MOMENTUM[:iters]
+        out.append((t - 1) / tn)
+        t = tn
+    return tuple(out)
+
+
+def _ray_root(q, c, m):
+    """The root ``α ≥ 0`` of ``qα² + cα − m = 0`` (q, m ≥ 0), in the form without cancellation:
+    the minimiser of ``½qα² + cα − m log α`` along a ray (the barrier objective's model)."""
+    import torch
+
+    disc = torch.sqrt(c * c + 4 * q * m)
+    return torch.where(c > 0, 2 * m / (c + disc), (disc - c) / (2 * q).clamp_min(1e-300))
 
 
 def _nnls(c, op, lam, iters):
@@ -495,6 +502,7 @@ class _DenseCone:
         return _DenseCone(self.G / self.G.norm(dim=-1, keepdim=True).clamp_min(1e-300), None)
 
     def mv(self, x, fresh=False):
+        """``G x`` (always a new tensor, so ``fresh`` changes nothing here)."""
         import torch
 
         return torch.einsum("...mk,...k->...m", self.G, x)
@@ -543,8 +551,7 @@ class _SignedCone:
             self._MM = (self.M[..., :, None] * self.M[..., None, :]).flatten(-2)
             # σ ∈ {−1, 0, 1}: c σ σ = c σ², exactly
             self._sig2 = self.sig * self.sig
-        k = self.M.shape[-1]
-        return ((c * self._sig2) @ self._MM).unflatten(-1, (k, k))
+        return ((c * self._sig2) @ self._MM).unflatten(-1, (self.k, self.k))
 
     def masked(self, keep):
         """The maps with the groups outside ``keep`` (…,) zeroed: σ = 0 on their rows."""
@@ -893,9 +900,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         c = torch.einsum("bwn,bn->bw", Ae, g0) + beta[:, None]
         q = (Ae * Ae).sum(-1) if w0 is None else (Ae * Ae * w0[:, None]).sum(-1)
         mm = mu[:, None] * rowmask.sum(-1)
-        disc = torch.sqrt(c * c + 4 * q * mm)
-        # the root of qα² + cα − μm = 0, in the form without cancellation
-        al = torch.where(c > 0, 2 * mm / (c + disc), (disc - c) / (2 * q).clamp_min(1e-300))
+        al = _ray_root(q, c, mm)
         al = torch.where(mm > 0, al, 1e-3 * y.norm(dim=1, keepdim=True))
         if w0 is not None:  # a flat loss (w ≈ 0) must not send the group far out: |A e α| ≤ 10 √n
             al = torch.minimum(al, 10 * math.sqrt(n) / Ae.norm(dim=-1).clamp_min(1e-300))
@@ -910,9 +915,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         qj = (u * u).sum(-1) if w0 is None else (u * u * w0).sum(-1)
         cj = (u * g0).sum(-1) + beta * al.sum(1)
         mj = (torch.where(has, mm, 0.0)).sum(1)
-        dj = torch.sqrt(cj * cj + 4 * qj * mj)
-        sj = torch.where(cj > 0, 2 * mj / (cj + dj), (dj - cj) / (2 * qj).clamp_min(1e-300))
-        sj = torch.where((mj > 0) & (qj > 0), sj, 1.0).clamp(max=1.0)
+        sj = torch.where((mj > 0) & (qj > 0), _ray_root(qj, cj, mj), 1.0).clamp(max=1.0)
         x = torch.where(has[..., None], (sj[:, None] * al)[..., None] * x, x)
     nu = rowmask.sum(-1).sum(1)
     nb, Wn = g.shape
