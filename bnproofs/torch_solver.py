@@ -588,7 +588,19 @@ class _Loss:
     sets churn, and groups missing from W have to enter through the barrier near μ = 1e-9,
     where it breaks. The two n ≥ 30 instances that certified only to 3e-7 stall at 1e-8 for the
     same reason (groups outside W priced at β(1 + 3e-7)). 92 % < the 95 % asked for, and it
-    was slower than Clarabel (0.1–34 s against 0.01–3.3 s), so hinge stays on Clarabel."""
+    was slower than Clarabel (0.1–34 s against 0.01–3.3 s), so hinge stays on Clarabel.
+
+    A third attempt (commit 011bb58, reverted by the next): the softplus smoothing
+    ``τ log(1 + e^{(1 − y f)/τ})`` as a loss like the logistic one, ``τ`` cut by ``MU_FACTOR``
+    alongside μ at centred points until ``n τ log 2`` (its gap bound) and ``μ ν`` share the
+    restricted tolerance, restarted at ``min(gap-based, MU_CONT × last)`` (tying τ to ``μ ν/n``
+    made it jump when pruning shrank W), the dual point ``y σ((1 − y f)/τ)`` always inside the
+    box ``y∘v ∈ [0, 1]``, the check's upper bound the true hinge. Softplus is not
+    self-concordant: after a cut in τ the Newton direction moves predictions across their
+    kinks, and no step down to 1e-5 × d lowers F (Newton decrements 10²–10⁵). Extra trial
+    steps down to 3e-4 and 0.01/(1 + λ) did not cure it. On 8 instances of (8) (n = 8..50,
+    P = 40..2000, β = 0.01..5) it certified 1 (β above the zero-network threshold, in 5000
+    steps); the others stalled at gaps 2e-5..8e-3, values 3e-8..4e-4 from Clarabel's."""
 
     def __init__(self, name, y):
         if name not in LOSSES:
