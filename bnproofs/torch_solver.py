@@ -348,7 +348,6 @@ def _interior_directions(op, rowmask, iters: int = 80):
 # where it stopped; LADDER: the trial steps (multiples of the Newton step), each group's step
 # capped at BOUNDARY × its own distance to the boundary of its cone
 MU_LAMBDA, MU_FACTOR, INNER, MU_CONT = 1.0, 5.0, 0.1, 1.5
-HINGE_LAMBDA, TRUST_LAMBDA = 1e-6, 1e-2
 NNLS_SHORT, NNLS_BURST = 10, 5
 STALL_ROUNDS = 30
 LADDER, BOUNDARY = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1, 0.03), 0.85
@@ -603,11 +602,10 @@ class _Loss:
     P = 40..2000, β = 0.01..5) it certified 1 (β above the zero-network threshold, in 5000
     steps); the others stalled at gaps 2e-5..8e-3, values 3e-8..4e-4 from Clarabel's."""
 
-    def __init__(self, name, y, tau=None):
+    def __init__(self, name, y):
         if name not in LOSSES:
             raise ValueError(f"the torch solver takes the losses {LOSSES}, not {name!r}")
         self.name, self.y = name, y
-        self.tau = tau  # hinge: the smoothing (b,)
 
     def value(self, f):
         import torch
@@ -615,44 +613,13 @@ class _Loss:
         if self.name == "squared":
             r = f - self.y
             return 0.5 * (r * r).sum(-1)
-        if self.name == "hinge":
-            xi, eta, _ = self._slack(f)
-            tau = self.tau[:, None]
-            return (xi - tau * (torch.log(xi) + torch.log(eta))).sum(-1)
         return torch.nn.functional.softplus(-self.y * f).sum(-1)
-
-    def _slack(self, f):
-        """Hinge: for ``c = 1 − y∘f`` the minimiser ``ξ`` of ``ξ − τ log ξ − τ log(ξ − c)``,
-        ``η = ξ − c`` and ``S = √(c² + 4τ²)`` (``ξ``, ``η`` the positive roots of
-        ``z² − (±c + 2τ) z ± τc``, each by the formula without cancellation)."""
-        import torch
-
-        tau = self.tau[:, None]
-        c = 1 - self.y * f
-        S = torch.sqrt(c * c + 4 * tau * tau)
-
-        def root(c):
-            b = c + 2 * tau
-            return torch.where(b >= 0, 0.5 * (b + S), 2 * tau * c / (b - S))
-        return root(c), root(-c), S
-
-    def true_value(self, f):
-        import torch
-
-        if self.name == "hinge":
-            return torch.relu(1 - self.y * f).sum(-1)
-        return self.value(f)
 
     def grad_hess(self, f):
         import torch
 
         if self.name == "squared":
             return f - self.y, None
-        if self.name == "hinge":  # a = τ/η = ∂h/∂c ∈ (0, 1), ∂²h/∂c² = a(1 − a)/S
-            xi, eta, S = self._slack(f)
-            tau = self.tau[:, None]
-            a = tau / eta
-            return -self.y * a, a * (tau / xi) / S
         s = torch.sigmoid(-self.y * f)
         return -self.y * s, s * (1 - s)
 
@@ -666,13 +633,11 @@ class _Loss:
             r = v - self.y
             return -0.5 * (r * r).sum(-1) + 0.5 * (self.y * self.y).sum(-1)
         p = (self.y * v).clamp(0.0, 1.0)
-        if self.name == "hinge":
-            return p.sum(-1)
         return -(torch.xlogy(p, p) + torch.xlogy(1 - p, 1 - p)).sum(-1)
 
 
 #: the losses the torch solver takes (B.1's hinge: see :class:`_Loss`)
-LOSSES = ("squared", "logistic", "hinge")
+LOSSES = ("squared", "logistic")
 
 
 def _gap(upper, lower):
@@ -706,7 +671,6 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     inW = torch.zeros(B, NG, dtype=torch.bool, device=dev)
     pruned = torch.zeros(B, NG, dtype=torch.bool, device=dev)
     MU = torch.zeros(B, **T)  # barrier parameter where each path stopped
-    TAU = torch.full((B,), 0.1, **T)  # hinge: the smoothing of the loss at the current point
     iters = np.zeros(B, dtype=int)
     rounds = np.zeros(B, dtype=int)
     inner_tol = np.full(B, 1.0)
@@ -720,14 +684,13 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     best_val = np.full(B, np.inf)
     bestS = torch.zeros_like(Sf)
     bestLAM = torch.zeros(B, 2 * P, m, **T)
-    bestV = torch.zeros(B, n, **T)
 
     def full_check(bidx):
         """Full check at the feasible points Sf of instances ``bidx``: gap, c_g, λ, v."""
         b = torch.as_tensor(bidx, device=dev)
         every = len(bidx) == B  # all instances (bidx is sorted): views of the state, no copies
         nb = len(bidx)
-        loss = _Loss(bt.loss.name, bt.y[b], TAU[b])
+        loss = _Loss(bt.loss.name, bt.y[b])
         f = bt.predict(b, Sf[b, :P] - Sf[b, P:2 * P])
         v = loss.dual_point(f)  # y − f for the squared loss
         # A_gᵀ v for all groups: ±A_iᵀ v
@@ -786,7 +749,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         else:
             LAM[b, :2 * P] = lam_all
         lower = _dual_bound(loss, bt.beta[b], v, cn.amax(1))
-        upper = loss.true_value(f) + bt.beta[b] * Sf[b].norm(dim=-1).sum(1)
+        upper = loss.value(f) + bt.beta[b] * Sf[b].norm(dim=-1).sum(1)
         return _gap(upper, lower), cn, lam_all, v
 
     rnd = 0
@@ -796,14 +759,14 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         if not len(bidx):
             break
         b = torch.as_tensor(bidx, device=dev)
-        gap, cn, lam_all, vck = full_check(bidx)
+        gap, cn, lam_all, _ = full_check(bidx)
         rounds[bidx] += 1
         gap_np = gap.cpu().numpy()
         imp = gap_np < best_val[bidx]
         if imp.any():
             ib = torch.as_tensor(bidx[imp], device=dev)
             it_ = torch.as_tensor(np.flatnonzero(imp), device=dev)
-            bestS[ib], bestLAM[ib], bestV[ib] = Sf[ib], lam_all[it_], vck[it_]
+            bestS[ib], bestLAM[ib] = Sf[ib], lam_all[it_]
             best_val[bidx[imp]] = gap_np[imp]
         progress = gap_np < 0.99 * best_gap[bidx]
         flat[bidx] = np.where(progress, 0, flat[bidx] + 1)
@@ -847,7 +810,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         inner_tol[bidx[tighten]] = np.maximum(inner_tol[bidx[tighten]] / 10, 1e-14)
         inner_tol[bidx] = np.maximum(np.minimum(inner_tol[bidx], INNER * gap_np[keep]), tol / 4)
         # μ0: the current gap spread over the barrier parameter ν = Σ_g m_g
-        up = _Loss(bt.loss.name, bt.y[b]).true_value(torch.zeros_like(bt.y[b]))  # objective at 0
+        up = _Loss(bt.loss.name, bt.y[b]).value(torch.zeros_like(bt.y[b]))  # the objective at 0
         nu = inW[b].sum(1) * m
         mu0 = (gap[torch.as_tensor(keep, device=dev)] * up.clamp_min(1.0) / nu).clamp_min(1e-14)
         # where the working set did not change, the path continues from where it stopped
@@ -855,10 +818,8 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         # and elsewhere it restarts no higher than MU_CONT × where it stopped: the groups already
         # in W are centred there and the entering ones start at their ray optimum
         mu0 = torch.where(MU[b] > 0, torch.minimum(mu0, MU_CONT * MU[b]), mu0)
-        # hinge: the smoothing restarts at the gap's scale, no higher than MU_CONT × where it was
-        tau0 = torch.minimum(gap[kt] * up.clamp_min(1.0) / n, MU_CONT * TAU[b])
-        MU[b], TAU[b], broken, unfinished = _barrier(bt, b, bidx, inW, Sf, Tt, LAM, iters,
-                                                     inner_tol, mu0, tau0, max_iter, T, verbose)
+        MU[b], broken, unfinished = _barrier(bt, b, bidx, inW, Sf, Tt, LAM, iters, inner_tol,
+                                             mu0, max_iter, T, verbose)
         stalled_at[bidx[broken.cpu().numpy()]] = True
         paused[bidx] = unfinished.cpu().numpy()
 
@@ -870,10 +831,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         S, Sp = Sfb[:Pb, :kb].copy(), Sfb[P:P + Pb, :kb].copy()
         lam = bestLAM[bb].cpu().numpy()
         rho_b, rhop_b = lam[:Pb, :mb], lam[P:P + Pb, :mb]
-        if prog.loss == "hinge":  # the smoothed loss's −∇L_τ(f): a subgradient only as τ → 0
-            v = bestV[bb].cpu().numpy()
-        else:
-            v = losses.dual_from_prediction(prog.loss, prog.predict(S - Sp), prog.y)  # −∇L(f)
+        v = losses.dual_from_prediction(prog.loss, prog.predict(S - Sp), prog.y)  # −∇L(f)
         lower = dual_certificate(prog, v, rho_b, rhop_b).lower_bound
         upper = prog.objective(S, Sp)
         gap = (upper - lower) / max(1.0, abs(upper))
@@ -890,7 +848,7 @@ def solve_torch(prog: ConeProgram, **kw) -> TorchSolution:
     return solve_batch([prog], **kw)[0]
 
 
-def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter, T, verbose):
+def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, verbose):
     """Primal log-barrier path following on the working sets of instances ``b``: minimise
     ``F = ½‖Σ A_g x_g − y‖² + β Σ_g ‖x_g‖ − μ Σ_{g,j} log (G_g x_g)_j`` by damped Newton steps
     (the best of a ladder of multiples ``α`` of the Newton step, group ``w`` moving
@@ -947,12 +905,6 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
     rowmask = rowmask * usable[..., None]
     x = torch.where(usable[..., None], x, torch.zeros_like(x))
     mu = mu0.clone()
-    nu = rowmask.sum(-1).sum(1)
-    hinge = loss.name == "hinge"
-
-    tau = torch.maximum(tau0, mu0)
-    if hinge:
-        loss.tau = tau
     if cnt:  # entering groups: to the minimiser of F along their rays
         f0 = torch.einsum("bwnk,bwk->bn", A, torch.where(has[..., None], 0.0, x))
         g0, w0 = loss.grad_hess(f0)  # (a quadratic model of the loss if not squared)
@@ -977,6 +929,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
         mj = (torch.where(has, mm, 0.0)).sum(1)
         sj = torch.where((mj > 0) & (qj > 0), _ray_root(qj, cj, mj), 1.0).clamp(max=1.0)
         x = torch.where(has[..., None], (sj[:, None] * al)[..., None] * x, x)
+    nu = rowmask.sum(-1).sum(1)
     nb, Wn = g.shape
     eyek = torch.eye(k, **T)
     eyen = torch.eye(n, **T)
@@ -990,7 +943,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
     # on rows outside rowmask G x is exactly 0, so gx_of's 1 there stays 1 along any step
     op = bt.cone_op(b, i).masked(usable)
     off = 1.0 - rowmask
-    lad = torch.tensor(LADDER + ((0.01, 0.003, 0.001, 3e-4) if hinge else ()), **T)[:, None, None]
+    lad = torch.tensor(LADDER, **T)[:, None, None]  # (J, 1, 1)
     A4 = A2.view(nb, n, Wn, k)
     active = torch.ones(len(bidx), dtype=torch.bool, device=dev)
     it_t = torch.as_tensor(iters[bidx], device=dev)  # Newton steps, counted on the device
@@ -1024,14 +977,11 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
         return op.mv(xc) + off
 
     broken = torch.zeros(len(bidx), dtype=torch.bool, device=dev)
-    lam_prev = torch.full((len(bidx),), math.inf, **T)
     Gx = gx_of(x)
     # once half the batch has finished, hand back: the caller re-packs the rest (smaller |W|
     # padding, no work on finished instances) and continues their paths (one host sync a step)
     while (na := int(active.sum())) and (len(bidx) == 1 or 2 * na > len(bidx)):
         f = rowvec(x.reshape(nb, -1), A2T)
-        if hinge:
-            loss.tau = tau
         r, wl = loss.grad_hess(f)  # ∂L/∂f (f − y for squared) and ∂²L/∂f² (None: 1)
         xn = x.norm(dim=-1).clamp_min(1e-300)
         xh = x / xn[..., None]
@@ -1097,7 +1047,6 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
         # norm term: a decrease where the ladder overshoots, e.g. a flat logistic loss with a
         # huge d), and 0 — a step is taken only where it lowers F
         ladb = torch.cat([lad.expand(-1, nb, 1), (1.0 / (1.0 + lam_n))[None, :, None],
-                          *([(0.1 / (1.0 + lam_n))[None, :, None], (0.01 / (1.0 + lam_n))[None, :, None]] if hinge else []),
                           torch.zeros(1, nb, 1, **T)])
         sg = torch.minimum(ladb, BOUNDARY * ag)  # (J, b, W)
         Adg = (A4 * dx[:, None]).sum(-1).mT  # A_w d_w: (b, W, n)
@@ -1105,10 +1054,6 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
         Fb, best = Fs.min(0)  # Fs is +inf outside the domain: never chosen while a step is inside
         step = torch.take_along_dim(sg, best[None, :, None], 0)[0]
         step = torch.where((active & (Fb < math.inf))[:, None], step, 0.0)
-        if hinge:  # deep in the quadratic region F's changes are below its round-off: full steps
-            trust = active & (lam_n <= TRUST_LAMBDA)
-            step = torch.where(trust[:, None], torch.clamp(BOUNDARY * ag, max=1.0), step)
-            best = torch.where(trust, 0, best)
         # no step lowers F although the point is not centred: the direction is lost to round-off
         broken = broken | (active & (best == len(ladb) - 1) & (lam_n > MU_LAMBDA))
         active = active & ~broken
@@ -1122,22 +1067,8 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
         # a scale for the relative gap (at the previous point)
         upper = loss.value(f) if wl is not None else 0.5 * (r * r).sum(-1)
         go = active & (lam_n <= MU_LAMBDA)  # centred
-        if hinge:  # the smoothing's share of the gap at f: Σ max(0, c) − a c (< n τ)
-            cc = 1 - y * f
-            sgap = (torch.relu(cc) + y * r * cc).sum(-1)
-        else:
-            sgap = 0.0
-        tgt = tol_t * upper.clamp_min(1.0)
-        met = mu * nu + sgap <= tgt
-        # hinge: the dual point's a = ∂h/∂c moves by ~λ √(μ/8τ) at the kinks: centre tightly
-        # (or as tight as round-off lets it: λ no longer falling)
-        fin = go & met & ((lam_n <= HINGE_LAMBDA) | (lam_n > 0.5 * lam_prev)) if hinge else go & met
-        lam_prev = torch.where(go & met, lam_n, math.inf)
-        cut = go & ~met
-        mu = torch.where(cut & (mu * nu > 0.5 * tgt), mu / MU_FACTOR, mu)
-        if hinge:
-            tau = torch.maximum(torch.where(cut & (sgap > 0.5 * tgt), tau / MU_FACTOR, tau),
-                                mu)  # τ ≥ μ: F/μ stays self-concordant
+        fin = go & (mu * nu <= tol_t * upper.clamp_min(1.0))
+        mu = torch.where(go ^ fin, mu / MU_FACTOR, mu)
         active = (active ^ fin) & (it_t < max_iter)
     # (an instance that took a step had its λ formed at its last one)
     lam_out = torch.where((it_t > it0)[:, None, None], mu_lam[:, None, None] * rowmask / Gx,
@@ -1154,7 +1085,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
     if verbose:
         print(f"  barrier on |W| ≤ {g.shape[1]}: iterations {it_np.min()}..{it_np.max()}, "
               f"ν ≤ {int(nu.max())}")
-    return mu, tau, broken, active
+    return mu, broken, active
 
 
 def dual_multipliers(prog: ConeProgram, v, iters: int = 1000, device: str = "cpu"):
