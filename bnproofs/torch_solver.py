@@ -600,7 +600,22 @@ class _Loss:
     kinks, and no step down to 1e-5 × d lowers F (Newton decrements 10²–10⁵). Extra trial
     steps down to 3e-4 and 0.01/(1 + λ) did not cure it. On 8 instances of (8) (n = 8..50,
     P = 40..2000, β = 0.01..5) it certified 1 (β above the zero-network threshold, in 5000
-    steps); the others stalled at gaps 2e-5..8e-3, values 3e-8..4e-4 from Clarabel's."""
+    steps); the others stalled at gaps 2e-5..8e-3, values 3e-8..4e-4 from Clarabel's.
+
+    A fourth (commit 334acf1, reverted by the next): attempt 1's barrier smoothing of the slacks,
+    ``h_τ(c) = min_ξ ξ − τ log ξ − τ log(ξ − c)`` (closed form; ``a = ∂h/∂c ∈ (0, 1)``,
+    ``∂²h/∂c² = a(1 − a)/√(c² + 4τ²)``, checked by finite differences), but with its own
+    ``τ ≥ μ`` cut as above, so that F/μ stays self-concordant while τ stays ~30–1000× above μ
+    (smoothing gap ``Σ max(0, c) − a c < n τ``). The dual point's ``a`` moves by
+    ~``λ √(μ/8τ)`` at the kinks, so a check needs the point centred to λ ≈ 1e-6, below where
+    F's changes are visible in float64 (hence full Newton steps once λ ≤ 1e-2). Same 8
+    instances: 3–4 certified at 1e-6 depending on the variant (P = 1000: 0.43 s, Clarabel
+    3.2 s; P = 2000: 0.78 s, Clarabel 7.5 s), the rest stalled at 2e-6..7e-6 (values within
+    3e-6 of Clarabel's). The floor is the Newton system's precision at τ ~ 1e-8 and
+    μ ~ 1e-10: a block's inverse is ~1e10 along ``x̂`` where the loss adds curvature ~1e7,
+    and the Woodbury correction cancels it; the direction stops descending. Zeroing the
+    checked point's small groups (a cheaper upper bound) did not help: they are in the
+    support."""
 
     def __init__(self, name, y):
         if name not in LOSSES:
