@@ -615,9 +615,8 @@ class _Loss:
     μ ~ 1e-10: a block's inverse is ~1e10 along ``x̂`` where the loss adds curvature ~1e7,
     and the Woodbury correction cancels it; the direction stops descending (solving the whole
     Hessian instead, Jacobi-scaled dense Cholesky: 5 of the 8, but 3–6× slower at P ≥ 1000 and
-    one instance worse, 6e-4). Zeroing the
-    checked point's small groups (a cheaper upper bound) did not help: they are in the
-    support."""
+    one instance worse, 6e-4). Zeroing the checked point's small groups (a cheaper upper
+    bound) did not help: they are in the support."""
 
     def __init__(self, name, y):
         if name not in LOSSES:
