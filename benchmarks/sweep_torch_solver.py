@@ -20,7 +20,8 @@ objective is no upper bound); ``|Δ|`` is the relative difference of the two obj
 Clarabel failure (``SolverError``) is printed as such.
 
 The table goes to stdout line by line and to --out (default
-``benchmarks/out/sweep_torch_solver.txt``). The exit status is 1 if a torch answer is not
+``benchmarks/out/sweep_torch_solver.txt``, rewritten after each row, so that an interrupted run
+keeps the rows it finished). The exit status is 1 if a torch answer is not
 certified or its bracket misses Clarabel's.
 """
 
@@ -106,6 +107,8 @@ def main() -> int:
     lines = [f"sweep_torch_solver.py, tol {args.tol:g}, torch {torch.__version__}, one thread",
              head]
     print(*lines, sep="\n", flush=True)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     bad = 0
     for loss in args.loss:
         for i in which:
@@ -139,11 +142,11 @@ def main() -> int:
             bad += not ok
             print(row, flush=True)
             lines.append(row)
+            out.write_text("\n".join(lines) + "\n")  # after each row: an interrupt keeps them
     lines.append(f"{bad} torch answer(s) not certified or missing Clarabel's bracket")
     print(lines[-1])
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text("\n".join(lines) + "\n")
-    print(f"wrote {args.out}")
+    out.write_text("\n".join(lines) + "\n")
+    print(f"wrote {out}")
     return 1 if bad else 0
 
 
