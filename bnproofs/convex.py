@@ -260,7 +260,7 @@ def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
         raise ValueError(f"unknown solver {solver!r}; choose one of {SOLVERS}")
     from .torch_solver import LOSSES, solve_torch
 
-    if prog.loss not in LOSSES:  # the hinge loss (see bnproofs.torch_solver._Loss)
+    if prog.loss not in LOSSES:  # (a loss of bnproofs.losses that the torch solver lacks)
         if not fallback:
             raise InputError(f"the torch solver takes the losses {LOSSES}, not {prog.loss!r}")
         return _clarabel_instead(prog, {"solver": "torch", "reason":

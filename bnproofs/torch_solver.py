@@ -52,8 +52,10 @@ gradient ``∂ℓ/∂f`` and curvature ``w = ∂²ℓ/∂f²`` in place of the r
 becomes ``I + W½ZᵀZW½``; an entering group starts at the minimiser of a quadratic model of the
 loss along its ray, capped at ``‖A e α‖ ≤ 10 √n``); the dual point is ``v = −∇L(f) = y σ(−y∘f)``
 and the lower bound ``−L*(−t v)``, the binary entropy of ``t y∘v`` (:mod:`bnproofs.losses`). The
-hinge loss is not taken (see :class:`_Loss`); :func:`bnproofs.convex.solve` solves it with
-Clarabel and says so.
+hinge loss ``Σ max(0, 1 − y_j f_j)`` through a smoothing ``h_τ`` with its own parameter
+``τ ≥ μ`` (:class:`_Loss`): the dual point ``y∘a``, ``a ∈ (0, 1)``, comes from the solver, the
+lower bound is ``t Σ a``, the upper bound the true hinge; it certifies ~97 % of instances at
+1e-6 and few at 1e-8, and :func:`bnproofs.convex.solve` answers the rest with Clarabel.
 
 Programs that carry a :class:`~bnproofs.convex.Shared` factorisation ((8), (15)) are packed as
 ``M``, the arrangements and the signs only: pricing and the NNLS over all P arrangements become
@@ -348,6 +350,9 @@ def _interior_directions(op, rowmask, iters: int = 80):
 # where it stopped; LADDER: the trial steps (multiples of the Newton step), each group's step
 # capped at BOUNDARY × its own distance to the boundary of its cone
 MU_LAMBDA, MU_FACTOR, INNER, MU_CONT = 1.0, 5.0, 0.1, 1.5
+# hinge (:class:`_Loss`): centre to λ ≤ HINGE_LAMBDA; full Newton steps once λ ≤ TRUST_LAMBDA;
+# the whole Newton system once μ < DENSE_MU
+HINGE_LAMBDA, TRUST_LAMBDA, DENSE_MU = 1e-6, 1e-2, 1e-8
 NNLS_SHORT, NNLS_BURST = 10, 5
 STALL_ROUNDS = 30
 LADDER, BOUNDARY = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1, 0.03), 0.85
@@ -567,61 +572,51 @@ class _Loss:
     entropy of ``p = y∘v``, clipped to its domain ``[0, 1]``, which the points above and their
     scalings ``t v`` are already in).
 
-    The hinge loss is not taken (:data:`LOSSES`): its barrier smoothing (the slacks of
-    ``ξ ≥ 0, ξ ≥ 1 − y∘f`` minimised out in closed form) has curvature ~1/μ at the kinks, so
-    the dual point ``y μ/(ξ − c)`` is off by O(Newton decrement) unless centred tightly, and
-    below μ ≈ 1e-9 the Newton systems lose all precision: measured, 2 of 6 instances reached a
-    certified 1e-6 and n = 50 stalled at 3e-4 (Clarabel solves those in 0.01–1.3 s).
+    **Hinge.** The slacks of ``ξ ≥ 0, ξ ≥ c`` (``c = 1 − y∘f``) under their own log barrier
+    with parameter ``τ``, minimised out in closed form (:meth:`_slack`):
+    ``h_τ(c) = min_ξ ξ − τ log ξ − τ log(ξ − c)``, ``a = ∂h/∂c = τ/(ξ − c) = 1 − τ/ξ ∈ (0, 1)``,
+    ``∂²h/∂c² = a(1 − a)/√(c² + 4τ²)`` (checked by finite differences). ``dual_point`` is
+    ``y∘a`` — inside the box ``y∘v ∈ [0, 1]`` at any point — and ``dual_value`` ``Σ p``; the
+    check's upper bound uses ``true_value`` (the hinge itself). Per sample the smoothing costs
+    ``max(0, c) − a c < τ`` of gap. In :func:`_barrier`, τ is cut by ``MU_FACTOR`` at centred
+    points, like μ, until ``μ ν`` plus that actual smoothing gap meet the restricted target,
+    each cut only while its share is above half of it; ``τ ≥ μ`` always, so that F/μ stays
+    self-concordant (τ ends ~30–1000× above μ: the loss's curvature, ~1/(8τ) at a kink, stays
+    far from the barrier's ~1/μ). Three things make it certify:
 
-    A crossover was tried next (commits d62af57..eaf6919 in the history): the barrier stops at
-    μ ≥ 1e-9, the optimal face is guessed from its point (nonzero groups ``‖x_g‖² > s μ m X/β``,
-    active cone rows at distance ``< √(s μ X/β)``, kinks ``√μ < u_j < 1 − √μ``, a few scales
-    ``s``), the face's KKT equations (``β x̂_g = A_gᵀ(y∘u) + G_Rᵀλ``, ``y_K∘f_K = 1``,
-    ``G_R x = 0``; no μ in them) are solved by least-squares Newton with active-set moves
-    (wrong-sign ``u``/``λ``, samples or rows changing side, zero groups priced above β by NNLS),
-    the point is pushed ~1e-15 into its cones along an interior direction, and the full check
-    certifies that pair like any other. On 24 hinge instances of (8) (n = 4..50, P = 14..2320,
-    β = 0.01..10 incl. above the zero-network threshold, mixed and one-class labels, ties,
-    rank 2, n = d) it certified 22 at tol 1e-6 (most to 1e-11..1e-16), all 22 agreeing with
-    Clarabel, and 20 at 1e-8; but the two largest-P, small-β instances failed (P = 940,
-    β = 0.03: stalled at 3.4e-5; P = 2320, β = 0.1: 20000 Newton steps, 5.9e-5): their working
-    sets churn, and groups missing from W have to enter through the barrier near μ = 1e-9,
-    where it breaks. The two n ≥ 30 instances that certified only to 3e-7 stall at 1e-8 for the
-    same reason (groups outside W priced at β(1 + 3e-7)). 92 % < the 95 % asked for, and it
-    was slower than Clarabel (0.1–34 s against 0.01–3.3 s), so hinge stays on Clarabel.
+    * the dual point's ``a`` moves by ~``λ √(μ/8τ)`` at the kinks, so a restricted solve ends
+      only once the Newton decrement λ ≤ ``HINGE_LAMBDA`` (1e-6), or stops falling — far below
+      where F's changes are visible in float64, hence full Newton steps (capped at
+      ``BOUNDARY`` of each group's distance) once λ ≤ ``TRUST_LAMBDA``;
+    * once μ < ``DENSE_MU`` (1e-8) the Newton system is solved whole (Jacobi-scaled dense
+      Cholesky of the ``Wk × Wk`` Hessian): with τ ~ 1e-7 and μ ~ 1e-9 a block's inverse is
+      ~1e9 along ``x̂`` where the loss adds curvature ~1e6, and Woodbury's correction cancels
+      it (1e-6 and 1e-7 in its place: as many certified, different ones, and slower);
+    * the restricted target is at least tol/1.5 (tol/4 for the other losses), scaled by the
+      objective of (P), since the centred point's check is that tight.
 
-    A third attempt (commit 011bb58, reverted by the next): the softplus smoothing
-    ``τ log(1 + e^{(1 − y f)/τ})`` as a loss like the logistic one, ``τ`` cut by ``MU_FACTOR``
-    alongside μ at centred points until ``n τ log 2`` (its gap bound) and ``μ ν`` share the
-    restricted tolerance, restarted at ``min(gap-based, MU_CONT × last)`` (tying τ to ``μ ν/n``
-    made it jump when pruning shrank W), the dual point ``y σ((1 − y f)/τ)`` always inside the
-    box ``y∘v ∈ [0, 1]``, the check's upper bound the true hinge. Softplus is not
-    self-concordant: after a cut in τ the Newton direction moves predictions across their
-    kinks, and no step down to 1e-5 × d lowers F (Newton decrements 10²–10⁵). Extra trial
-    steps down to 3e-4 and 0.01/(1 + λ) did not cure it. On 8 instances of (8) (n = 8..50,
-    P = 40..2000, β = 0.01..5) it certified 1 (β above the zero-network threshold, in 5000
-    steps); the others stalled at gaps 2e-5..8e-3, values 3e-8..4e-4 from Clarabel's.
+    Measured on 86 instances (``benchmarks/sweep_torch_solver.py --loss hinge``, 8 of n = 8..50
+    with P = 40..2000, and 68 more: n = 4..60, P = 14..3000, β = 0.001..30, five data kinds):
+    84 certified at 1e-6 (98 %), the other two stalled at 5.5e-6 and 4.7e-5 (n = 50,
+    P = 1000, β = 0.03 and 0.01): below τ ~ 1e-8, μ ~ 1e-10 the Newton directions stop
+    descending. 7–25× faster than Clarabel at P ≥ 1000 (n = 100, P = 2000: 1.2 s against
+    25 s), slower below P ~ 300. At tol 1e-8 few certify (they stall at 3e-8..2e-7 within ~1 s); the claims,
+    which ask 1e-8, then get Clarabel's answer (:func:`bnproofs.convex.solve`).
 
-    A fourth (commit 334acf1, reverted by the next): attempt 1's barrier smoothing of the slacks,
-    ``h_τ(c) = min_ξ ξ − τ log ξ − τ log(ξ − c)`` (closed form; ``a = ∂h/∂c ∈ (0, 1)``,
-    ``∂²h/∂c² = a(1 − a)/√(c² + 4τ²)``, checked by finite differences), but with its own
-    ``τ ≥ μ`` cut as above, so that F/μ stays self-concordant while τ stays ~30–1000× above μ
-    (smoothing gap ``Σ max(0, c) − a c < n τ``). The dual point's ``a`` moves by
-    ~``λ √(μ/8τ)`` at the kinks, so a check needs the point centred to λ ≈ 1e-6, below where
-    F's changes are visible in float64 (hence full Newton steps once λ ≤ 1e-2). Same 8
-    instances: 3–4 certified at 1e-6 depending on the variant (P = 1000: 0.43 s, Clarabel
-    3.2 s; P = 2000: 0.78 s, Clarabel 7.5 s), the rest stalled at 2e-6..7e-6 (values within
-    3e-6 of Clarabel's). The floor is the Newton system's precision at τ ~ 1e-8 and
-    μ ~ 1e-10: a block's inverse is ~1e10 along ``x̂`` where the loss adds curvature ~1e7,
-    and the Woodbury correction cancels it; the direction stops descending (solving the whole
-    Hessian instead, Jacobi-scaled dense Cholesky: 5 of the 8, but 3–6× slower at P ≥ 1000 and
-    one instance worse, 6e-4). Zeroing the checked point's small groups (a cheaper upper
-    bound) did not help: they are in the support."""
+    Tried before (each in the history): the same smoothing with τ = μ (curvature ~1/μ at the
+    kinks: 2 of 6 certified); a crossover from the barrier point to the optimal face's KKT
+    equations (commits d62af57..eaf6919: 22 of 24, slower than Clarabel, working sets churning
+    at large P); the softplus smoothing ``τ log(1 + e^{(1 − y f)/τ})`` (commit 011bb58: not
+    self-concordant — after a cut in τ no step lowers F; 1 of 8); this smoothing with its own
+    τ but Woodbury throughout and the restricted target at tol/4 (commit 334acf1: 3–4 of 8,
+    stalling at 2e-6..7e-6). Per-sample smoothing (τ_j = μ far from the kinks) moved the
+    failures around without fewer of them."""
 
-    def __init__(self, name, y):
+    def __init__(self, name, y, tau=None):
         if name not in LOSSES:
             raise ValueError(f"the torch solver takes the losses {LOSSES}, not {name!r}")
         self.name, self.y = name, y
+        self.tau = tau  # hinge: the smoothing (b,)
 
     def value(self, f):
         import torch
@@ -629,13 +624,44 @@ class _Loss:
         if self.name == "squared":
             r = f - self.y
             return 0.5 * (r * r).sum(-1)
+        if self.name == "hinge":
+            xi, eta, _ = self._slack(f)
+            tau = self.tau[:, None]
+            return (xi - tau * (torch.log(xi) + torch.log(eta))).sum(-1)
         return torch.nn.functional.softplus(-self.y * f).sum(-1)
+
+    def _slack(self, f):
+        """Hinge: for ``c = 1 − y∘f`` the minimiser ``ξ`` of ``ξ − τ log ξ − τ log(ξ − c)``,
+        ``η = ξ − c`` and ``S = √(c² + 4τ²)`` (``ξ``, ``η`` the positive roots of
+        ``z² − (±c + 2τ) z ± τc``, each by the formula without cancellation)."""
+        import torch
+
+        tau = self.tau[:, None]
+        c = 1 - self.y * f
+        S = torch.sqrt(c * c + 4 * tau * tau)
+
+        def root(c):
+            b = c + 2 * tau
+            return torch.where(b >= 0, 0.5 * (b + S), 2 * tau * c / (b - S))
+        return root(c), root(-c), S
+
+    def true_value(self, f):
+        import torch
+
+        if self.name == "hinge":
+            return torch.relu(1 - self.y * f).sum(-1)
+        return self.value(f)
 
     def grad_hess(self, f):
         import torch
 
         if self.name == "squared":
             return f - self.y, None
+        if self.name == "hinge":  # a = τ/η = ∂h/∂c ∈ (0, 1), ∂²h/∂c² = a(1 − a)/S
+            xi, eta, S = self._slack(f)
+            tau = self.tau[:, None]
+            a = tau / eta
+            return -self.y * a, a * (tau / xi) / S
         s = torch.sigmoid(-self.y * f)
         return -self.y * s, s * (1 - s)
 
@@ -649,11 +675,13 @@ class _Loss:
             r = v - self.y
             return -0.5 * (r * r).sum(-1) + 0.5 * (self.y * self.y).sum(-1)
         p = (self.y * v).clamp(0.0, 1.0)
+        if self.name == "hinge":
+            return p.sum(-1)
         return -(torch.xlogy(p, p) + torch.xlogy(1 - p, 1 - p)).sum(-1)
 
 
-#: the losses the torch solver takes (B.1's hinge: see :class:`_Loss`)
-LOSSES = ("squared", "logistic")
+#: the losses the torch solver takes (hinge: see :class:`_Loss`)
+LOSSES = ("squared", "logistic", "hinge")
 
 
 def _gap(upper, lower):
@@ -687,6 +715,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     inW = torch.zeros(B, NG, dtype=torch.bool, device=dev)
     pruned = torch.zeros(B, NG, dtype=torch.bool, device=dev)
     MU = torch.zeros(B, **T)  # barrier parameter where each path stopped
+    TAU = torch.full((B,), 0.1, **T)  # hinge: the smoothing of the loss at the current point
     iters = np.zeros(B, dtype=int)
     rounds = np.zeros(B, dtype=int)
     inner_tol = np.full(B, 1.0)
@@ -700,13 +729,14 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
     best_val = np.full(B, np.inf)
     bestS = torch.zeros_like(Sf)
     bestLAM = torch.zeros(B, 2 * P, m, **T)
+    bestV = torch.zeros(B, n, **T)
 
     def full_check(bidx):
         """Full check at the feasible points Sf of instances ``bidx``: gap, c_g, λ, v."""
         b = torch.as_tensor(bidx, device=dev)
         every = len(bidx) == B  # all instances (bidx is sorted): views of the state, no copies
         nb = len(bidx)
-        loss = _Loss(bt.loss.name, bt.y[b])
+        loss = _Loss(bt.loss.name, bt.y[b], TAU[b])
         f = bt.predict(b, Sf[b, :P] - Sf[b, P:2 * P])
         v = loss.dual_point(f)  # y − f for the squared loss
         # A_gᵀ v for all groups: ±A_iᵀ v
@@ -765,7 +795,7 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         else:
             LAM[b, :2 * P] = lam_all
         lower = _dual_bound(loss, bt.beta[b], v, cn.amax(1))
-        upper = loss.value(f) + bt.beta[b] * Sf[b].norm(dim=-1).sum(1)
+        upper = loss.true_value(f) + bt.beta[b] * Sf[b].norm(dim=-1).sum(1)
         return _gap(upper, lower), cn, lam_all, v
 
     rnd = 0
@@ -775,14 +805,14 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         if not len(bidx):
             break
         b = torch.as_tensor(bidx, device=dev)
-        gap, cn, lam_all, _ = full_check(bidx)
+        gap, cn, lam_all, vck = full_check(bidx)
         rounds[bidx] += 1
         gap_np = gap.cpu().numpy()
         imp = gap_np < best_val[bidx]
         if imp.any():
             ib = torch.as_tensor(bidx[imp], device=dev)
             it_ = torch.as_tensor(np.flatnonzero(imp), device=dev)
-            bestS[ib], bestLAM[ib] = Sf[ib], lam_all[it_]
+            bestS[ib], bestLAM[ib], bestV[ib] = Sf[ib], lam_all[it_], vck[it_]
             best_val[bidx[imp]] = gap_np[imp]
         progress = gap_np < 0.99 * best_gap[bidx]
         flat[bidx] = np.where(progress, 0, flat[bidx] + 1)
@@ -824,18 +854,23 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         stalled = (nadd == 0).cpu().numpy()
         tighten = stalled & ~paused[bidx]
         inner_tol[bidx[tighten]] = np.maximum(inner_tol[bidx[tighten]] / 10, 1e-14)
-        inner_tol[bidx] = np.maximum(np.minimum(inner_tol[bidx], INNER * gap_np[keep]), tol / 4)
+        inner_tol[bidx] = np.maximum(np.minimum(inner_tol[bidx], INNER * gap_np[keep]),
+                                     tol / (1.5 if bt.loss.name == "hinge" else 4))
         # μ0: the current gap spread over the barrier parameter ν = Σ_g m_g
-        up = _Loss(bt.loss.name, bt.y[b]).value(torch.zeros_like(bt.y[b]))  # the objective at 0
+        up = _Loss(bt.loss.name, bt.y[b]).true_value(torch.zeros_like(bt.y[b]))  # objective at 0
         nu = inW[b].sum(1) * m
         mu0 = (gap[torch.as_tensor(keep, device=dev)] * up.clamp_min(1.0) / nu).clamp_min(1e-14)
+        # (an empty working set — hinge only, its smoothing alone keeps the gap open: no μ)
+        mu0 = torch.where(nu > 0, mu0, 1e-14)
         # where the working set did not change, the path continues from where it stopped
         mu0 = torch.where(torch.as_tensor(stalled, device=dev) & (MU[b] > 0), MU[b], mu0)
         # and elsewhere it restarts no higher than MU_CONT × where it stopped: the groups already
         # in W are centred there and the entering ones start at their ray optimum
         mu0 = torch.where(MU[b] > 0, torch.minimum(mu0, MU_CONT * MU[b]), mu0)
-        MU[b], broken, unfinished = _barrier(bt, b, bidx, inW, Sf, Tt, LAM, iters, inner_tol,
-                                             mu0, max_iter, T, verbose)
+        # hinge: the smoothing restarts at the gap's scale, no higher than MU_CONT × where it was
+        tau0 = torch.minimum(gap[kt] * up.clamp_min(1.0) / n, MU_CONT * TAU[b])
+        MU[b], TAU[b], broken, unfinished = _barrier(bt, b, bidx, inW, Sf, Tt, LAM, iters,
+                                                     inner_tol, mu0, tau0, max_iter, T, verbose)
         stalled_at[bidx[broken.cpu().numpy()]] = True
         paused[bidx] = unfinished.cpu().numpy()
 
@@ -847,7 +882,10 @@ def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 
         S, Sp = Sfb[:Pb, :kb].copy(), Sfb[P:P + Pb, :kb].copy()
         lam = bestLAM[bb].cpu().numpy()
         rho_b, rhop_b = lam[:Pb, :mb], lam[P:P + Pb, :mb]
-        v = losses.dual_from_prediction(prog.loss, prog.predict(S - Sp), prog.y)  # −∇L(f)
+        if prog.loss == "hinge":  # the smoothed loss's −∇L_τ(f): a subgradient only as τ → 0
+            v = bestV[bb].cpu().numpy()
+        else:
+            v = losses.dual_from_prediction(prog.loss, prog.predict(S - Sp), prog.y)  # −∇L(f)
         lower = dual_certificate(prog, v, rho_b, rhop_b).lower_bound
         upper = prog.objective(S, Sp)
         gap = (upper - lower) / max(1.0, abs(upper))
@@ -864,7 +902,7 @@ def solve_torch(prog: ConeProgram, **kw) -> TorchSolution:
     return solve_batch([prog], **kw)[0]
 
 
-def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, verbose):
+def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter, T, verbose):
     """Primal log-barrier path following on the working sets of instances ``b``: minimise
     ``F = ½‖Σ A_g x_g − y‖² + β Σ_g ‖x_g‖ − μ Σ_{g,j} log (G_g x_g)_j`` by damped Newton steps
     (the best of a ladder of multiples ``α`` of the Newton step, group ``w`` moving
@@ -921,6 +959,12 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     rowmask = rowmask * usable[..., None]
     x = torch.where(usable[..., None], x, torch.zeros_like(x))
     mu = mu0.clone()
+    nu = rowmask.sum(-1).sum(1)
+    hinge = loss.name == "hinge"
+
+    tau = torch.maximum(tau0, mu0)
+    if hinge:
+        loss.tau = tau
     if cnt:  # entering groups: to the minimiser of F along their rays
         f0 = torch.einsum("bwnk,bwk->bn", A, torch.where(has[..., None], 0.0, x))
         g0, w0 = loss.grad_hess(f0)  # (a quadratic model of the loss if not squared)
@@ -945,7 +989,6 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         mj = (torch.where(has, mm, 0.0)).sum(1)
         sj = torch.where((mj > 0) & (qj > 0), _ray_root(qj, cj, mj), 1.0).clamp(max=1.0)
         x = torch.where(has[..., None], (sj[:, None] * al)[..., None] * x, x)
-    nu = rowmask.sum(-1).sum(1)
     nb, Wn = g.shape
     eyek = torch.eye(k, **T)
     eyen = torch.eye(n, **T)
@@ -959,7 +1002,9 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     # on rows outside rowmask G x is exactly 0, so gx_of's 1 there stays 1 along any step
     op = bt.cone_op(b, i).masked(usable)
     off = 1.0 - rowmask
-    lad = torch.tensor(LADDER, **T)[:, None, None]  # (J, 1, 1)
+    # (hinge: shorter trial steps too — after a cut in τ the predictions near the kinks take
+    # steps far below LADDER's)
+    lad = torch.tensor(LADDER + ((0.01, 0.003, 0.001, 3e-4) if hinge else ()), **T)[:, None, None]
     A4 = A2.view(nb, n, Wn, k)
     active = torch.ones(len(bidx), dtype=torch.bool, device=dev)
     it_t = torch.as_tensor(iters[bidx], device=dev)  # Newton steps, counted on the device
@@ -993,11 +1038,14 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         return op.mv(xc) + off
 
     broken = torch.zeros(len(bidx), dtype=torch.bool, device=dev)
+    lam_prev = torch.full((len(bidx),), math.inf, **T)
     Gx = gx_of(x)
     # once half the batch has finished, hand back: the caller re-packs the rest (smaller |W|
     # padding, no work on finished instances) and continues their paths (one host sync a step)
     while (na := int(active.sum())) and (len(bidx) == 1 or 2 * na > len(bidx)):
         f = rowvec(x.reshape(nb, -1), A2T)
+        if hinge:
+            loss.tau = tau
         r, wl = loss.grad_hess(f)  # ∂L/∂f (f − y for squared) and ∂²L/∂f² (None: 1)
         xn = x.norm(dim=-1).clamp_min(1e-300)
         xh = x / xn[..., None]
@@ -1045,6 +1093,15 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
             sol = om * sol
         w = (u - rowvec(sol, Z.mT)).view(nb, Wn, k, 1)
         dx = torch.linalg.solve_triangular(ch.mT, w, upper=True).squeeze(-1)
+        if hinge and float(mu.amin()) < DENSE_MU:  # the whole Hessian, Jacobi-scaled
+            Hf = torch.zeros(nb, Wn, k, Wn, k, **T)
+            iw = torch.arange(Wn, device=dev)
+            Hf[:, iw, :, iw, :] = H.transpose(0, 1)
+            Hf = Hf.view(nb, Wn * k, Wn * k) + (A2.mT * wl[:, None, :]) @ A2
+            dsc = Hf.diagonal(dim1=-2, dim2=-1).clamp_min(1e-300).rsqrt()
+            cf, infof = torch.linalg.cholesky_ex(Hf * dsc[:, :, None] * dsc[:, None, :])
+            dxf = torch.cholesky_solve((-grad.reshape(nb, -1) * dsc)[..., None], cf).squeeze(-1)
+            dx = torch.where((infof == 0)[:, None, None], (dxf * dsc).view(nb, Wn, k), dx)
         dx = torch.where(broken[:, None, None], 0.0, dx.nan_to_num_(0.0, 0.0, 0.0))
         dec = -(grad * dx).sum((1, 2))
         # a direction that does not descend: the system is lost to round-off; the instance
@@ -1062,7 +1119,9 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         # Two more trials: the damped Newton step 1/(1 + λ) (F/μ is self-concordant up to the
         # norm term: a decrease where the ladder overshoots, e.g. a flat logistic loss with a
         # huge d), and 0 — a step is taken only where it lowers F
-        ladb = torch.cat([lad.expand(-1, nb, 1), (1.0 / (1.0 + lam_n))[None, :, None],
+        damped = (1.0 / (1.0 + lam_n))[None, :, None]
+        ladb = torch.cat([lad.expand(-1, nb, 1), damped,
+                          *([0.1 * damped, 0.01 * damped] if hinge else []),
                           torch.zeros(1, nb, 1, **T)])
         sg = torch.minimum(ladb, BOUNDARY * ag)  # (J, b, W)
         Adg = (A4 * dx[:, None]).sum(-1).mT  # A_w d_w: (b, W, n)
@@ -1070,6 +1129,10 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         Fb, best = Fs.min(0)  # Fs is +inf outside the domain: never chosen while a step is inside
         step = torch.take_along_dim(sg, best[None, :, None], 0)[0]
         step = torch.where((active & (Fb < math.inf))[:, None], step, 0.0)
+        if hinge:  # deep in the quadratic region F's changes are below its round-off: full steps
+            trust = active & (lam_n <= TRUST_LAMBDA)
+            step = torch.where(trust[:, None], torch.clamp(BOUNDARY * ag, max=1.0), step)
+            best = torch.where(trust, 0, best)
         # no step lowers F although the point is not centred: the direction is lost to round-off
         broken = broken | (active & (best == len(ladb) - 1) & (lam_n > MU_LAMBDA))
         active = active & ~broken
@@ -1081,10 +1144,27 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
         # (the full check then certifies the point against every group, with its own NNLS)
         mu_lam = torch.where(active, mu, mu_lam)
         # a scale for the relative gap (at the previous point)
-        upper = loss.value(f) if wl is not None else 0.5 * (r * r).sum(-1)
+        if hinge:  # the objective of (P), as the full check scales its gap
+            upper = loss.true_value(f) + beta * (xn * usable).sum(1)
+        else:
+            upper = loss.value(f) if wl is not None else 0.5 * (r * r).sum(-1)
         go = active & (lam_n <= MU_LAMBDA)  # centred
-        fin = go & (mu * nu <= tol_t * upper.clamp_min(1.0))
-        mu = torch.where(go ^ fin, mu / MU_FACTOR, mu)
+        if hinge:  # the smoothing's share of the gap at f: Σ max(0, c) − a c (< n τ)
+            cc = 1 - y * f
+            sgap = (torch.relu(cc) + y * r * cc).sum(-1)
+        else:
+            sgap = 0.0
+        tgt = tol_t * upper.clamp_min(1.0)
+        met = mu * nu + sgap <= tgt
+        # hinge: the dual point's a = ∂h/∂c moves by ~λ √(μ/8τ) at the kinks: centre tightly
+        # (or as tight as round-off lets it: λ no longer falling)
+        fin = go & met & ((lam_n <= HINGE_LAMBDA) | (lam_n > 0.5 * lam_prev)) if hinge else go & met
+        lam_prev = torch.where(go & met, lam_n, math.inf)
+        cut = go & ~met
+        mu = torch.where(cut & (mu * nu > 0.5 * tgt), mu / MU_FACTOR, mu)
+        if hinge:
+            tau = torch.maximum(torch.where(cut & (sgap > 0.5 * tgt), tau / MU_FACTOR, tau),
+                                mu)  # τ ≥ μ: F/μ stays self-concordant
         active = (active ^ fin) & (it_t < max_iter)
     # (an instance that took a step had its λ formed at its last one)
     lam_out = torch.where((it_t > it0)[:, None, None], mu_lam[:, None, None] * rowmask / Gx,
@@ -1101,7 +1181,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, max_iter, T, v
     if verbose:
         print(f"  barrier on |W| ≤ {g.shape[1]}: iterations {it_np.min()}..{it_np.max()}, "
               f"ν ≤ {int(nu.max())}")
-    return mu, broken, active
+    return mu, tau, broken, active
 
 
 def dual_multipliers(prog: ConeProgram, v, iters: int = 1000, device: str = "cpu"):

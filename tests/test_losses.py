@@ -76,8 +76,9 @@ def test_bad_labels_and_loss():
 
 @pytest.mark.parametrize("index, loss, used", [(0, "logistic", "torch"), (1, "hinge", "clarabel")])
 def test_b1_with_the_torch_solver(index, loss, used):
-    """``--solver torch`` on B.1: the logistic loss is solved by the torch solver, the hinge loss
-    by Clarabel (recorded); both trials reach the same verdict as with Clarabel."""
+    """``--solver torch`` on B.1: the logistic loss is solved by the torch solver; the hinge
+    loss, which the torch solver certifies to ~1e-6 but rarely to the claims' 1e-8, falls back
+    to Clarabel (recorded); both trials reach the same verdict as with Clarabel."""
     pytest.importorskip("torch")  # the check trains networks
     from verify import b_1
 

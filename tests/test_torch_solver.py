@@ -13,7 +13,14 @@ from bnproofs import losses
 from bnproofs.arrangements import enumerate_arrangements, sample_arrangements
 from bnproofs.certificates import dual_certificate
 from bnproofs.cnn import patches, program_15
-from bnproofs.convex import ConeProgram, Shared, program_8, solve, solve_program
+from bnproofs.convex import (
+    ConeProgram,
+    Shared,
+    program_8,
+    solve,
+    solve_program,
+    solve_program_dual,
+)
 from bnproofs.data import whiten
 from bnproofs.instances import data_matrix
 from bnproofs.torch_solver import solve_batch
@@ -265,17 +272,35 @@ def test_logistic_bound_is_the_audited_entropy(monkeypatch):
     assert s.lower <= solve_program(prog).value + 1e-6
 
 
-def test_hinge_is_solved_by_clarabel_and_says_so():
+@pytest.mark.parametrize("n, d, beta, kind, labels", [
+    (8, 2, 0.05, "general", "mixed"),
+    (6, 2, 0.3, "ties", "mixed"),  # duplicated rows
+    (4, 4, 0.2, "full_row_rank", "mixed"),  # n = d: separable data, every sample on a kink
+    (7, 2, 0.3, "general", "negative"),  # one class only
+    (7, 2, 10.0, "general", "mixed"),  # β above the threshold: the zero network, value n
+])
+def test_hinge_loss_agrees_with_clarabel_and_is_certified(n, d, beta, kind, labels):
+    """B.1's hinge loss through its smoothing: the dual point ``y a`` with ``a ∈ (0, 1)`` comes
+    from the solver (a subgradient choice at the kinks would not certify) and the bound
+    ``Σ t a`` is recomputed in numpy (:mod:`bnproofs.losses`)."""
+    rng = np.random.default_rng(7)
+    W = whiten(data_matrix(rng, n, d, kind))
+    y = np.where(rng.standard_normal(n) >= 0, 1.0, -1.0)
+    if labels != "mixed":
+        y[:] = -1.0
+    prog = program_8(W.Uprime, enumerate_arrangements(W.Uprime), y, beta, "hinge")
+    s = solve_batch([prog], tol=TOL)[0]
+    _agrees(prog, s, solve_program(prog))
+    assert np.all((y * s.v >= 0) & (y * s.v <= 1))
+    if beta >= 10:
+        assert s.upper == n
+
+
+def test_a_batch_must_share_its_loss():
     rng = np.random.default_rng(1)
     W = whiten(rng.standard_normal((6, 2)))
     y = np.array([1.0, -1, 1, 1, -1, -1])
     prog = program_8(W.Uprime, enumerate_arrangements(W.Uprime), y, 0.1, "hinge")
-    s = solve(prog, "torch")
-    assert s.status == "optimal" and "hinge" in s.solver_stats["fallback_from"]["reason"]
-    with pytest.raises(ValueError, match="losses"):
-        solve(prog, "torch", fallback=False)
-    with pytest.raises(ValueError, match="losses"):
-        solve_batch([prog])
     logistic = ConeProgram(prog.A, prog.G, y, 0.1, "logistic")
     with pytest.raises(ValueError, match="share the loss"):
         solve_batch([logistic, ConeProgram(prog.A, prog.G, y, 0.1)])
@@ -294,23 +319,27 @@ def test_auto_takes_the_torch_solver_for_large_programs_only():
     P, _, m, k = big.shape
     assert 2 * P * m * k >= cv.AUTO_ENTRIES and cv.auto_solver(big) == "torch"
     hinge = ConeProgram(big.A, big.G, np.sign(big.y) + (big.y == 0), 0.1, "hinge")
-    assert cv.auto_solver(hinge) == "clarabel"
+    assert cv.auto_solver(hinge) == "torch"
 
 
 @given(st.integers(0, 2**32 - 1), st.integers(4, 14), st.integers(1, 4),
        st.sampled_from(["general", "ties", "rank2", "illcond", "full_row_rank"]),
-       st.floats(-3.0, 1.5), st.sampled_from(["squared", "logistic"]), st.booleans())
+       st.floats(-3.0, 1.5), st.sampled_from(["squared", "logistic", "hinge"]), st.booleans())
 @example(5, 6, 2, "general", 1.5, "logistic", False)  # β above the threshold: the zero network
 @example(9, 4, 4, "full_row_rank", -3.0, "squared", True)  # n = d, β small: interpolation
 @example(0, 4, 1, "general", -3.0, "logistic", False)  # Clarabel's bracket 2.9e-4 wide, torch's
+@example(0, 10, 2, "general", -2.0, "hinge", False)  # torch stalls at 3.1e-6
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 def test_the_certified_bracket_meets_clarabels(seed, n, d, kind, log_beta, loss, sampled):
     """Property: on any instance of (8) — data kind, n, d, β over 10^[−3, 1.5] (past the label
-    norms), either loss, exact or sampled arrangements — the torch solver returns a certified
-    bracket of width ≤ 1e-6 at a point with no cone violation, and it meets Clarabel's own
+    norms), any of the three losses, exact or sampled arrangements — the torch solver returns a
+    certified bracket of width ≤ 1e-6 at a point with no cone violation, and it meets Clarabel's own
     certified bracket [its dual certificate, its objective]: two true brackets of one optimum
     intersect. (Not |torch − Clarabel| ≤ 1e-6: on the logistic loss Clarabel's answer can be
-    off by more than that — the third example, where torch's value is 1.2e-6 below it.)"""
+    off by more than that — the third example, where torch's value is 1.2e-6 below it.) The
+    hinge loss certifies 1e-6 on most instances, not all (the fourth example stalls at 3.1e-6;
+    :func:`bnproofs.convex.solve` then falls back to Clarabel): for it the bracket must be
+    true and meet Clarabel's, certified or not."""
     if kind == "full_row_rank":
         d = n = min(n, 6)
     rng = np.random.default_rng(seed)
@@ -320,7 +349,7 @@ def test_the_certified_bracket_meets_clarabels(seed, n, d, kind, log_beta, loss,
     else:
         D = enumerate_arrangements(W.Uprime)
     y = rng.standard_normal(n)
-    if loss == "logistic":
+    if loss != "squared":
         y = np.where(y >= 0, 1.0, -1.0)
     prog = program_8(W.Uprime, D, y, float(10.0 ** log_beta), loss)
     try:
@@ -330,11 +359,15 @@ def test_the_certified_bracket_meets_clarabels(seed, n, d, kind, log_beta, loss,
     assume(ref is not None and ref.status == "optimal")
     s = solve_batch([prog], tol=TOL)[0]
     scale = max(1.0, abs(ref.value))
-    assert s.status == "certified" and s.gap <= TOL
+    assert (s.status == "certified" and s.gap <= TOL) or (loss == "hinge" and s.gap > TOL)
     assert s.upper == pytest.approx(prog.objective(s.S, s.Sp), rel=1e-14)
     assert s.violation == prog.violation(s.S, s.Sp) <= 1e-12
-    v = losses.dual_from_prediction(loss, prog.predict(ref.S - ref.Sp), y)
-    ref_lower = dual_certificate(prog, v, ref.rho, ref.rhop).lower_bound
+    if loss == "hinge":  # (y·1[y f < 1] is an arbitrary subgradient at the kinks: the dual)
+        dual = solve_program_dual(prog)
+        ref_lower = dual_certificate(prog, dual.v, dual.rho, dual.rhop).lower_bound
+    else:
+        v = losses.dual_from_prediction(loss, prog.predict(ref.S - ref.Sp), y)
+        ref_lower = dual_certificate(prog, v, ref.rho, ref.rhop).lower_bound
     assert ref_lower <= s.upper + 1e-9 * scale
     # (Clarabel's point may violate its cones by ~1e-9: its objective is an upper bound only
     # up to that)
