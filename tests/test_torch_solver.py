@@ -296,6 +296,23 @@ def test_hinge_loss_agrees_with_clarabel_and_is_certified(n, d, beta, kind, labe
         assert s.upper == n
 
 
+def test_a_hinge_batch_is_certified_and_agrees_with_single_solves():
+    """Four hinge instances in one batch (the last with fewer arrangements: padded), each
+    certified and within the tolerance of its own solve and of Clarabel."""
+    rng = np.random.default_rng(3)
+    progs = []
+    for b in range(4):
+        W = whiten(rng.standard_normal((9, 2)))
+        D = enumerate_arrangements(W.Uprime)
+        D = D[: len(D) - 5] if b == 3 else D
+        y = np.where(rng.standard_normal(9) >= 0, 1.0, -1.0)
+        progs.append(program_8(W.Uprime, D, y, float(rng.uniform(0.05, 1.5)), "hinge"))
+    for prog, s in zip(progs, solve_batch(progs, tol=TOL), strict=True):
+        _agrees(prog, s, solve_program(prog))
+        one = solve_batch([prog], tol=TOL)[0]
+        assert abs(one.upper - s.upper) <= 2 * TOL * max(1.0, abs(one.upper))
+
+
 def test_a_batch_must_share_its_loss():
     rng = np.random.default_rng(1)
     W = whiten(rng.standard_normal((6, 2)))
