@@ -53,6 +53,10 @@ class ConvexSolution:
     status: str
     solve_s: float  # wall time including cvxpy's compilation
     solver_stats: dict
+    # the dual point that goes with (rho, rhop), where the solver has its own (the torch solver:
+    # for the hinge loss, whose −∇L is a set at the kinks, the subgradient of the prediction is
+    # not it); None: v = −∇L(prediction)
+    v: np.ndarray | None = None
 
     def prediction(self, prog: ConeProgram) -> np.ndarray:
         return prog.predict(self.S - self.Sp)
@@ -276,7 +280,7 @@ def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
     return ConvexSolution(
         value=s.upper, S=s.S, Sp=s.Sp, rho=s.rho, rhop=s.rhop,
         status="optimal" if s.status == "certified" else "inaccurate",
-        solve_s=s.solve_s, solver_stats=stats,
+        solve_s=s.solve_s, solver_stats=stats, v=s.v,
     )
 
 

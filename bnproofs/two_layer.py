@@ -117,7 +117,8 @@ def solve_and_certify(prog: ConeProgram, solver: str = "clarabel", device: str =
     # the claims judge the bracket width as IPM-tight (rtol 1e-6 of the value, atol 1e-8): the
     # torch solver's gap, relative to max(1, |value|), is asked for accordingly
     cs = solve(prog, solver, device, tol=TORCH_TOL)
-    v_primal = losses.dual_from_prediction(prog.loss, cs.prediction(prog), prog.y)
+    v_primal = (cs.v if cs.v is not None
+                else losses.dual_from_prediction(prog.loss, cs.prediction(prog), prog.y))
     cert = dual_certificate(prog, v_primal, cs.rho, cs.rhop)
     if solver_used(cs) == "torch":  # (not when it fell back to Clarabel)
         return cs, cert, (cs.solver_stats["lower"], cs.status, 0.0)
