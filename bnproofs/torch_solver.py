@@ -599,7 +599,7 @@ class _Loss:
     with P = 40..2000, and 68 more: n = 4..60, P = 14..3000, β = 0.001..30, five data kinds):
     84 certified at 1e-6 (98 %), the other two stalled at 5.5e-6 and 4.7e-5 (n = 50,
     P = 1000, β = 0.03 and 0.01): below τ ~ 1e-8, μ ~ 1e-10 the Newton directions stop
-    descending. 7–25× faster than Clarabel at P ≥ 1000 (n = 100, P = 2000: 1.2 s against
+    descending. 5–20× faster than Clarabel at P ≥ 1000 (n = 100, P = 2000: 1.2 s against
     25 s), slower below P ~ 300. At tol 1e-8, which the claims ask, B.1's small hinge trials
     certify in 4 of 5 (n = 4..8); of the first 4 instances above, 1 (the others stall at
     3e-8..2e-7 within ~1 s); the rest get Clarabel's answer (:func:`bnproofs.convex.solve`).
