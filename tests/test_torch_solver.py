@@ -9,21 +9,13 @@ from hypothesis import strategies as st
 pytest.importorskip("torch")  # noqa: E402
 
 import bnproofs.torch_solver as ts
-from bnproofs import losses
 from bnproofs.arrangements import enumerate_arrangements, sample_arrangements
-from bnproofs.certificates import dual_certificate
 from bnproofs.cnn import patches, program_15
-from bnproofs.convex import (
-    ConeProgram,
-    Shared,
-    program_8,
-    solve,
-    solve_program,
-    solve_program_dual,
-)
+from bnproofs.convex import ConeProgram, Shared, program_8, solve, solve_program
 from bnproofs.data import whiten
 from bnproofs.instances import data_matrix
 from bnproofs.torch_solver import solve_batch
+from bnproofs.two_layer import solve_and_certify
 
 TOL = 1e-6
 
@@ -222,13 +214,14 @@ def test_bad_program_data_gets_a_clear_error(y, beta, D, match):
         program_8(np.eye(3), np.ones(D, dtype=bool), y, beta)
 
 
-def _logistic_8(seed, n, d, beta, kind="general", labels="mixed"):
+def _labelled_8(seed, n, d, beta, kind="general", labels="mixed", loss="logistic"):
+    """(8) with labels ±1 (mixed, or all of one sign) and a loss of B.1, exact arrangements."""
     rng = np.random.default_rng(seed)
     W = whiten(data_matrix(rng, n, d, kind))
     y = np.where(rng.standard_normal(n) >= 0, 1.0, -1.0)
     if labels != "mixed":
         y[:] = 1.0 if labels == "positive" else -1.0
-    return program_8(W.Uprime, enumerate_arrangements(W.Uprime), y, beta, "logistic")
+    return program_8(W.Uprime, enumerate_arrangements(W.Uprime), y, beta, loss)
 
 
 @pytest.mark.parametrize("n, d, beta, kind, labels", [
@@ -241,7 +234,7 @@ def _logistic_8(seed, n, d, beta, kind="general", labels="mixed"):
 def test_logistic_loss_agrees_with_clarabel_and_is_certified(n, d, beta, kind, labels):
     """B.1's logistic loss: the dual point is ``y σ(−y∘f)`` and the bound its binary entropy;
     both are recomputed in numpy (:mod:`bnproofs.losses`) from the returned point."""
-    prog = _logistic_8(7, n, d, beta, kind, labels)
+    prog = _labelled_8(7, n, d, beta, kind, labels)
     s = solve_batch([prog], tol=TOL)[0]
     _agrees(prog, s, solve_program(prog))
     if beta >= 10:
@@ -254,7 +247,7 @@ def test_a_flat_loss_does_not_throw_the_newton_path_off():
     group to ~1e33 and out of its cone (stalled at gap 0.78 on a larger instance; on this one
     20 000 Newton steps ending at gap 0.94). A step is now taken only where it lowers the barrier
     objective, with the damped Newton step among the trials."""
-    prog = _logistic_8(11, 20, 2, 0.001)
+    prog = _labelled_8(11, 20, 2, 0.001)
     s = solve_batch([prog], tol=TOL)[0]
     assert s.status == "certified" and s.gap <= TOL and s.violation == 0.0
     assert s.iterations < 2000
@@ -264,7 +257,7 @@ def test_logistic_bound_is_the_audited_entropy(monkeypatch):
     """Mutation: the torch dual objective over-claims by 1 %. The solver then stops early on its
     own (wrong) gap, but the bound audited in numpy (:mod:`bnproofs.losses`) at the returned
     point does not certify it — the status comes from that audit."""
-    prog = _logistic_8(7, 8, 2, 0.05)
+    prog = _labelled_8(7, 8, 2, 0.05)
     real = ts._Loss.dual_value
     monkeypatch.setattr(ts._Loss, "dual_value", lambda self, v: real(self, v) * 1.01)
     s = solve_batch([prog], tol=TOL)[0]
@@ -283,15 +276,10 @@ def test_hinge_loss_agrees_with_clarabel_and_is_certified(n, d, beta, kind, labe
     """B.1's hinge loss through its smoothing: the dual point ``y a`` with ``a ∈ (0, 1)`` comes
     from the solver (a subgradient choice at the kinks would not certify) and the bound
     ``Σ t a`` is recomputed in numpy (:mod:`bnproofs.losses`)."""
-    rng = np.random.default_rng(7)
-    W = whiten(data_matrix(rng, n, d, kind))
-    y = np.where(rng.standard_normal(n) >= 0, 1.0, -1.0)
-    if labels != "mixed":
-        y[:] = -1.0
-    prog = program_8(W.Uprime, enumerate_arrangements(W.Uprime), y, beta, "hinge")
+    prog = _labelled_8(7, n, d, beta, kind, labels, "hinge")
     s = solve_batch([prog], tol=TOL)[0]
     _agrees(prog, s, solve_program(prog))
-    assert np.all((y * s.v >= 0) & (y * s.v <= 1))
+    assert np.all((prog.y * s.v >= 0) & (prog.y * s.v <= 1))
     if beta >= 10:
         assert s.upper == n
 
@@ -369,8 +357,8 @@ def test_the_certified_bracket_meets_clarabels(seed, n, d, kind, log_beta, loss,
     if loss != "squared":
         y = np.where(y >= 0, 1.0, -1.0)
     prog = program_8(W.Uprime, D, y, float(10.0 ** log_beta), loss)
-    try:
-        ref = solve_program(prog)
+    try:  # Clarabel's answer and its best verified certificate (prediction's and its dual's)
+        ref, ref_cert, _ = solve_and_certify(prog, "clarabel")
     except cvxpy.error.SolverError:  # (Clarabel's exponential cones can fail: nothing to compare)
         ref = None
     assume(ref is not None and ref.status == "optimal")
@@ -379,13 +367,7 @@ def test_the_certified_bracket_meets_clarabels(seed, n, d, kind, log_beta, loss,
     assert (s.status == "certified" and s.gap <= TOL) or (loss == "hinge" and s.gap > TOL)
     assert s.upper == pytest.approx(prog.objective(s.S, s.Sp), rel=1e-14)
     assert s.violation == prog.violation(s.S, s.Sp) <= 1e-12
-    if loss == "hinge":  # (y·1[y f < 1] is an arbitrary subgradient at the kinks: the dual)
-        dual = solve_program_dual(prog)
-        ref_lower = dual_certificate(prog, dual.v, dual.rho, dual.rhop).lower_bound
-    else:
-        v = losses.dual_from_prediction(loss, prog.predict(ref.S - ref.Sp), y)
-        ref_lower = dual_certificate(prog, v, ref.rho, ref.rhop).lower_bound
-    assert ref_lower <= s.upper + 1e-9 * scale
+    assert ref_cert.lower_bound <= s.upper + 1e-9 * scale
     # (Clarabel's point may violate its cones by ~1e-9: its objective is an upper bound only
     # up to that)
     assert s.lower <= ref.value + 1e-7 * scale
