@@ -17,7 +17,9 @@ certified with a separate Clarabel solve of the dual (``certify``).
 Methods (time per instance, wall clock, the batch total for torch):
 
 * ``torch-cpu`` / ``torch-cuda`` — :func:`bnproofs.torch_solver.solve_batch` on the whole batch
-  (in chunks of at most --chunk instances), stopped at the certified relative gap --tol;
+  (in chunks of at most --chunk instances, which on the CPU ``solve_batch`` cuts further to
+  :func:`~bnproofs.torch_solver.cpu_chunk` (n = 50, d = 3): 16 instances at P = 50, 4 at
+  P = 200, 1 above P = 400), stopped at the certified relative gap --tol;
 * ``clarabel`` — :func:`bnproofs.convex.solve_program` (cvxpy + Clarabel), including cvxpy's
   compile time, one instance after the other, on at most --ref-max instances of the batch;
 * ``pyscnn-al`` — pyscnn's ``ConvexReLU`` (gates = the same ``h_i``, so the same ``D_i``;

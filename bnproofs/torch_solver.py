@@ -75,10 +75,10 @@ little there — its case is the GPU, where a batch runs as one set of kernels.
 
 Speed work (issue 7; ``benchmarks/profile_torch_solver.py``, P = 1000, n = 50, d = 3, β = 0.1,
 5 instances, one thread, s/instance on a shared 2-core machine, noise ±5–25 %; step and round
-counts are deterministic). Now: 0.33–0.36 s, 132 Newton steps, 10.6 rounds; split Newton
-steps 0.17 s (~1.3 ms a step, mostly per-operation overhead), interior directions 0.065 s,
-full-check NNLS 0.057 s, rest of the checks 0.043 s — about 15 ms of fixed cost per round.
-Kept, in order:
+counts are deterministic). Now: 0.32–0.35 s, 132 Newton steps, 10.6 rounds; split Newton
+steps 0.16 s (~1.2 ms a step: ~250 operations of 1–6 µs each, the trial points' logs and the
+Woodbury product ``ZᵀZ`` the largest), interior directions 0.06 s, full-check NNLS 0.055 s, rest
+of the checks 0.045 s — about 15 ms of fixed cost per round. Kept, in order:
 
 * ``MU_LAMBDA`` 0.5 → 1.0 (centred enough to shrink μ): 223 → 204 steps.
 * Not for speed: the damped Newton step and 0 among the trial steps, so that a step is taken
@@ -114,6 +114,10 @@ Kept, in order:
   are real, the margin as ``min a / ‖s‖``. Back to back (best of 3): 0.359 → 0.331 s and
   0.389 → 0.363 s; check rest 60 → 43 ms, NNLS 61 → 57 ms, interior 71 → 64 ms; P = 5000:
   0.91 → 0.78 s (NNLS 0.30 → 0.23, rest of the checks 0.22 → 0.17); P = 200: 0.154 → 0.150 s.
+* :func:`solve_batch` under ``torch.inference_mode`` (:func:`_no_autograd`; nothing needs a
+  gradient, and the mode skips autograd's dispatch on every operation), bitwise the same on 9
+  instances of the three losses: back to back 0.39 → 0.32 s, 1.49 → 1.22 ms a Newton step,
+  interior directions 0.073 → 0.059 s, NNLS 0.065 → 0.056 s.
 
 Why 10× Clarabel (~0.15 s) is out of reach at P = 1000 with this design: the ~10.6 rounds
 alone cost ~0.16 s of fixed per-round work, and the rounds do not fall. The groups of the final
@@ -200,7 +204,7 @@ class TorchSolution:
     lower: float  # verified lower bound (dual_certificate of (v, rho, rhop))
     gap: float  # (upper − lower) / max(1, |upper|)
     violation: float  # cone violation of (S, Sp)
-    iterations: int  # ADMM iterations (all rounds)
+    iterations: int  # Newton steps (all rounds)
     rounds: int  # full checks
     working_set: int  # groups in the final working set
     status: str  # "certified", "max_iter" or "stalled" (Newton system broke down at round-off,
@@ -376,6 +380,13 @@ LADDER, BOUNDARY = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1, 0.03), 0.85
 # above PRUNE_GAP, drop the groups at ≤ PRUNE × the largest group norm that the check does
 # not price in
 GROWTH, PRUNE, PRUNE_GAP = 1.5, 1e-2, 1e-3
+# on the CPU, batches of at most this many cone-constraint entries 2 P m k: there a batch pays
+# for the padding of its working sets and for its slowest instance's steps with real work, and
+# only small instances gain (s/instance, n = 50, d = 3, β = 0.1, one thread, by chunk size:
+# P = 50, B = 64: 1 → 0.115, 4 → 0.069, 16 → 0.055, 64 → 0.052; P = 100, B = 32: 1 → 0.106,
+# 8 → 0.073, 32 → 0.076; P = 200, B = 16: 1 → 0.130, 4 → 0.107, 16 → 0.111; P = 1000, B = 8:
+# 1 → 0.29, 2 → 0.34, 8 → 0.52); this gives 16, 8, 4 and 1 there
+CPU_BATCH_ENTRIES = 320_000
 
 
 class _Batch:
@@ -392,10 +403,6 @@ class _Batch:
         import torch
 
         n = progs[0].shape[1]
-        if any(p.shape[1] != n for p in progs):
-            raise ValueError("all instances of a batch must share n")
-        if len({p.loss for p in progs}) != 1:
-            raise ValueError("all instances of a batch must share the loss")
         P = max(p.shape[0] for p in progs)
         m = max(p.shape[2] for p in progs)
         k = max(p.shape[3] for p in progs)
@@ -711,16 +718,43 @@ def _dual_bound(loss, beta, v, cmax):
     return loss.dual_value(t[:, None] * v)
 
 
+def cpu_chunk(progs: list[ConeProgram]) -> int:
+    """Instances per batch on the CPU: ``CPU_BATCH_ENTRIES`` cone-constraint entries ``2 P m k``
+    (of the largest instance), at least 1."""
+    entries = max(2 * P * m * k for P, _, m, k in (p.shape for p in progs))
+    return max(1, CPU_BATCH_ENTRIES // max(entries, 1))
+
+
 @_no_autograd
 def solve_batch(progs: list[ConeProgram], *, tol: float = 1e-6, max_iter: int = 20000,
-                nnls_iters: int = 200, device: str = "auto", dtype=None,
+                nnls_iters: int = 200, device: str = "auto", dtype=None, chunk: int | None = None,
                 verbose: bool = False) -> list[TorchSolution]:
-    """Solve the instances ``progs`` (equal n) of (P) together; see the module docstring."""
-    import torch
-
+    """Solve the instances ``progs`` (equal n, one loss) of (P), batched; see the module
+    docstring. ``chunk``: instances per batch (by default all of them on CUDA, and
+    :func:`cpu_chunk` on the CPU, where a batch pays for its padding with real work).
+    ``solve_s`` is the wall time of the batch an instance was solved in."""
     if not progs:
         return []
-    dev = torch.device(resolve_device(device))
+    n = progs[0].shape[1]
+    if any(p.shape[1] != n for p in progs):
+        raise ValueError("all instances of a batch must share n")
+    if len({p.loss for p in progs}) != 1:
+        raise ValueError("all instances of a batch must share the loss")
+    dev = resolve_device(device)
+    if chunk is None:
+        chunk = cpu_chunk(progs) if dev == "cpu" else len(progs)
+    if chunk < 1:
+        raise ValueError(f"chunk must be at least 1, not {chunk}")
+    kw = dict(tol=tol, max_iter=max_iter, nnls_iters=nnls_iters, device=dev, dtype=dtype,
+              verbose=verbose)
+    return [s for j in range(0, len(progs), chunk) for s in _solve_chunk(progs[j:j + chunk], **kw)]
+
+
+def _solve_chunk(progs, *, tol, max_iter, nnls_iters, device, dtype, verbose):
+    """:func:`solve_batch` of one batch."""
+    import torch
+
+    dev = torch.device(device)
     T = dict(device=dev, dtype=dtype or torch.float64)
     t_start = time.perf_counter()
     bt = _Batch(progs, T)

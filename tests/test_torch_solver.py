@@ -311,6 +311,37 @@ def test_a_batch_must_share_its_loss():
         solve_batch([logistic, ConeProgram(prog.A, prog.G, y, 0.1)])
 
 
+def test_cpu_batches_are_chunked_by_size(batch8, monkeypatch):
+    """On the CPU a batch is cut into chunks of about ``CPU_BATCH_ENTRIES`` entries (big
+    instances one at a time: there padding costs real work); each chunk is its own batch, so
+    chunks of one give each instance's single solve, bit for bit; a chunk size can be asked
+    for; the batch's checks (one n, one loss) hold across chunks."""
+    progs, together = batch8
+    entries = max(2 * P * m * k for P, _, m, k in (p.shape for p in progs))
+    sizes = []
+    inner = ts._solve_chunk
+    monkeypatch.setattr(ts, "_solve_chunk", lambda ps, **kw: sizes.append(len(ps)) or inner(ps, **kw))
+    assert ts.cpu_chunk(progs) == ts.CPU_BATCH_ENTRIES // entries >= len(progs)
+    solve_batch(progs, device="cpu", tol=TOL)
+    monkeypatch.setattr(ts, "CPU_BATCH_ENTRIES", 2 * entries)
+    chunked = solve_batch(progs, device="cpu", tol=TOL)
+    assert sizes == [3, 2, 1]
+    for s, prog in zip(chunked[2:], progs[2:], strict=True):
+        one = inner([prog], tol=TOL, max_iter=20000, nnls_iters=200, device="cpu", dtype=None,
+                    verbose=False)[0]
+        assert (s.upper, s.lower, s.iterations) == (one.upper, one.lower, one.iterations)
+    for a, b in zip(chunked, together, strict=True):
+        assert a.status == b.status == "certified"
+        assert abs(a.upper - b.upper) <= 2 * TOL * max(1.0, abs(a.upper))
+    solve_batch(progs, device="cpu", tol=TOL, chunk=1)
+    assert sizes[3:] == [1, 1, 1]
+    with pytest.raises(ValueError, match="chunk must be at least 1"):
+        solve_batch(progs, chunk=0)
+    mixed = [progs[0], ConeProgram(progs[1].A, progs[1].G, np.sign(progs[1].y), 0.1, "hinge")]
+    with pytest.raises(ValueError, match="share the loss"):
+        solve_batch(mixed, chunk=1)
+
+
 def test_auto_takes_the_torch_solver_for_large_programs_only():
     import bnproofs.convex as cv
 
