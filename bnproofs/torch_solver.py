@@ -70,8 +70,9 @@ iterations; (ii) ADMM on the working set still needed thousands of iterations pe
 (2 % per step), and entering at ``ε e_g`` cost tens of damped steps per round; (iv) this
 version needs ~130 Newton steps (11 rounds) there and certifies every benchmark instance,
 agreeing with Clarabel to ≤ 1e-6. Every step is a batched tensor operation, the same on CPU and
-GPU; on CPU the cost is per-operation overhead (a few ms per Newton step), so batching helps
-little there — its case is the GPU, where a batch runs as one set of kernels.
+GPU; on CPU the cost is per-operation overhead (about a ms per Newton step), so batching helps
+only small instances there (:func:`cpu_chunk`) — its case is the GPU, where a batch runs as one
+set of kernels.
 
 Speed work (issue 7; ``benchmarks/profile_torch_solver.py``, P = 1000, n = 50, d = 3, β = 0.1,
 5 instances, one thread, s/instance on a shared 2-core machine, noise ±5–25 %; step and round
@@ -176,9 +177,12 @@ Batching: instances must share ``n``; ``P``, ``m`` and ``k`` are padded with zer
 stays zero under the norm penalty, a zero row of ``G`` is the vacuous constraint ``0 ≥ 0``), and
 the working sets are padded with one all-zero dummy group. Converged instances leave the batch,
 and a restricted solve hands the batch back once half of it has finished, so that the rest is
-re-packed. Memory: dense, the packed A and G, ``8 B (P+1)(n+m) k`` bytes; shared, ``8 B (P+1) N``
-for the arrangements and signs plus the NNLS multipliers ``8 B 2P m`` twice (the current ones
-and the best check's; chunk large batches: ``benchmarks/solvers.py --chunk``).
+re-packed. On the CPU :func:`solve_batch` solves a batch in chunks of :func:`cpu_chunk`
+instances (``CPU_BATCH_ENTRIES`` cone entries; ``chunk=`` to choose): there the padding and the
+slowest instance's steps are real work, and only small instances gain from sharing a batch. On
+CUDA the whole batch is one. Memory: dense, the packed A and G, ``8 B (P+1)(n+m) k`` bytes;
+shared, ``8 B (P+1) N`` for the arrangements and signs plus the NNLS multipliers ``8 B 2P m``
+twice (the current ones and the best check's; ``chunk=`` bounds B).
 """
 
 from __future__ import annotations
