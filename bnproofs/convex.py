@@ -129,6 +129,13 @@ class ConeProgram:
         P, n, k = self.A.shape
         return P, n, self.G.shape[1], k
 
+    @property
+    def entries(self) -> int:
+        """Cone-constraint entries ``2 P m k``: the size measure of the solver choices
+        (:func:`auto_solver`, :func:`bnproofs.torch_solver.cpu_chunk`)."""
+        P, _, m, k = self.shape
+        return 2 * P * m * k
+
     def predict(self, S: np.ndarray) -> np.ndarray:
         """``Σ_i A_i s_i`` for ``S`` of shape P × k."""
         return np.einsum("pnk,pk->n", self.A, S)
@@ -234,8 +241,7 @@ def auto_solver(prog: ConeProgram) -> str:
 
     from .torch_solver import LOSSES
 
-    P, _, m, k = prog.shape
-    big = 2 * P * m * k >= AUTO_ENTRIES
+    big = prog.entries >= AUTO_ENTRIES
     ok = prog.loss in LOSSES and importlib.util.find_spec("torch") is not None
     return "torch" if big and ok else "clarabel"
 

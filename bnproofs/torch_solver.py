@@ -725,8 +725,7 @@ def _dual_bound(loss, beta, v, cmax):
 def cpu_chunk(progs: list[ConeProgram]) -> int:
     """Instances per batch on the CPU: ``CPU_BATCH_ENTRIES`` cone-constraint entries ``2 P m k``
     (of the largest instance), at least 1."""
-    entries = max(2 * P * m * k for P, _, m, k in (p.shape for p in progs))
-    return max(1, CPU_BATCH_ENTRIES // max(entries, 1))
+    return max(1, CPU_BATCH_ENTRIES // max(max(p.entries for p in progs), 1))
 
 
 @_no_autograd

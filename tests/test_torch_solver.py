@@ -317,7 +317,7 @@ def test_cpu_batches_are_chunked_by_size(batch8, monkeypatch):
     chunks of one give each instance's single solve, bit for bit; a chunk size can be asked
     for; the batch's checks (one n, one loss) hold across chunks."""
     progs, together = batch8
-    entries = max(2 * P * m * k for P, _, m, k in (p.shape for p in progs))
+    entries = max(p.entries for p in progs)
     sizes = []
     inner = ts._solve_chunk
     monkeypatch.setattr(ts, "_solve_chunk", lambda ps, **kw: sizes.append(len(ps)) or inner(ps, **kw))
