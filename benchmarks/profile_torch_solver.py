@@ -23,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(ROOT.parent)]  # solvers.py, and this checkout's bnproofs
 
-from solvers import digits_case, random_case  # noqa: E402
+from solvers import check_positive, digits_case, random_case  # noqa: E402
 
 from bnproofs import torch_solver as ts  # noqa: E402
 from bnproofs.convex import program_8, solve_program  # noqa: E402
@@ -54,6 +54,7 @@ def main() -> None:
     ap.add_argument("--tol", type=float, default=1e-6)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
+    check_positive(ap, args, "P", "count", "B", "n", "d", "beta", "tol")
     import torch
 
     torch.set_num_threads(1)

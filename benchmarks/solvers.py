@@ -292,6 +292,15 @@ def page(lines, png, path, loss="squared"):
         f"<pre>{html.escape(chr(10).join(lines))}</pre></body>\n")
 
 
+def check_positive(ap, args, *names) -> None:
+    """``ap.error`` (a one-line message, exit 2) unless every named option, or each of its
+    values, is > 0 (a NaN is not)."""
+    for name in names:
+        value = getattr(args, name)
+        if not all(v > 0 for v in (value if isinstance(value, list) else [value])):
+            ap.error(f"--{name.replace('_', '-')} must be positive (got {value})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000, 5000])
@@ -311,6 +320,8 @@ def main() -> None:
     ap.add_argument("--loss", choices=["squared", "logistic", "hinge"], default="squared")
     ap.add_argument("--out", default=None, help="default benchmarks/out/solvers_table[_LOSS].txt")
     args = ap.parse_args()
+    check_positive(ap, args, "chunk", "ref_max", "max_work", "n", "d", "sizes", "batches",
+                   "beta", "tol")
     if args.out is None:
         args.out = ("benchmarks/out/solvers_table.txt" if args.loss == "squared"
                     else f"benchmarks/out/solvers_table_{args.loss}.txt")

@@ -82,3 +82,24 @@ def test_solver_reaches_claims_that_take_it(monkeypatch):
         mod = types.SimpleNamespace(ID="X", PAPER="E", TITLE="t", KIND="k", check=check)
         run_claim(mod, 1, 0, "cpu", progress=None, solver="torch")
     assert seen == ["torch", "none"]
+
+
+@pytest.mark.parametrize(
+    "script, argv",
+    [
+        ("solvers.py", ["--chunk", "0"]),
+        ("solvers.py", ["--sizes", "50", "0"]),
+        ("solvers.py", ["--beta", "nan"]),
+        ("profile_torch_solver.py", ["--B", "0"]),
+    ],
+)
+def test_benchmark_scripts_reject_bad_options_without_a_traceback(script, argv):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / script
+    res = subprocess.run([sys.executable, str(path), *argv], capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 2
+    assert "must be positive" in res.stderr and "Traceback" not in res.stderr
