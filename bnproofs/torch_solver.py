@@ -382,6 +382,9 @@ MU_LAMBDA, MU_FACTOR, INNER, MU_CONT = 1.0, 5.0, 0.1, 1.5
 # hinge (:class:`_Loss`): centre to λ ≤ HINGE_LAMBDA; full Newton steps once λ ≤ TRUST_LAMBDA;
 # the whole Newton system once μ < DENSE_MU
 HINGE_LAMBDA, TRUST_LAMBDA, DENSE_MU = 1e-6, 1e-2, 1e-8
+# the barrier's weight of a group that an earlier solve left at ≤ WEIGHT_REL × the largest
+# norm: that ratio over WEIGHT_REL, at least WEIGHT_MIN (see _barrier)
+WEIGHT_REL, WEIGHT_MIN = 1e-2, 1e-2
 NNLS_SHORT, NNLS_BURST = 10, 5
 STALL_ROUNDS = 30
 LADDER, BOUNDARY = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1, 0.03), 0.85
@@ -975,6 +978,16 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
     round). On the central path ``λ_g = μ / (G_g x_g)`` makes ``‖A_gᵀ v + G_gᵀ λ_g‖ = β``
     exactly, with ``v = y − Σ A_g x_g``: a dual-feasible point with gap ``μ Σ_g m_g``.
 
+    **Weights.** The barrier term of group ``g`` is weighted, ``−μ w_g Σ_j log (G_g x_g)_j``
+    (``λ_g = μ w_g / (G_g x_g)``, gap ``μ Σ_g w_g m_g``): ``w_g = 1`` for the groups entering
+    now and those at ≥ ``WEIGHT_REL`` × the instance's largest norm at the start of the call,
+    ``max(WEIGHT_MIN, ratio / WEIGHT_REL)`` for the others. Those are the groups the optimum
+    leaves at 0 (246 of |W| = 294 on a P = 5000 hinge instance late in its solve): each sat on
+    its ray at ``‖x_g‖ ~ μ m_g / β`` and added ``μ m_g`` to the gap, so the path had to go down
+    to ``μ ~ tol / (50 |W|)`` — ~1e-10 there, where the hinge loss's Newton systems are lost to
+    round-off. A weight only reshapes the path (the weighted barrier is still a barrier of the
+    same cone; the full check certifies whatever point it gives).
+
     Each Newton system is block diagonal (k × k per group: ``β (I − x̂x̂ᵀ)/‖x‖ +
     μ G_gᵀ diag(G_g x_g)⁻² G_g``) plus ``ÃᵀÃ`` (rank n): Woodbury with one n × n Cholesky,
     its matrix ``I + ZᵀZ`` from ``Z_g = L_g⁻¹ A_gᵀ`` (``L_g`` the k × k Cholesky factors; one
@@ -1018,8 +1031,16 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
     A = A * usable[..., None, None]
     rowmask = rowmask * usable[..., None]
     x = torch.where(usable[..., None], x, torch.zeros_like(x))
+    # the barrier's weight per group: 1, but down to WEIGHT_MIN for the groups that an earlier
+    # solve left at ≤ WEIGHT_REL × the instance's largest norm (the weight is that ratio over
+    # WEIGHT_REL); rw: the rows' weights, 0 off rowmask
+    xn0 = x.norm(dim=-1)
+    top = xn0.amax(1, keepdim=True) if xn0.shape[1] else xn0.new_ones(())
+    wgt = torch.where(new, 1.0, (xn0 / (WEIGHT_REL * top).clamp_min(1e-300))
+                      .clamp(WEIGHT_MIN, 1.0))
+    rw = rowmask * wgt[..., None]
     mu = mu0.clone()
-    nu = rowmask.sum(-1).sum(1)
+    nu = rw.sum(-1).sum(1)
     hinge = loss.name == "hinge"
 
     tau = torch.maximum(tau0, mu0)
@@ -1091,7 +1112,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
         g_ = torch.addcmul(Gx, s4, Gd)  # (J, b, W, m)
         ff = f + (sg.transpose(0, 1) @ Adg).transpose(0, 1)  # (J, b, n)
         F = (loss.value(ff) + beta * torch.addcmul(xc, s4, dc).norm(dim=-1).sum(-1)
-             - mu * g_.log_().sum((-1, -2)))
+             - mu * (g_.log_().sum(-1) * wgt).sum(-1))
         return F.nan_to_num_(math.inf, math.inf, math.inf)  # (−inf: an overflow, never a step)
 
     def gx_of(xc):  # G x, and 1 off rowmask (where G x is exactly 0)
@@ -1110,11 +1131,11 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
         xn = x.norm(dim=-1).clamp_min(1e-300)
         xh = x / xn[..., None]
         m1 = mu[:, None, None]
-        inv = rowmask / Gx
+        inv = rw / Gx
         # (0 on the unusable groups: A, G and x are 0 there)
         grad = (rowvec(r, A2).view(nb, Wn, k) + beta3 * xh - m1 * op.t(inv))
         Hn = (beta2 / xn)[..., None, None] * (eyek - xh[..., :, None] * xh[..., None, :])
-        H = torch.where(um4, Hn + m1[..., None] * op.gram(inv * inv), eyek)
+        H = torch.where(um4, Hn + m1[..., None] * op.gram(inv / Gx), eyek)
         ch, info = torch.linalg.cholesky_ex(H)
         fail = (info > 0).any(1)
         if bool(fail.any()):  # round-off near the boundary: a growing ridge
@@ -1227,7 +1248,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
                                 mu)  # τ ≥ μ: F/μ stays self-concordant
         active = (active ^ fin) & (it_t < max_iter)
     # (an instance that took a step had its λ formed at its last one)
-    lam_out = torch.where((it_t > it0)[:, None, None], mu_lam[:, None, None] * rowmask / Gx,
+    lam_out = torch.where((it_t > it0)[:, None, None], mu_lam[:, None, None] * rw / Gx,
                           gat(LAM))
     it_np = it_t.cpu().numpy()
     iters[bidx] = it_np

@@ -284,6 +284,22 @@ def test_hinge_loss_agrees_with_clarabel_and_is_certified(n, d, beta, kind, labe
         assert s.upper == n
 
 
+@pytest.mark.parametrize("seed", [0, 3, 5])
+def test_hinge_at_small_beta_certifies_with_the_weighted_barrier(seed):
+    """Hinge loss, n = 30, ~700 sampled arrangements, β = 0.02: before the barrier weights
+    (``WEIGHT_REL``, ``WEIGHT_MIN``) 11 of 12 such instances (seeds 0–11) stalled at gaps
+    1.7e-6..1e-5, these three at 2.6e-6, 5.6e-6 and 1e-5; now 5 of the 12 do. Most groups of W
+    sat on their rays near 0, each adding μ m_g to the restricted gap, so the path had to go
+    down to μ ~ 1e-10, where the hinge's Newton systems are lost to round-off."""
+    rng = np.random.default_rng(seed)
+    Up = whiten(rng.standard_normal((30, 3))).Uprime
+    D = sample_arrangements(Up, 1000, rng)
+    y = np.where(rng.standard_normal(30) >= 0, 1.0, -1.0)
+    prog = program_8(Up, D, y, 0.02, "hinge")
+    s = solve_batch([prog], tol=TOL)[0]
+    assert s.status == "certified" and s.gap <= TOL and s.violation == 0.0
+
+
 def test_a_hinge_batch_is_certified_and_agrees_with_single_solves():
     """Four hinge instances in one batch (the last with fewer arrangements: padded), each
     certified and within the tolerance of its own solve and of Clarabel."""
