@@ -55,9 +55,8 @@ and the lower bound ``−L*(−t v)``, the binary entropy of ``t y∘v`` (:mod:`
 hinge loss ``Σ max(0, 1 − y_j f_j)`` through a smoothing ``h_τ`` with its own parameter
 ``τ ≥ μ`` (:class:`_Loss`): the dual point ``y∘a``, ``a ∈ (0, 1)``, comes from the solver, the
 lower bound is ``t Σ a``, the upper bound the true hinge; it certifies most instances at 1e-6
-(all 93 measured at β = 0.1, P = 50–5000; at β = 0.01–0.03 from 2 of 20 to 6 of 8 of a
-sample stall), fewer at
-1e-8, and :func:`bnproofs.convex.solve` answers the rest with Clarabel.
+(all 93 measured at β = 0.1, P = 50–5000; at β = 0.01–0.03 from 2 of 20 to 6 of 8 of a sample
+stall), fewer at 1e-8, and :func:`bnproofs.convex.solve` answers the rest with Clarabel.
 
 Programs that carry a :class:`~bnproofs.convex.Shared` factorisation ((8), (15)) are packed as
 ``M``, the arrangements and the signs only: pricing and the NNLS over all P arrangements become
@@ -162,7 +161,7 @@ compaction of the finished cones, worth ≤ ~8 ms (not done). ``torch.compile`` 
 ``dynamic=True``) of the Newton step, split in two at the ridge test so that nothing breaks the
 graph, with duck sizing off and a ``gather`` for the ``take_along_dim`` that specialised |W|
 (after which nothing recompiled over 5 solves): 1.10 → 1.50 ms a step (``cpp_wrapper`` too),
-0.29 → 0.34 s a solve, bitwise the same steps; the compiled step's own kernel took ~0.87 ms a
+0.29 → 0.34 s a solve, the same step and round counts; the compiled step's own kernel took ~0.87 ms a
 call (the J × |W| × m logs of the trial points among it), plus seconds of compile per process.
 
 **Certified stopping rule** (never a gradient norm). At a full check:
