@@ -171,13 +171,19 @@ call (the J × |W| × m logs of the trial points among it), plus seconds of comp
 * lower bound ``L`` — the dual point ``v = y − Σ A_g x_g`` at that feasible point, with the
   multipliers ``λ`` of step 2, scaled by ``t = min(1, β / max_g c_g)`` into the feasible set of
   (D): ``L = −½‖t v − y‖² + ½‖y‖²``;
-* stop when ``(U − L) / max(1, |U|) ≤ tol`` (or at ``max_iter`` Newton steps, status
+* stop when ``(U* − L*) / max(1, |U*|) ≤ tol`` for the lowest ``U*`` and the highest ``L*`` of
+  the checks so far — each bound holds on its own, so a feasible point of one check and a dual
+  point of another bracket the optimum together (or at ``max_iter`` Newton steps, status
   ``max_iter``; or ``stalled``, above, or when a Newton system cannot be factored even with a
-  ridge or gives a direction that does not descend). The point returned is the one of the best
-  check (a later breakdown cannot make the answer worse). The returned ``upper`` and ``lower`` are recomputed in numpy
+  ridge or gives a direction that does not descend). Returned: the point of ``U*`` and the dual
+  point and multipliers of ``L*`` (a later breakdown cannot make the answer worse). Why the
+  bracket of two checks: a hinge solve that breaks down at μ ~ 4e-10 often still lowers ``U``,
+  while its dual point, off the path at that depth, is worthless; with the bounds of one check
+  (n = 50, P = 1000, β = 0.01, 8 instances) 4 stalled at gaps 1.03e-6..7.9e-6, 2 now
+  (1.2e-6, 4.0e-6). The returned ``upper`` and ``lower`` are recomputed in numpy
   (:meth:`~bnproofs.convex.ConeProgram.objective`, :func:`bnproofs.certificates.dual_certificate`)
-  from the returned point and multipliers — the torch numbers only decide when to stop, and the
-  status is decided by that audit.
+  from the returned point, dual point and multipliers — the torch numbers only decide when to
+  stop, and the status is decided by that audit.
 
 Batching: instances must share ``n``; ``P``, ``m`` and ``k`` are padded with zeros (a zero group
 stays zero under the norm penalty, a zero row of ``G`` is the vacuous constraint ``0 ≥ 0``), and
@@ -188,7 +194,7 @@ instances (``CPU_BATCH_ENTRIES`` cone entries; ``chunk=`` to choose): there the 
 slowest instance's steps are real work, and only small instances gain from sharing a batch. On
 CUDA the whole batch is one. Memory: dense, the packed A and G, ``8 B (P+1)(n+m) k`` bytes;
 shared, ``8 B (P+1) N`` for the arrangements and signs plus the NNLS multipliers ``8 B 2P m``
-twice (the current ones and the best check's; ``chunk=`` bounds B).
+twice (the current ones and the best lower bound's; ``chunk=`` bounds B).
 """
 
 from __future__ import annotations
@@ -200,7 +206,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import losses
 from .certificates import dual_certificate
 from .convex import ConeProgram
 from .training import resolve_device
@@ -220,7 +225,7 @@ class TorchSolution:
     status: str  # "certified", "max_iter" or "stalled" (Newton system broke down at round-off,
     #               or STALL_ROUNDS full checks without the gap falling by 1 %: e.g. a cone with
     #               an empty interior that the optimum needs)
-    v: np.ndarray  # dual point before scaling: y − Σ A_i (s_i − s_i')
+    v: np.ndarray  # dual point before scaling, −∇L(f) at the check of the best lower bound
     rho: np.ndarray  # P × m multipliers (≥ 0) of the s_i cone constraints
     rhop: np.ndarray  # P × m, of the s_i'
     solve_s: float  # wall time of the batch this instance was solved in
@@ -794,9 +799,12 @@ def _solve_chunk(progs, *, tol, max_iter, nnls_iters, device, dtype, verbose):
     best_gap = np.full(B, np.inf)
     flat = np.zeros(B, dtype=int)  # consecutive full checks without progress
     paused = np.zeros(B, dtype=bool)  # handed back before its restricted gap was reached
-    # the best check so far per instance (its point, multipliers and dual point): what is
-    # returned, so that a later breakdown (status stalled) cannot make the answer worse
-    best_val = np.full(B, np.inf)
+    # the best bounds so far per instance, each from its own check: the feasible point of the
+    # lowest upper bound, the dual point and multipliers of the highest lower bound — what is
+    # returned (any feasible point and any dual-feasible point bracket the optimum together),
+    # so that a later breakdown (status stalled) cannot make the answer worse
+    best_up = np.full(B, np.inf)
+    best_lo = np.full(B, -np.inf)
     bestS = torch.zeros_like(Sf)
     bestLAM = torch.zeros(B, 2 * P, m, **T)
     bestV = torch.zeros(B, n, **T)
@@ -866,7 +874,7 @@ def _solve_chunk(progs, *, tol, max_iter, nnls_iters, device, dtype, verbose):
             LAM[b, :2 * P] = lam_all
         lower = _dual_bound(loss, bt.beta[b], v, cn.amax(1))
         upper = loss.true_value(f) + bt.beta[b] * Sf[b].norm(dim=-1).sum(1)
-        return _gap(upper, lower), cn, lam_all, v
+        return _gap(upper, lower), upper, lower, cn, lam_all, v
 
     rnd = 0
     while True:
@@ -875,23 +883,32 @@ def _solve_chunk(progs, *, tol, max_iter, nnls_iters, device, dtype, verbose):
         if not len(bidx):
             break
         b = torch.as_tensor(bidx, device=dev)
-        gap, cn, lam_all, vck = full_check(bidx)
+        gap, up_t, lo_t, cn, lam_all, vck = full_check(bidx)
         rounds[bidx] += 1
-        gap_np = gap.cpu().numpy()
-        imp = gap_np < best_val[bidx]
+        gap_np = gap.cpu().numpy()  # this check's own gap: it sets the next restricted solve
+        up_np, lo_np = up_t.cpu().numpy(), lo_t.cpu().numpy()
+        imp = up_np < best_up[bidx]
+        if imp.any():
+            bestS[torch.as_tensor(bidx[imp], device=dev)] = Sf[torch.as_tensor(bidx[imp],
+                                                                                 device=dev)]
+            best_up[bidx[imp]] = up_np[imp]
+        imp = lo_np > best_lo[bidx]
         if imp.any():
             ib = torch.as_tensor(bidx[imp], device=dev)
             it_ = torch.as_tensor(np.flatnonzero(imp), device=dev)
-            bestS[ib], bestLAM[ib], bestV[ib] = Sf[ib], lam_all[it_], vck[it_]
-            best_val[bidx[imp]] = gap_np[imp]
-        progress = gap_np < 0.99 * best_gap[bidx]
+            bestLAM[ib], bestV[ib] = lam_all[it_], vck[it_]
+            best_lo[bidx[imp]] = lo_np[imp]
+        # the gap of the best bracket: what stops a solve and measures its progress
+        gap_best = (best_up[bidx] - best_lo[bidx]) / np.maximum(1.0, np.abs(best_up[bidx]))
+        progress = gap_best < 0.99 * best_gap[bidx]
         flat[bidx] = np.where(progress, 0, flat[bidx] + 1)
-        best_gap[bidx] = np.minimum(best_gap[bidx], gap_np)
+        best_gap[bidx] = np.minimum(best_gap[bidx], gap_best)
         stalled_at[bidx[flat[bidx] >= STALL_ROUNDS]] = True
-        done = (gap_np <= tol) | (iters[bidx] >= max_iter) | stalled_at[bidx]
+        done = (gap_best <= tol) | (iters[bidx] >= max_iter) | stalled_at[bidx]
         todo[bidx[done]] = False
         if verbose:
-            print(f"round {rnd}: worst gap {gap_np.max():.3e}, todo {int(todo.sum())}, "
+            print(f"round {rnd}: worst gap {gap_np.max():.3e} (best bracket "
+                  f"{gap_best.max():.3e}), todo {int(todo.sum())}, "
                   f"|W| ≤ {int(inW.sum(1).max())}, {time.perf_counter() - t_start:.2f}s")
         keep = ~done
         if not keep.any():
@@ -952,10 +969,9 @@ def _solve_chunk(progs, *, tol, max_iter, nnls_iters, device, dtype, verbose):
         S, Sp = Sfb[:Pb, :kb].copy(), Sfb[P:P + Pb, :kb].copy()
         lam = bestLAM[bb].cpu().numpy()
         rho_b, rhop_b = lam[:Pb, :mb], lam[P:P + Pb, :mb]
-        if prog.loss == "hinge":  # the smoothed loss's −∇L_τ(f): a subgradient only as τ → 0
-            v = bestV[bb].cpu().numpy()
-        else:
-            v = losses.dual_from_prediction(prog.loss, prog.predict(S - Sp), prog.y)  # −∇L(f)
+        # the dual point of the best lower bound's check: −∇L(f) at that check's prediction
+        # (hinge: the smoothed loss's −∇L_τ(f), a subgradient only as τ → 0)
+        v = bestV[bb].cpu().numpy()
         lower = dual_certificate(prog, v, rho_b, rhop_b).lower_bound
         upper = prog.objective(S, Sp)
         gap = (upper - lower) / max(1.0, abs(upper))
@@ -1197,7 +1213,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
         dx = torch.where(broken[:, None, None], 0.0, dx.nan_to_num_(0.0, 0.0, 0.0))
         dec = -(grad * dx).sum((1, 2))
         # a direction that does not descend: the system is lost to round-off; the instance
-        # stops here (its best check so far is what it returns)
+        # stops here (its best bounds so far are what it returns)
         broken = broken | (dec < -1e-12 * mu)
         active = active & ~broken
         lam_n = (dec / mu).clamp_min(0).sqrt()

@@ -10,6 +10,7 @@ pytest.importorskip("torch")  # noqa: E402
 
 import bnproofs.torch_solver as ts
 from bnproofs.arrangements import enumerate_arrangements, sample_arrangements
+from bnproofs.certificates import dual_certificate
 from bnproofs.cnn import patches, program_15
 from bnproofs.convex import ConeProgram, Shared, program_8, solve, solve_program
 from bnproofs.data import whiten
@@ -288,9 +289,10 @@ def test_hinge_loss_agrees_with_clarabel_and_is_certified(n, d, beta, kind, labe
 def test_hinge_at_small_beta_certifies_with_the_weighted_barrier(seed):
     """Hinge loss, n = 30, ~700 sampled arrangements, β = 0.02: before the barrier weights
     (``WEIGHT_REL``, ``WEIGHT_MIN``) 11 of 12 such instances (seeds 0–11) stalled at gaps
-    1.7e-6..1e-5, these three at 2.6e-6, 5.6e-6 and 1e-5; now 5 of the 12 do. Most groups of W
-    sat on their rays near 0, each adding μ m_g to the restricted gap, so the path had to go
-    down to μ ~ 1e-10, where the hinge's Newton systems are lost to round-off."""
+    1.7e-6..1e-5, these three at 2.6e-6, 5.6e-6 and 1e-5; then 5 of the 12 did, and 3 since the
+    bracket of two checks (next test). Most groups of W sat on their rays near 0, each adding
+    μ m_g to the restricted gap, so the path had to go down to μ ~ 1e-10, where the hinge's
+    Newton systems are lost to round-off."""
     rng = np.random.default_rng(seed)
     Up = whiten(rng.standard_normal((30, 3))).Uprime
     D = sample_arrangements(Up, 1000, rng)
@@ -298,6 +300,25 @@ def test_hinge_at_small_beta_certifies_with_the_weighted_barrier(seed):
     prog = program_8(Up, D, y, 0.02, "hinge")
     s = solve_batch([prog], tol=TOL)[0]
     assert s.status == "certified" and s.gap <= TOL and s.violation == 0.0
+
+
+def test_the_bracket_takes_the_best_upper_and_lower_bounds_of_different_checks():
+    """Hinge loss, n = 30, ~700 sampled arrangements, β = 0.02 (as above), seed 4: with the upper
+    and the lower bound of one check it stalled at 1.03e-6 (the solve that broke down at
+    μ ~ 4e-10 still lowered the upper bound, while its dual point was worthless); the lowest
+    upper bound and the highest lower bound, from different checks, certify it (seeds 0–11:
+    5 stalled before, 3 now, with torch's 1 or 2 threads — which ones depends on the threads,
+    not seed 4). The returned bounds are the audit's, of the returned point and dual point."""
+    seed = 4
+    rng = np.random.default_rng(seed)
+    Up = whiten(rng.standard_normal((30, 3))).Uprime
+    D = sample_arrangements(Up, 1000, rng)
+    y = np.where(rng.standard_normal(30) >= 0, 1.0, -1.0)
+    prog = program_8(Up, D, y, 0.02, "hinge")
+    s = solve_batch([prog], tol=TOL)[0]
+    assert s.status == "certified" and s.gap <= TOL and s.violation == 0.0
+    assert s.upper == prog.objective(s.S, s.Sp)
+    assert s.lower == dual_certificate(prog, s.v, s.rho, s.rhop).lower_bound
 
 
 def test_a_hinge_batch_is_certified_and_agrees_with_single_solves():
