@@ -91,6 +91,7 @@ def test_solver_reaches_claims_that_take_it(monkeypatch):
         ("solvers.py", ["--sizes", "50", "0"]),
         ("solvers.py", ["--beta", "nan"]),
         ("profile_torch_solver.py", ["--B", "0"]),
+        ("hinge_small_beta.py", ["--tol", "-1"]),
     ],
 )
 def test_benchmark_scripts_reject_bad_options_without_a_traceback(script, argv):
