@@ -395,6 +395,9 @@ WEIGHT_REL, WEIGHT_MIN = 1e-2, 1e-2
 NNLS_SHORT, NNLS_BURST = 10, 5
 STALL_ROUNDS = 30
 LADDER, BOUNDARY = (4.0, 2.0, 1.0, 0.5, 0.25, 0.1, 0.03), 0.85
+# where no step of the ladder lowers the barrier objective far from the path: these multiples
+# of the damped step are tried before the instance is given up as broken
+RESCUE = tuple(10.0 ** -j for j in range(1, 9))
 # working sets: grow by up to max(n, GROWTH |W|) violators per round; while the full gap is
 # above PRUNE_GAP, drop the groups at ≤ PRUNE × the largest group norm that the check does
 # not price in
@@ -1118,6 +1121,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
     # (hinge: shorter trial steps too — after a cut in τ the predictions near the kinks take
     # steps far below LADDER's)
     lad = torch.tensor(LADDER + ((0.01, 0.003, 0.001, 3e-4) if hinge else ()), **T)[:, None, None]
+    rescue = torch.tensor(RESCUE, **T)[:, None, None]
     A4 = A2.view(nb, n, Wn, k)
     active = torch.ones(len(bidx), dtype=torch.bool, device=dev)
     it_t = torch.as_tensor(iters[bidx], device=dev)  # Newton steps, counted on the device
@@ -1241,6 +1245,17 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
         Fs = barrier_value(sg, f, Adg, Gx, Gd, x, dx)
         Fb, best = Fs.min(0)  # Fs is +inf outside the domain: never chosen while a step is inside
         step = torch.take_along_dim(sg, best[None, :, None], 0)[0]
+        # no trial step lowers F at a point far from centred: shorter ones before giving up (a
+        # weighted barrier term −μ w log is self-concordant only for w ≥ 1, so with weights
+        # < 1 the damped step 1/(1 + λ) may still overshoot; rare, so a second evaluation)
+        stuck = active & (best == len(ladb) - 1) & (lam_n > MU_LAMBDA)
+        if bool(stuck.any()):
+            sg2 = torch.minimum(damped * rescue, BOUNDARY * ag)
+            Fb2, best2 = barrier_value(sg2, f, Adg, Gx, Gd, x, dx).min(0)
+            take = stuck & (Fb2 < Fb)
+            step = torch.where(take[:, None],
+                               torch.take_along_dim(sg2, best2[None, :, None], 0)[0], step)
+            best = torch.where(take, 0, best)
         step = torch.where((active & (Fb < math.inf))[:, None], step, 0.0)
         if hinge:  # deep in the quadratic region F's changes are below its round-off: full steps
             trust = active & (lam_n <= TRUST_LAMBDA)
