@@ -897,8 +897,8 @@ def _solve_chunk(progs, *, tol, max_iter, nnls_iters, device, dtype, verbose):
         up_np, lo_np = up_t.cpu().numpy(), lo_t.cpu().numpy()
         imp = up_np < best_up[bidx]
         if imp.any():
-            bestS[torch.as_tensor(bidx[imp], device=dev)] = Sf[torch.as_tensor(bidx[imp],
-                                                                                 device=dev)]
+            ib = torch.as_tensor(bidx[imp], device=dev)
+            bestS[ib] = Sf[ib]
             best_up[bidx[imp]] = up_np[imp]
         imp = lo_np > best_lo[bidx]
         if imp.any():
