@@ -345,6 +345,28 @@ def test_a_step_is_found_where_the_weighted_barrier_overshoots_the_damped_step()
     assert max(s.gap for s in sols) <= TOL
 
 
+def test_the_trial_points_barrier_is_the_sum_of_the_rows_logs():
+    """:func:`ts._log_factors` (one log of a product per group) against the sum of the rows' own
+    logs, for steps capped as the solver caps them: m = 50 rows of either sign; m = 2000 rows all
+    moving towards their boundary, where the product underflows; rows at 1e-12 of their scale
+    moving out, where it overflows."""
+    import torch
+
+    rng = np.random.default_rng(0)
+    cases = {"mixed": rng.standard_normal((3, 7, 50)),
+             "underflow": -1 - 0.1 * rng.random((3, 7, 2000)),
+             "overflow": np.abs(rng.standard_normal((3, 7, 50))) * 1e12}
+    for name, r in cases.items():
+        rat = torch.as_tensor(r)
+        dist = torch.where(rat.amin(-1) < 0, -1.0 / rat.amin(-1), torch.inf)
+        s4 = torch.minimum(torch.as_tensor([4.0, 1.0, 0.03, 0.0])[:, None, None],
+                           ts.BOUNDARY * dist)[..., None]
+        naive = torch.log((1 + s4 * rat).prod(-1))
+        assert torch.isfinite(naive).all() == (name == "mixed")  # the fallback is reached
+        got = ts._log_factors(rat, s4)
+        assert torch.allclose(got, torch.log1p(s4 * rat).sum(-1), rtol=1e-12, atol=1e-11)
+
+
 def test_a_hinge_batch_is_certified_and_agrees_with_single_solves():
     """Four hinge instances in one batch (the last with fewer arrangements: padded), each
     certified and within the tolerance of its own solve and of Clarabel."""
