@@ -78,10 +78,10 @@ set of kernels.
 
 Speed work (issue 7; ``benchmarks/profile_torch_solver.py``, P = 1000, n = 50, d = 3, β = 0.1,
 5 instances, one thread, s/instance on a shared 2-core machine, noise ±5–25 %; step and round
-counts are deterministic). Now: 0.32–0.35 s, 132 Newton steps, 10.6 rounds; split Newton
-steps 0.16 s (~1.2 ms a step: ~250 operations of 1–6 µs each, the trial points' logs and the
-Woodbury product ``ZᵀZ`` the largest), interior directions 0.06 s, full-check NNLS 0.055 s, rest
-of the checks 0.045 s — about 15 ms of fixed cost per round. Kept, in order:
+counts are deterministic). Now: 0.28–0.30 s, 134 Newton steps, 10.2 rounds; split Newton
+steps 0.13–0.14 s (~1.0 ms a step: ~250 operations of 1–6 µs each, the Woodbury product ``ZᵀZ``
+the largest), interior directions 0.055 s, full-check NNLS 0.05 s, rest of the checks 0.04 s —
+about 15 ms of fixed cost per round. Kept, in order:
 
 * ``MU_LAMBDA`` 0.5 → 1.0 (centred enough to shrink μ): 223 → 204 steps.
 * Not for speed: the damped Newton step and 0 among the trial steps, so that a step is taken
@@ -121,6 +121,14 @@ of the checks 0.045 s — about 15 ms of fixed cost per round. Kept, in order:
   gradient, and the mode skips autograd's dispatch on every operation), bitwise the same on 9
   instances of the three losses: back to back 0.39 → 0.32 s, 1.49 → 1.22 ms a Newton step,
   interior directions 0.073 → 0.059 s, NNLS 0.065 → 0.056 s.
+* The barrier of the trial points as one log of a product per group, ``log Π_j (1 + s Ĝd_j /
+  Ĝx_j)`` (:func:`_log_factors`), instead of a log per row: on this AMD EPYC a float64 log of
+  1e5 entries takes ~240 µs, their product ~13 µs, and the J × |W| × m logs were the largest
+  operation of a step at |W| ≳ 200 (~7 % of a solve in torch's profiler). Best of 5 alternating
+  runs, P = 1000: Newton 0.145 → 0.130 s, 0.288 → 0.275 s a solve (133 → 134 steps: F is
+  rounded differently); P = 5000 (3 instances, 2 runs): Newton 0.28 → 0.23–0.25 s, 0.87–0.89
+  → 0.76–0.85 s. The sweep's 30 instances certify and meet Clarabel's brackets as before; the
+  small-β hinge sample stalls on 12 of 52, as before (by set 3, 3, 5, 1 against 3, 4, 3, 2).
 
 Why 10× Clarabel (~0.15 s) is out of reach at P = 1000 with this design: the ~10.6 rounds
 alone cost ~0.16 s of fixed per-round work, and the rounds do not fall. The groups of the final
