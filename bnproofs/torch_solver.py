@@ -130,8 +130,8 @@ about 15 ms of fixed cost per round. Kept, in order:
   → 0.76–0.85 s. The sweep's 30 instances certify and meet Clarabel's brackets as before; the
   small-β hinge sample stalls on 12 of 52, as before (by set 3, 3, 5, 1 against 3, 4, 3, 2).
 
-Why 10× Clarabel (~0.15 s) is out of reach at P = 1000 with this design: the ~10.6 rounds
-alone cost ~0.16 s of fixed per-round work, and the rounds do not fall. The groups of the final
+Why 10× Clarabel (~0.155 s) is out of reach at P = 1000 with this design: the ~10.2 rounds
+alone cost ~0.15 s of fixed per-round work, and the rounds do not fall. The groups of the final
 support (47 of 2000 on one instance) are spread over the whole ranking of the ~1400 violators
 at the early points (ranks 74…1830 at x = 0; some are not violators until round 7): of the
 first 50, 100, 196, 390 entering groups, 5, 6, 11, 33 are in it. Nothing cheap at those points
