@@ -430,7 +430,10 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int) -> str | None:
     Execution stops at the first failing cell, whose output shows the traceback; a note naming
     the error is inserted after the title so the reader sees it first.
     """
+    # (the kernel's own log at ERROR: ipykernel ≥ 7 warns on every start that its TCP sockets
+    # are unencrypted, noise between the progress lines; cells' warnings are outputs, unaffected)
     client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(cwd)}})
     try:
         client.execute()

@@ -110,6 +110,16 @@ def test_failing_cell_is_saved_with_its_error(tmp_path):
     assert "did not run to completion" in page and "missing.json" in page
 
 
+def test_the_kernel_adds_no_log_lines_to_the_progress(tmp_path, capfd):
+    """The kernel's own log (ipykernel ≥ 7 warns on every start that its TCP sockets are
+    unencrypted) would land between the progress lines of ``bnproofs report``."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    assert execute(nb, tmp_path, timeout=60) is None
+    assert nb.cells[0].outputs[0]["data"]["text/plain"] == "2"
+    err = capfd.readouterr().err
+    assert "IPKernelApp" not in err and "WARNING" not in err
+
+
 def test_missing_kernel_is_named():
     with pytest.raises(RuntimeError, match="no Jupyter kernel named 'no-such-kernel'"):
         check_kernel("no-such-kernel")
