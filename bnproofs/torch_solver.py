@@ -78,7 +78,7 @@ set of kernels.
 
 Speed work (issue 7; ``benchmarks/profile_torch_solver.py``, P = 1000, n = 50, d = 3, β = 0.1,
 5 instances, one thread, s/instance on a shared 2-core machine, noise ±5–25 %; step and round
-counts are deterministic). Now: 0.28–0.30 s, 134 Newton steps, 10.2 rounds; split Newton
+counts are deterministic). Now: 0.27–0.32 s, 134 Newton steps, 10.2 rounds; split Newton
 steps 0.13–0.14 s (~1.0 ms a step: ~250 operations of 1–6 µs each, the Woodbury product ``ZᵀZ``
 the largest), interior directions 0.055 s, full-check NNLS 0.05 s, rest of the checks 0.04 s —
 about 15 ms of fixed cost per round. Kept, in order:
