@@ -968,7 +968,8 @@ def _solve_chunk(progs, *, tol, max_iter, nnls_iters, device, dtype, verbose):
                                      tol / (1.5 if bt.loss.name == "hinge" else 4))
         # μ0: the current gap spread over the barrier parameter ν = Σ_g m_g (unweighted: with
         # _barrier's weights in ν, the same steps and statuses on the P = 200 and 1000 profiles
-        # and the 52 small-β hinge instances — MU_CONT × the last μ is the smaller one)
+        # and the 52 small-β hinge instances; MU_CONT × the last μ is the smaller one in 36 of
+        # the P = 1000 profile's 55 rounds either way, and the first rounds have no weights)
         up = _Loss(bt.loss.name, bt.y[b]).true_value(torch.zeros_like(bt.y[b]))  # objective at 0
         nu = inW[b].sum(1) * m
         mu0 = (gap[torch.as_tensor(keep, device=dev)] * up.clamp_min(1.0) / nu).clamp_min(1e-14)
