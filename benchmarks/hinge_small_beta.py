@@ -7,7 +7,7 @@ The hinge loss is where the torch solver is weakest: at small β its barrier pat
 ends ``stalled`` (:func:`bnproofs.convex.solve` then answers with Clarabel and records it). The
 sample (each instance from its own seed, labels ``sign(y)``, d = 3):
 
-* ``A`` — n = 30, 1000 sampled arrangements (:func:`bnproofs.arrangements.sample_arrangements`,
+* ``A`` — n = 30, 1000 sampled arrangements (:func:`bnproofs.instances.sampled_hinge_8`,
   ~700 distinct), β = 0.02, seeds 0–11 (the tests' instances);
 * ``B`` — n = 30, P = 500 distinct gates (``benchmarks/solvers.py``'s ``random_case``, seed 0),
   β = 0.02, 12 instances;
@@ -35,17 +35,8 @@ sys.path[:0] = [str(ROOT), str(ROOT.parent)]  # solvers.py, and this checkout's 
 
 from solvers import check_positive, random_case  # noqa: E402
 
-from bnproofs.arrangements import sample_arrangements  # noqa: E402
 from bnproofs.convex import program_8  # noqa: E402
-from bnproofs.data import whiten  # noqa: E402
-
-
-def _sampled(seed, n=30, P=1000, beta=0.02):
-    rng = np.random.default_rng(seed)
-    Up = whiten(rng.standard_normal((n, 3))).Uprime
-    D = sample_arrangements(Up, P, rng)
-    y = np.where(rng.standard_normal(n) >= 0, 1.0, -1.0)
-    return program_8(Up, D, y, beta, "hinge")
+from bnproofs.instances import sampled_hinge_8  # noqa: E402
 
 
 def _gates(P, seed, count, n, beta):
@@ -56,7 +47,7 @@ def _gates(P, seed, count, n, beta):
 #: set → (description, builder of its instances as (name, program) pairs)
 SETS = {
     "A": ("n = 30, ~700 sampled arrangements, β = 0.02",
-          lambda: [(f"A{s}", _sampled(s)) for s in range(12)]),
+          lambda: [(f"A{s}", sampled_hinge_8(s)) for s in range(12)]),
     "B": ("n = 30, P = 500, β = 0.02",
           lambda: [(f"B{j}", p) for j, p in enumerate(_gates(500, 0, 12, 30, 0.02))]),
     "C": ("n = 50, P = 1000, β = 0.03",

@@ -5,7 +5,8 @@
 * :func:`with_ties` — some rows repeated exactly (ties in the data, not in general position);
 * :func:`rank_deficient` — Gaussian data in a random ``rank``-dimensional subspace;
 * :func:`labels` — mixed signs, one sign only, ties, constant;
-* :func:`beta_for` — β placed relative to the label norms ``‖(y)_+‖`` and ``‖(−y)_+‖``.
+* :func:`beta_for` — β placed relative to the label norms ``‖(y)_+‖`` and ``‖(−y)_+‖``;
+* :func:`sampled_hinge_8` — program (8), hinge loss, on sampled arrangements at small β.
 """
 
 from __future__ import annotations
@@ -161,3 +162,19 @@ def digits(rng, n: int | None = None, classes=None):
     if n is not None:
         keep = keep[:n]
     return X[keep].astype(float), lab[keep]
+
+
+def sampled_hinge_8(seed: int, n: int = 30, P: int = 1000, beta: float = 0.02):
+    """Program (8) with the hinge loss on whitened Gaussian data ``U'`` (n × 3), ``P`` sampled
+    arrangements (:func:`~bnproofs.arrangements.sample_arrangements`, ~700 distinct of 1000 at
+    n = 30) and ±1 labels, at a small β: set A of ``benchmarks/hinge_small_beta.py``, whose
+    instances stress the torch solver's hinge path (its tests use the same ones)."""
+    from .arrangements import sample_arrangements
+    from .convex import program_8
+    from .data import whiten
+
+    rng = np.random.default_rng(seed)
+    Up = whiten(rng.standard_normal((n, 3))).Uprime
+    D = sample_arrangements(Up, P, rng)
+    y = np.where(rng.standard_normal(n) >= 0, 1.0, -1.0)
+    return program_8(Up, D, y, beta, "hinge")

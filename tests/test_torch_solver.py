@@ -14,7 +14,7 @@ from bnproofs.certificates import dual_certificate
 from bnproofs.cnn import patches, program_15
 from bnproofs.convex import ConeProgram, Shared, program_8, solve, solve_program
 from bnproofs.data import whiten
-from bnproofs.instances import data_matrix
+from bnproofs.instances import data_matrix, sampled_hinge_8
 from bnproofs.torch_solver import solve_batch
 from bnproofs.two_layer import solve_and_certify
 
@@ -285,16 +285,6 @@ def test_hinge_loss_agrees_with_clarabel_and_is_certified(n, d, beta, kind, labe
         assert s.upper == n
 
 
-def _small_beta_hinge(seed):
-    """Hinge loss, n = 30, d = 3, 1000 sampled arrangements (~700 distinct), β = 0.02 (set A of
-    ``benchmarks/hinge_small_beta.py``)."""
-    rng = np.random.default_rng(seed)
-    Up = whiten(rng.standard_normal((30, 3))).Uprime
-    D = sample_arrangements(Up, 1000, rng)
-    y = np.where(rng.standard_normal(30) >= 0, 1.0, -1.0)
-    return program_8(Up, D, y, 0.02, "hinge")
-
-
 @pytest.mark.parametrize("seed", [0, 3, 5])
 def test_hinge_at_small_beta_certifies_with_the_weighted_barrier(seed):
     """Hinge loss, n = 30, ~700 sampled arrangements, β = 0.02: before the barrier weights
@@ -303,7 +293,7 @@ def test_hinge_at_small_beta_certifies_with_the_weighted_barrier(seed):
     bracket of two checks (next test). Most groups of W sat on their rays near 0, each adding
     μ m_g to the restricted gap, so the path had to go down to μ ~ 1e-10, where the hinge's
     Newton systems are lost to round-off."""
-    prog = _small_beta_hinge(seed)
+    prog = sampled_hinge_8(seed)
     s = solve_batch([prog], tol=TOL)[0]
     assert s.status == "certified" and s.gap <= TOL and s.violation == 0.0
 
@@ -315,7 +305,7 @@ def test_the_bracket_takes_the_best_upper_and_lower_bounds_of_different_checks()
     upper bound and the highest lower bound, from different checks, certify it (seeds 0–11:
     5 stalled before, 3 now, with torch's 1 or 2 threads — which ones depends on the threads,
     not seed 4). The returned bounds are the audit's, of the returned point and dual point."""
-    prog = _small_beta_hinge(4)
+    prog = sampled_hinge_8(4)
     s = solve_batch([prog], tol=TOL)[0]
     assert s.status == "certified" and s.gap <= TOL and s.violation == 0.0
     assert s.upper == prog.objective(s.S, s.Sp)
