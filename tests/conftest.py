@@ -37,3 +37,17 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@pytest.fixture(scope="session")
+def bench_solvers():
+    """``benchmarks/solvers.py`` as a module (a script, not a package: loaded from its path, which
+    puts nothing on ``sys.path``)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "solvers.py"
+    spec = importlib.util.spec_from_file_location("bench_solvers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

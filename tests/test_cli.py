@@ -106,20 +106,13 @@ def test_benchmark_scripts_reject_bad_options_without_a_traceback(script, argv):
     assert "must be positive" in res.stderr and "Traceback" not in res.stderr
 
 
-def test_the_benchmark_plot_draws_a_time_that_stopped_above_the_gap_hollow(tmp_path):
+def test_the_benchmark_plot_draws_a_time_that_stopped_above_the_gap_hollow(tmp_path, bench_solvers):
     """``benchmarks/solvers.py``'s plot: its axis reads "to certified gap ≤ tol", so a method
     that stopped above tol (pyscnn on every instance so far) must not look like one that reached
     it — hollow markers and a legend that says so, for that series only."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "solvers.py"
-    spec = importlib.util.spec_from_file_location("bench_solvers", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
     rows = [(50, 1, "clarabel", 0.1, 1e-9, "random"), (200, 1, "clarabel", 0.3, 2e-8, "random"),
             (50, 1, "pyscnn-al", 4.0, 3e-3, "random"), (200, 1, "pyscnn-al", 6.0, 5e-7, "random")]
-    ax = bench.plot(rows, tmp_path / "t.png", tol=1e-6)
+    ax = bench_solvers.plot(rows, tmp_path / "t.png", tol=1e-6)
     assert (tmp_path / "t.png").stat().st_size > 0
     series = {ln.get_label(): ln for ln in ax.get_lines() if not ln.get_label().startswith("_")}
     assert set(series) == {"clarabel, B=1", "pyscnn-al, B=1 (hollow: gap > tol)"}

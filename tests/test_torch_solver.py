@@ -312,19 +312,13 @@ def test_the_bracket_takes_the_best_upper_and_lower_bounds_of_different_checks()
     assert s.lower == dual_certificate(prog, s.v, s.rho, s.rhop).lower_bound
 
 
-def test_a_step_is_found_where_the_weighted_barrier_overshoots_the_damped_step():
+def test_a_step_is_found_where_the_weighted_barrier_overshoots_the_damped_step(bench_solvers):
     """``benchmarks/solvers.py``'s squared-loss batch at P = 50, B = 256 (seed 0), its chunk of
     instances 112–127: with the barrier weights instance 115 stopped as broken at gap 5.9e-5 —
     at λ = 24.7, μ = 1.9e-7 no step of the ladder lowered F (a term −μ w log with w < 1 is not
     self-concordant, so the damped step may overshoot). The shorter steps ``RESCUE`` certify it,
     and the whole table again (P = 200: 1 of 256 and 2 of 1000 had stalled too)."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "solvers.py"
-    spec = importlib.util.spec_from_file_location("bench_solvers", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = bench_solvers
     rng = np.random.default_rng(0)
     for B in (1, 16):  # the table's earlier cases, which draw from the same generator
         bench.random_case(50, B, 50, 3, 0.1, rng)
