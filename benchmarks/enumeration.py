@@ -13,8 +13,8 @@ import time
 
 import numpy as np
 
-from bnproofs.arrangements import cover_count, enumerate_arrangements, paper_bound
 from bnproofs.data import whiten
+from bnproofs.programs.arrangements import cover_count, enumerate_arrangements, paper_bound
 
 
 def main() -> None:

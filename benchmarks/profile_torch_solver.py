@@ -3,7 +3,7 @@
     python benchmarks/profile_torch_solver.py [--P 1000] [--count 5] [--clarabel 2] [--B 1]
 
 Builds ``--count`` instances with ``benchmarks/solvers.py``'s ``random_case``, solves them one
-at a time (or ``--B`` at a time) with :func:`bnproofs.torch_solver.solve_batch` on the CPU and
+at a time (or ``--B`` at a time) with :func:`bnproofs.solvers.torch_solver.solve_batch` on the CPU and
 prints per solve: time, Newton steps, rounds, certified gap, and the split of the time between
 the restricted barrier solves (Newton steps), the interior directions of entering groups, the
 NNLS of the full checks and the rest of the full checks (pricing, bookkeeping). The split comes
@@ -25,8 +25,8 @@ sys.path[:0] = [str(ROOT), str(ROOT.parent)]  # solvers.py, and this checkout's 
 
 from solvers import check_positive, digits_case, random_case  # noqa: E402
 
-from bnproofs import torch_solver as ts  # noqa: E402
-from bnproofs.convex import program_8, solve_program  # noqa: E402
+from bnproofs.programs.cone import program_8, solve_program  # noqa: E402
+from bnproofs.solvers import torch_solver as ts  # noqa: E402
 
 CLOCK = {"nnls": 0.0, "interior": 0.0, "barrier": 0.0}
 

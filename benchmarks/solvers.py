@@ -16,11 +16,11 @@ certified with a separate Clarabel solve of the dual (``certify``).
 
 Methods (time per instance, wall clock, the batch total for torch):
 
-* ``torch-cpu`` / ``torch-cuda`` — :func:`bnproofs.torch_solver.solve_batch` on the whole batch
+* ``torch-cpu`` / ``torch-cuda`` — :func:`bnproofs.solvers.torch_solver.solve_batch` on the whole batch
   (in chunks of at most --chunk instances, which on the CPU ``solve_batch`` cuts further to
-  :func:`~bnproofs.torch_solver.cpu_chunk` (n = 50, d = 3): 16 instances at P = 50, 4 at
+  :func:`~bnproofs.solvers.torch_solver.cpu_chunk` (n = 50, d = 3): 16 instances at P = 50, 4 at
   P = 200, 1 above P = 400), stopped at the certified relative gap --tol;
-* ``clarabel`` — :func:`bnproofs.convex.solve_program` (cvxpy + Clarabel), including cvxpy's
+* ``clarabel`` — :func:`bnproofs.programs.cone.solve_program` (cvxpy + Clarabel), including cvxpy's
   compile time, one instance after the other, on at most --ref-max instances of the batch;
 * ``pyscnn-al`` — pyscnn's ``ConvexReLU`` (gates = the same ``h_i``, so the same ``D_i``;
   ``bias=False``) with its augmented-Lagrangian solver ``AL``, ``unitize_data=False``,
@@ -34,9 +34,9 @@ Methods (time per instance, wall clock, the batch total for torch):
 
 One certificate for all: the gap column is ``(objective − lower)/max(1, |objective|)`` with the
 objective of (8) recomputed at each method's returned point and ``lower`` from
-:func:`bnproofs.certificates.dual_certificate` of ``v = y − Σ D_i U'(s_i − s_i')`` and
+:func:`bnproofs.certify.certificates.dual_certificate` of ``v = y − Σ D_i U'(s_i − s_i')`` and
 multipliers (Clarabel's own; the torch solver's; for pyscnn, which has none usable,
-:func:`bnproofs.torch_solver.dual_multipliers`). Clarabel's and pyscnn's points are used as
+:func:`bnproofs.solvers.torch_solver.dual_multipliers`). Clarabel's and pyscnn's points are used as
 returned (the largest cone violation is printed, ``viol``; an answer counts as certified only
 if its gap is ≤ --tol and its violation ≤ 1e-8, since an infeasible point's objective is no upper
 bound — its gap can even be negative); the torch point is feasible. ``|Δ|``
@@ -61,10 +61,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bnproofs.certificates import dual_certificate
-from bnproofs.convex import program_8, solve_program, solve_program_dual
+from bnproofs.certify.certificates import dual_certificate
 from bnproofs.data import whiten
-from bnproofs.losses import dual_from_prediction
+from bnproofs.programs.cone import program_8, solve_program, solve_program_dual
+from bnproofs.programs.losses import dual_from_prediction
 
 
 def distinct_gates(Up, P, rng):
@@ -119,7 +119,7 @@ def certify(prog, S, Sp, rho=None, rhop=None):
     the subgradient ``y·1[y f < 1]`` of the answer's prediction is an arbitrary choice at the
     kinks (its bound is loose), so the dual (D) is solved by Clarabel and certified instead (not
     timed)."""
-    from bnproofs.torch_solver import dual_multipliers
+    from bnproofs.solvers.torch_solver import dual_multipliers
 
     if prog.loss == "hinge":
         d = solve_program_dual(prog)
@@ -153,7 +153,7 @@ def run_clarabel(case, args):
 def run_torch(case, args, device):
     import torch
 
-    from bnproofs.torch_solver import solve_batch
+    from bnproofs.solvers.torch_solver import solve_batch
 
     progs = [program_8(Up, D, y, beta, args.loss) for Up, y, D, _, beta in case]
     t0 = time.perf_counter()

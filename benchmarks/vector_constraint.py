@@ -4,7 +4,7 @@
 
 For Gaussian X (n × d, so r + 1 = d + 1), Gaussian Y (n × C) and β = 0.3 c(Y): the number of
 flats, the time of one exact evaluation of ``c(V) = max_{‖s‖=1} ‖Vᵀ(U's)_+‖`` (best of
-``--reps``), and the column-generation run of :func:`bnproofs.vector.certified_vector_optimum`
+``--reps``), and the column-generation run of :func:`bnproofs.certify.vector.certified_vector_optimum`
 (rounds, columns, wall time, relative bracket width). Square ``U'`` (n ≤ d) uses the support
 enumeration (2^n eigenproblems) instead of flats. Single-threaded numpy; Clarabel for the masters.
 """
@@ -16,8 +16,8 @@ import time
 
 import numpy as np
 
+from bnproofs.certify.vector import certified_vector_optimum, dual_constraint, flats
 from bnproofs.data import whiten
-from bnproofs.vector import certified_vector_optimum, dual_constraint, flats
 
 SIZES = [(6, 1, 2), (8, 2, 3), (10, 2, 3), (10, 3, 2), (12, 3, 3), (8, 8, 3), (12, 16, 3)]
 

@@ -1,6 +1,6 @@
 """Closed-form networks of [E], exactly as printed, and the corrected forms the appendix implies.
 
-Each function returns a :class:`~bnproofs.network.Net`. Nothing here evaluates an objective or a
+Each function returns a :class:`~bnproofs.nets.network.Net`. Nothing here evaluates an objective or a
 dual: the claims compare these networks against solver- and certificate-derived numbers.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import Layer, Net
+from bnproofs.nets.network import Layer, Net
 
 
 def _bn_params(part: np.ndarray) -> tuple[float, float]:

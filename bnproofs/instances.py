@@ -166,12 +166,12 @@ def digits(rng, n: int | None = None, classes=None):
 
 def sampled_hinge_8(seed: int, n: int = 30, P: int = 1000, beta: float = 0.02):
     """Program (8) with the hinge loss on whitened Gaussian data ``U'`` (n × 3), ``P`` sampled
-    arrangements (:func:`~bnproofs.arrangements.sample_arrangements`, ~700 distinct of 1000 at
+    arrangements (:func:`~bnproofs.programs.arrangements.sample_arrangements`, ~700 distinct of 1000 at
     n = 30) and ±1 labels, at a small β: set A of ``benchmarks/hinge_small_beta.py``, whose
     instances stress the torch solver's hinge path (its tests use the same ones)."""
-    from .arrangements import sample_arrangements
-    from .convex import program_8
-    from .data import whiten
+    from bnproofs.data import whiten
+    from bnproofs.programs.arrangements import sample_arrangements
+    from bnproofs.programs.cone import program_8
 
     rng = np.random.default_rng(seed)
     Up = whiten(rng.standard_normal((n, 3))).Uprime

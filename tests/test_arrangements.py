@@ -3,7 +3,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bnproofs.arrangements import (
+from bnproofs.data import whiten
+from bnproofs.instances import general_position, rank_deficient, with_ties
+from bnproofs.programs.arrangements import (
     contains,
     cover_count,
     enumerate_arrangements,
@@ -11,8 +13,6 @@ from bnproofs.arrangements import (
     paper_bound,
     sample_arrangements,
 )
-from bnproofs.data import whiten
-from bnproofs.instances import general_position, rank_deficient, with_ties
 
 
 @given(st.integers(0, 2**32 - 1), st.integers(2, 8), st.integers(1, 3), st.sampled_from(

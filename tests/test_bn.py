@@ -3,7 +3,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bnproofs.bn import bn, centre, from_batchnorm1d, to_batchnorm1d
+from bnproofs.nets.bn import bn, centre, from_batchnorm1d, to_batchnorm1d
 
 seeds = st.integers(0, 2**32 - 1)
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from bnproofs import bn_after_relu as bnr
 from bnproofs import instances
-from bnproofs.arrangements import cover_count, enumerate_arrangements
 from bnproofs.closed_forms import theorem_g_2_printed
 from bnproofs.data import InputError
+from bnproofs.nets import bn_after_relu as bnr
+from bnproofs.programs.arrangements import cover_count, enumerate_arrangements
 from verify import tg_1, tg_2
 
 

@@ -5,10 +5,10 @@ import pytest
 
 pytest.importorskip("torch")  # noqa: E402
 
-from bnproofs import cnn, network
-from bnproofs.bn import bn
 from bnproofs.data import InputError
-from bnproofs.network import Layer, Net, forward
+from bnproofs.nets import cnn, network
+from bnproofs.nets.bn import bn
+from bnproofs.nets.network import Layer, Net, forward
 from bnproofs.results import PASS
 from verify import t3_1
 
@@ -42,7 +42,7 @@ def test_conv_bn_is_the_formula_after_13(rng):
 
 
 def test_program_15_bracket_and_rebuilt_cnn(rng):
-    from bnproofs.two_layer import certify_program
+    from bnproofs.certify.two_layer import certify_program
     P = cnn.patches(rng.standard_normal((4, 5)), 2)
     y = rng.standard_normal(4)
     prog = cnn.program_15(P, y, 0.2)

@@ -38,8 +38,8 @@ def test_bad_input_is_a_clear_error(X, y, beta, msg):
 
 
 def test_library_entry_points_reject_bad_input(rng):
-    from bnproofs.arrangements import enumerate_arrangements
-    from bnproofs.two_layer import certified_optimum
+    from bnproofs.certify.two_layer import certified_optimum
+    from bnproofs.programs.arrangements import enumerate_arrangements
 
     X, y = rng.standard_normal((5, 2)), rng.standard_normal(5)
     W = whiten(X)
@@ -56,7 +56,7 @@ def test_library_entry_points_reject_bad_input(rng):
 
 def test_training_rejects_bad_input(rng):
     pytest.importorskip("torch")
-    from bnproofs.training import train
+    from bnproofs.nets.training import train
 
     X, y = rng.standard_normal((5, 2)), rng.standard_normal(5)
     with pytest.raises(InputError, match="beta"):

@@ -5,8 +5,9 @@ import pytest
 
 pytest.importorskip("torch")  # noqa: E402
 
-from bnproofs import closed_forms, deep, instances
-from bnproofs.certificates import relu_sphere_norm
+from bnproofs import closed_forms, instances
+from bnproofs.certify.certificates import relu_sphere_norm
+from bnproofs.nets import deep
 from bnproofs.results import FAIL, PASS
 from verify import t4_1, t4_2
 

@@ -81,9 +81,9 @@ def test_g_2_certificate_is_exact(above):
 
 
 def _small_instance():
-    from bnproofs.arrangements import enumerate_arrangements
     from bnproofs.closed_forms import lemma_c1_dual
     from bnproofs.data import whiten
+    from bnproofs.programs.arrangements import enumerate_arrangements
 
     X, y, beta, A, B = R._rational_instance(0, 3, 4, "between")
     D = enumerate_arrangements(whiten(X).Uprime)

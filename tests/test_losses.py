@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from bnproofs import losses
-from bnproofs.arrangements import enumerate_arrangements
-from bnproofs.certificates import dual_certificate
-from bnproofs.convex import program_8, solve_program, solve_program_dual
+from bnproofs.certify.certificates import dual_certificate
+from bnproofs.certify.two_layer import certified_optimum
 from bnproofs.data import InputError, whiten
-from bnproofs.two_layer import certified_optimum
+from bnproofs.programs import losses
+from bnproofs.programs.arrangements import enumerate_arrangements
+from bnproofs.programs.cone import program_8, solve_program, solve_program_dual
 
 
 @pytest.mark.parametrize("name", ["logistic", "hinge"])

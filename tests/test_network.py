@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bnproofs.network import (
+from bnproofs.nets.network import (
     balancing_factors,
     forward,
     normalise_last,

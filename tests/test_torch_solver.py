@@ -8,15 +8,15 @@ from hypothesis import strategies as st
 
 pytest.importorskip("torch")  # noqa: E402
 
-import bnproofs.torch_solver as ts
-from bnproofs.arrangements import enumerate_arrangements, sample_arrangements
-from bnproofs.certificates import dual_certificate
-from bnproofs.cnn import patches, program_15
-from bnproofs.convex import ConeProgram, Shared, program_8, solve, solve_program
+import bnproofs.solvers.torch_solver as ts
+from bnproofs.certify.certificates import dual_certificate
+from bnproofs.certify.two_layer import solve_and_certify
 from bnproofs.data import whiten
 from bnproofs.instances import data_matrix, sampled_hinge_8
-from bnproofs.torch_solver import solve_batch
-from bnproofs.two_layer import solve_and_certify
+from bnproofs.nets.cnn import patches, program_15
+from bnproofs.programs.arrangements import enumerate_arrangements, sample_arrangements
+from bnproofs.programs.cone import ConeProgram, Shared, program_8, solve, solve_program
+from bnproofs.solvers.torch_solver import solve_batch
 
 TOL = 1e-6
 
@@ -234,7 +234,7 @@ def _labelled_8(seed, n, d, beta, kind="general", labels="mixed", loss="logistic
 ])
 def test_logistic_loss_agrees_with_clarabel_and_is_certified(n, d, beta, kind, labels):
     """B.1's logistic loss: the dual point is ``y σ(−y∘f)`` and the bound its binary entropy;
-    both are recomputed in numpy (:mod:`bnproofs.losses`) from the returned point."""
+    both are recomputed in numpy (:mod:`bnproofs.programs.losses`) from the returned point."""
     prog = _labelled_8(7, n, d, beta, kind, labels)
     s = solve_batch([prog], tol=TOL)[0]
     _agrees(prog, s, solve_program(prog))
@@ -256,7 +256,7 @@ def test_a_flat_loss_does_not_throw_the_newton_path_off():
 
 def test_logistic_bound_is_the_audited_entropy(monkeypatch):
     """Mutation: the torch dual objective over-claims by 1 %. The solver then stops early on its
-    own (wrong) gap, but the bound audited in numpy (:mod:`bnproofs.losses`) at the returned
+    own (wrong) gap, but the bound audited in numpy (:mod:`bnproofs.programs.losses`) at the returned
     point does not certify it — the status comes from that audit."""
     prog = _labelled_8(7, 8, 2, 0.05)
     real = ts._Loss.dual_value
@@ -276,7 +276,7 @@ def test_logistic_bound_is_the_audited_entropy(monkeypatch):
 def test_hinge_loss_agrees_with_clarabel_and_is_certified(n, d, beta, kind, labels):
     """B.1's hinge loss through its smoothing: the dual point ``y a`` with ``a ∈ (0, 1)`` comes
     from the solver (a subgradient choice at the kinks would not certify) and the bound
-    ``Σ t a`` is recomputed in numpy (:mod:`bnproofs.losses`)."""
+    ``Σ t a`` is recomputed in numpy (:mod:`bnproofs.programs.losses`)."""
     prog = _labelled_8(7, n, d, beta, kind, labels, "hinge")
     s = solve_batch([prog], tol=TOL)[0]
     _agrees(prog, s, solve_program(prog))
@@ -409,7 +409,7 @@ def test_cpu_batches_are_chunked_by_size(batch8, monkeypatch):
 
 
 def test_auto_takes_the_torch_solver_for_large_programs_only():
-    import bnproofs.convex as cv
+    import bnproofs.programs.cone as cv
 
     small = _programs_8(2, 8, 2, 1)[0]
     assert cv.auto_solver(small) == "clarabel"
@@ -440,7 +440,7 @@ def test_the_certified_bracket_meets_clarabels(seed, n, d, kind, log_beta, loss,
     intersect. (Not |torch − Clarabel| ≤ 1e-6: on the logistic loss Clarabel's answer can be
     off by more than that — the third example, where torch's value is 1.2e-6 below it.) The
     hinge loss certifies 1e-6 on most instances, not all (the fourth example stalls at 3.1e-6;
-    :func:`bnproofs.convex.solve` then falls back to Clarabel): for it the bracket must be
+    :func:`bnproofs.programs.cone.solve` then falls back to Clarabel): for it the bracket must be
     true and meet Clarabel's, certified or not."""
     if kind == "full_row_rank":
         d = n = min(n, 6)

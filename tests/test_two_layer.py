@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
-from bnproofs.arrangements import enumerate_arrangements
-from bnproofs.certificates import dual_certificate
-from bnproofs.convex import ConeProgram, program_8, solve_program
+from bnproofs.certify.certificates import dual_certificate
+from bnproofs.certify.rebuild import caratheodory_prune, rebuild_network
+from bnproofs.certify.two_layer import certified_optimum
 from bnproofs.data import whiten
-from bnproofs.network import objective_l1
-from bnproofs.rebuild import caratheodory_prune, rebuild_network
-from bnproofs.two_layer import certified_optimum
+from bnproofs.nets.network import objective_l1
+from bnproofs.programs.arrangements import enumerate_arrangements
+from bnproofs.programs.cone import ConeProgram, program_8, solve_program
 
 
 @pytest.fixture(params=[(9, 2, 0.2), (6, 1, 1.0), (4, 6, 0.05)])

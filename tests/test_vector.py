@@ -7,13 +7,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bnproofs import closed_forms, vector
-from bnproofs.arrangements import enumerate_arrangements
+from bnproofs import closed_forms
+from bnproofs.certify import vector
+from bnproofs.certify.two_layer import certified_optimum
 from bnproofs.data import whiten
-from bnproofs.network import forward, forward_at
-from bnproofs.rescaling import random_net, rescaling_checks
+from bnproofs.nets.network import forward, forward_at
+from bnproofs.nets.rescaling import random_net, rescaling_checks
+from bnproofs.programs.arrangements import enumerate_arrangements
 from bnproofs.results import FAIL, PASS
-from bnproofs.two_layer import certified_optimum
 
 
 def _sphere(rng, k, m):
@@ -135,8 +136,8 @@ def test_forward_at_is_forward_on_the_fit_batch():
 
 def test_train_keeps_a_single_output_column_two_dimensional():
     pytest.importorskip("torch")
-    from bnproofs.network import objective_l1
-    from bnproofs.training import train
+    from bnproofs.nets.network import objective_l1
+    from bnproofs.nets.training import train
 
     rng = np.random.default_rng(5)
     X, Y = rng.standard_normal((5, 2)), rng.standard_normal((5, 1))
@@ -209,7 +210,7 @@ def test_t2_3_catches_a_sign_flip_in_the_dual_objective(monkeypatch):
 
 
 def test_l2_1_holds_and_a_wrong_balancing_is_caught(monkeypatch):
-    from bnproofs import rescaling
+    from bnproofs.nets import rescaling
 
     trial, _ = l2_1.check(0, 0)
     assert trial.status == PASS, trial.notes

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from bnproofs import instances
 from bnproofs.data import InputError, whiten
-from bnproofs.network import Layer, Net, forward, forward_at, objective_effective
-from bnproofs.whitened import (
+from bnproofs.nets.network import Layer, Net, forward, forward_at, objective_effective
+from bnproofs.nets.whitened import (
     WhitenedNet,
     forward_whitened,
     from_q,

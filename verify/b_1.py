@@ -16,12 +16,12 @@ What this module computes, each side independently:
   the 1e-8 asked here less often — 4 of the 5 hinge trials; Clarabel's answer replaces the
   others, recorded in ``solver_used``);
 * ``dual`` — Clarabel's value of the dual ``max −L*(−v)`` s.t. (24)'s constraints, solved as a
-  separate problem (conjugates and their domains ``y∘v ∈ [0, 1]`` in :mod:`bnproofs.losses`:
+  separate problem (conjugates and their domains ``y∘v ∈ [0, 1]`` in :mod:`bnproofs.programs.losses`:
   binary entropy for logistic, ``yᵀv`` for hinge; B.1's ``−L*(v)`` is the same problem under
   ``v → −v``); with the torch solver, its own certified lower bound;
 * ``lower`` — the better of two dual points (``v = −∇L(f*)`` from the primal solution, and the
   dual solver's), projected onto the domain of ``L*``, scaled into (24)'s constraints and
-  verified (:mod:`bnproofs.certificates`);
+  verified (:mod:`bnproofs.certify.certificates`);
 * ``rebuilt_network`` — (6) with the loss at the network rebuilt from (8) (C.3, after
   Carathéodory pruning), evaluated in the original model;
 * ``gd_best`` — Adam on (6) with the same loss, ``2(n+1)`` neurons, 3 restarts, 600 steps.
@@ -36,8 +36,10 @@ from __future__ import annotations
 import numpy as np
 
 from bnproofs import instances
-from bnproofs.arrangements import enumerate_arrangements
+from bnproofs.certify.two_layer import certified_optimum
 from bnproofs.data import whiten
+from bnproofs.nets.training import train
+from bnproofs.programs.arrangements import enumerate_arrangements
 from bnproofs.results import (
     FAIL,
     Finding,
@@ -47,8 +49,6 @@ from bnproofs.results import (
     plot_series,
 )
 from bnproofs.tolerance import IPM, TRAIN, at_least, close, relative_gap
-from bnproofs.training import train
-from bnproofs.two_layer import certified_optimum
 
 ID = "B.1"
 PAPER = "E"

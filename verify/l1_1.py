@@ -32,15 +32,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from bnproofs.network import (
+from bnproofs.nets.network import (
     objective_effective,
     objective_weight_decay,
     shrink_bn_inputs,
 )
-from bnproofs.rescaling import random_net, rescaling_checks
+from bnproofs.nets.rescaling import random_net, rescaling_checks
+from bnproofs.nets.training import train
 from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, failed_notes, plot_series
 from bnproofs.tolerance import EXACT, Tolerance, close
-from bnproofs.training import train
 
 ID = "L1.1"
 PAPER = "E"

@@ -12,7 +12,7 @@ Assumptions: two layers, any width m and number of outputs C; any X, Y; β > 0.
 Reference: Ergen et al., ICLR 2022, Lemma 2.1; proof in Appendix C.4 (the vector analogue of
 Lemma 1.1 / B.2.2).
 
-What this module computes (shared with L1.1 through :mod:`bnproofs.rescaling`):
+What this module computes (shared with L1.1 through :mod:`bnproofs.nets.rescaling`):
 
 * ``output_change`` — ``max |f(rescaled) − f|`` for a random positive rescaling (≈ 0);
 * ``balanced_reg`` vs ``l1_reg`` — the (9) regulariser at the balancing η against
@@ -20,7 +20,7 @@ What this module computes (shared with L1.1 through :mod:`bnproofs.rescaling`):
   (never negative);
 * ``balanced_9_minus_10`` — (9) at the balanced network minus (10) at its Θ_s image (= 0);
 * ``lower`` / ``upper`` — a certified bracket on the optimum of (10)
-  (:func:`bnproofs.vector.certified_vector_optimum`: verified dual point of (11), network from
+  (:func:`bnproofs.certify.vector.certified_vector_optimum`: verified dual point of (11), network from
   column generation); ``optimal_9_at_upper`` — (9) at that network after balancing, which must
   equal ``upper``: with the inequality (9) ≥ (10) this puts the optimum of (9) in the same
   bracket, i.e. the two optimal values agree to within the bracket width;
@@ -36,15 +36,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from bnproofs.certify.vector import certified_vector_optimum
 from bnproofs.data import whiten
-from bnproofs.network import (
+from bnproofs.nets.network import (
     balancing_factors,
     normalise_last,
     objective_effective,
     objective_l1,
     rescale_last,
 )
-from bnproofs.rescaling import random_net, rescaling_checks
+from bnproofs.nets.rescaling import random_net, rescaling_checks
+from bnproofs.nets.training import train
 from bnproofs.results import (
     FAIL,
     INCONCLUSIVE,
@@ -56,8 +58,6 @@ from bnproofs.results import (
     plot_series,
 )
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, close, relative_gap
-from bnproofs.training import train
-from bnproofs.vector import certified_vector_optimum
 
 ID = "L2.1"
 PAPER = "E"

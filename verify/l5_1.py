@@ -6,7 +6,7 @@ equivalent to::
     min ½‖Σ_j ( U q_j/‖q_j‖₂ γ_j + α_j/√n 1 )_+ w_j^(2)ᵀ − Y‖_F² + (β/2) Σ_j (γ_j² + α_j² + ‖w_j^(2)‖²)   (16)
 
 (proof, Appendix E.1: substitute ``Π X w = U Σ Vᵀ w = U q`` and ``‖U q‖ = ‖q‖``). The weights that
-feed a BN carry no decay (B.2.1), so the regulariser is :func:`bnproofs.network.objective_effective`.
+feed a BN carry no decay (B.2.1), so the regulariser is :func:`bnproofs.nets.network.objective_effective`.
 
 Assumptions: any ``X`` (any shape, rank, conditioning), any ``Y ∈ R^{n×C}`` (C ≥ 1), any widths,
 β > 0.
@@ -16,9 +16,9 @@ What this module computes independently, for 40 random parameter sets per trial 
 ``w`` side and mapped by ``q = Σ Vᵀ w``, 20 drawn on the ``q`` side and mapped back by the
 minimum-norm preimage ``w = V Σ⁻¹ q``, one with a zero column ``q_j = 0``):
 
-* (9) by :func:`bnproofs.network.objective_effective` — BN of eq. (2) applied to ``X w`` (the
+* (9) by :func:`bnproofs.nets.network.objective_effective` — BN of eq. (2) applied to ``X w`` (the
   raw data, centred inside BN);
-* (16) by :func:`bnproofs.whitened.objective_16` — written out on ``U`` and ``q``, never calling BN;
+* (16) by :func:`bnproofs.nets.whitened.objective_16` — written out on ``U`` and ``q``, never calling BN;
 * the worst relative difference ``|(9) − (16)| / max(1, |(9)|)`` over the parameter sets;
 * what the map loses: ``(9)(w) = (9)(V Vᵀ w)`` (the discarded component ``(I − V Vᵀ) w``, nonzero
   whenever ``r < d``, does not change the model) and ``Σ Vᵀ (V Σ⁻¹ Q) = Q``.
@@ -33,16 +33,16 @@ import numpy as np
 
 from bnproofs import instances
 from bnproofs.data import whiten
-from bnproofs.network import Layer, Net, objective_effective
-from bnproofs.results import FAIL, PASS, Finding, Trial
-from bnproofs.tolerance import EXACT
-from bnproofs.whitened import (
+from bnproofs.nets.network import Layer, Net, objective_effective
+from bnproofs.nets.whitened import (
     WhitenedNet,
     from_q,
     lost_component,
     objective_16,
     to_q,
 )
+from bnproofs.results import FAIL, PASS, Finding, Trial
+from bnproofs.tolerance import EXACT
 
 ID = "L5.1"
 PAPER = "E"

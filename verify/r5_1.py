@@ -20,7 +20,7 @@ What this module computes. scikit-learn's digits (bundled, 8×8 images, ten clas
 ``C = 10``), a seeded subset of ``n = 400`` images, scaled so that the mean of ``σ_i²`` is 1 (the
 BN model is invariant to the data's scale; with this scale Σ² averages to the identity, so the
 same step size is comparable between the models). ``m = 32`` neurons, β = 1e-3, 300 steps of
-plain GD with η = 0.05 (:func:`bnproofs.whitened.gd`), γ = 1, α = 0, ``W0 ~ N(0, 1/d)``, output
+plain GD with η = 0.05 (:func:`bnproofs.nets.whitened.gd`), γ = 1, α = 0, ``W0 ~ N(0, 1/d)``, output
 weights ``N(0, 1/m)``. Three runs from the same γ, α, w^(2):
 
 * BN model (9) from ``W0``;
@@ -45,8 +45,8 @@ from scipy.stats import spearmanr
 
 from bnproofs import instances
 from bnproofs.data import whiten
+from bnproofs.nets.whitened import direction_cosines, gd, to_q
 from bnproofs.results import FAIL, PASS, Finding, Trial, plot_series
-from bnproofs.whitened import direction_cosines, gd, to_q
 
 ID = "R5.1"
 PAPER = "E"

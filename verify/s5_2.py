@@ -43,15 +43,15 @@ from __future__ import annotations
 import numpy as np
 
 from bnproofs import instances
-from bnproofs.arrangements import sample_arrangements
-from bnproofs.bn import bn
-from bnproofs.convex import program_8, solve, solver_used
+from bnproofs.certify.rebuild import rebuild_network
 from bnproofs.data import whiten
-from bnproofs.network import Layer, Net, forward, forward_at, normalise_last, objective_l1
-from bnproofs.rebuild import rebuild_network
+from bnproofs.nets.bn import bn
+from bnproofs.nets.network import Layer, Net, forward, forward_at, normalise_last, objective_l1
+from bnproofs.nets.whitened import g, gd, truncate
+from bnproofs.programs.arrangements import sample_arrangements
+from bnproofs.programs.cone import program_8, solve, solver_used
 from bnproofs.results import FAIL, PASS, Finding, Trial, plot_series
 from bnproofs.tolerance import EXACT, IPM, at_least
-from bnproofs.whitened import g, gd, truncate
 
 ID = "S5.2"
 PAPER = "E"

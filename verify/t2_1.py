@@ -19,7 +19,7 @@ What this module computes, each side independently:
   0 and the neuron dropped when ``β ≥ ‖((−1)^j y)_+‖``);
 * ``convex`` / ``dual`` — Clarabel's values of (8) and (24) over **all** ``2^n`` arrangements
   (``U'`` is square orthogonal here, so every sign pattern occurs; the count is checked);
-* ``lower`` — a dual point of (24) made feasible and verified (``bnproofs.certificates``);
+* ``lower`` — a dual point of (24) made feasible and verified (``bnproofs.certify.certificates``);
 * ``rebuilt_network`` — (6) at the network rebuilt from the solution of (8) (Appendix C.3);
 * ``gd_best`` — the best (6) value from Adam on the network with ``2(n+1)`` neurons, 4 restarts;
 * ``dual_closed_form`` — the dual objective at Lemma C.1's ``v*``, with its feasibility checked
@@ -36,15 +36,17 @@ from __future__ import annotations
 import numpy as np
 
 from bnproofs import instances
-from bnproofs.arrangements import enumerate_arrangements
-from bnproofs.certificates import dual_value
+from bnproofs.certify.certificates import dual_value
+from bnproofs.certify.two_layer import certified_optimum
 from bnproofs.closed_forms import (
     lemma_c1_dual,
     theorem_2_1_corrected,
     theorem_2_1_printed,
 )
 from bnproofs.data import whiten
-from bnproofs.network import objective_l1
+from bnproofs.nets.network import objective_l1
+from bnproofs.nets.training import train
+from bnproofs.programs.arrangements import enumerate_arrangements
 from bnproofs.results import (
     FAIL,
     INCONCLUSIVE,
@@ -57,8 +59,6 @@ from bnproofs.results import (
     smallest_counterexamples,
 )
 from bnproofs.tolerance import IPM, TRAIN, at_least, relative_gap
-from bnproofs.training import train
-from bnproofs.two_layer import certified_optimum
 
 ID = "T2.1"
 PAPER = "E"

@@ -15,7 +15,7 @@ Reference: Ergen et al., ICLR 2022, Theorem 2.2; Appendix B.4 and C.3.
 
 What this module computes, each side independently:
 
-* ``arrangements`` — exact enumeration (``bnproofs.arrangements``), checked against Cover's count
+* ``arrangements`` — exact enumeration (``bnproofs.programs.arrangements``), checked against Cover's count
   when the rows of ``U'`` are in general position (checked on every ``(r+1)``-subset), against the
   paper's bound, against 20 000 Gaussian-gate samples (each sampled pattern must be listed), and —
   for small ``P`` — against an independent LP-based enumeration;
@@ -40,7 +40,10 @@ import time
 import numpy as np
 
 from bnproofs import instances
-from bnproofs.arrangements import (
+from bnproofs.certify.two_layer import certified_optimum
+from bnproofs.data import whiten
+from bnproofs.nets.training import train
+from bnproofs.programs.arrangements import (
     contains,
     cover_count,
     enumerate_arrangements,
@@ -49,8 +52,7 @@ from bnproofs.arrangements import (
     paper_bound,
     sample_arrangements,
 )
-from bnproofs.convex import program_8, solve
-from bnproofs.data import whiten
+from bnproofs.programs.cone import program_8, solve
 from bnproofs.results import (
     FAIL,
     Finding,
@@ -60,8 +62,6 @@ from bnproofs.results import (
     plot_series,
 )
 from bnproofs.tolerance import IPM, TRAIN, at_least, close, relative_gap
-from bnproofs.training import train
-from bnproofs.two_layer import certified_optimum
 
 ID = "T2.2"
 PAPER = "E"

@@ -15,7 +15,7 @@ C columns; β > 0.
 Reference: Ergen et al., ICLR 2022, Theorem 2.3; Appendix C.5.
 
 ``‖·‖_{K_i,*}`` is not computable directly, so the claim is tested through a certified bracket
-that must contain both (9) and (12) (:mod:`bnproofs.vector`):
+that must contain both (9) and (12) (:mod:`bnproofs.certify.vector`):
 
 * ``lower`` — a dual point ``V`` of (11) scaled by ``min(1, β/c(V))``, where
   ``c(V) = max_{‖s‖=1} ‖Vᵀ(U's)_+‖`` is evaluated exactly (all flats of the arrangement, the
@@ -31,7 +31,7 @@ that must contain both (9) and (12) (:mod:`bnproofs.vector`):
 * ``gd_best`` — the best (10) value of Adam on (9) with ``nC + 1`` neurons, 4 restarts;
 * ``constraint_sampled`` — ``max ‖Vᵀ(U's)_+‖`` over 20 000 random unit ``s`` (must not exceed
   the exact ``c(V)``); ``‖V‖₂`` (must not be below it);
-* C = 1: the T2.2 bracket of :func:`bnproofs.two_layer.certified_optimum` on the same instance
+* C = 1: the T2.2 bracket of :func:`bnproofs.certify.two_layer.certified_optimum` on the same instance
   (convex program (8) and its dual (24)); the two brackets must overlap.
 
 Checks: bracket no wider than the interior-point tier (then (9) and (12) are equal to within it);
@@ -44,9 +44,18 @@ from __future__ import annotations
 import numpy as np
 
 from bnproofs import instances
-from bnproofs.arrangements import enumerate_arrangements
+from bnproofs.certify.two_layer import certified_optimum
+from bnproofs.certify.vector import (
+    certified_vector_optimum,
+    constraint_function,
+    dual_constraint,
+    network_from_columns,
+    prune_columns,
+)
 from bnproofs.data import whiten
-from bnproofs.network import forward, objective_l1
+from bnproofs.nets.network import forward, objective_l1
+from bnproofs.nets.training import train
+from bnproofs.programs.arrangements import enumerate_arrangements
 from bnproofs.results import (
     FAIL,
     Finding,
@@ -56,15 +65,6 @@ from bnproofs.results import (
     plot_series,
 )
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, close, relative_gap
-from bnproofs.training import train
-from bnproofs.two_layer import certified_optimum
-from bnproofs.vector import (
-    certified_vector_optimum,
-    constraint_function,
-    dual_constraint,
-    network_from_columns,
-    prune_columns,
-)
 
 ID = "T2.3"
 PAPER = "E"

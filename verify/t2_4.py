@@ -20,7 +20,7 @@ What this module computes, each side independently:
   parameter is 0/0); ``closed_form_corrected`` — (41)'s case split (no neuron where
   ``‖y_j‖ ≤ β``, which also covers empty classes);
 * ``c6_dual`` — the dual objective at (37), with its feasibility *evaluated*: the constraint of
-  (35) ``max_{‖s‖=1} ‖Vᵀ(U's)_+‖`` computed exactly (:func:`bnproofs.vector.dual_constraint`:
+  (35) ``max_{‖s‖=1} ‖Vᵀ(U's)_+‖`` computed exactly (:func:`bnproofs.certify.vector.dual_constraint`:
   enumeration of supports for n ≤ 14, else ``‖V‖₂`` as a rigorous upper bound together with a
   matching candidate); ``lower`` — the best verified dual value;
 * ``cg_lower`` / ``cg_upper`` — the certified bracket of the T2.3 machinery (column generation
@@ -44,9 +44,16 @@ import time
 import numpy as np
 
 from bnproofs import instances
+from bnproofs.certify.vector import (
+    certified_vector_optimum,
+    dual_certificate,
+    dual_constraint,
+    dual_value,
+)
 from bnproofs.closed_forms import theorem_2_4_corrected, theorem_2_4_dual, theorem_2_4_printed
 from bnproofs.data import whiten
-from bnproofs.network import forward_at, objective_l1
+from bnproofs.nets.network import forward_at, objective_l1
+from bnproofs.nets.training import train
 from bnproofs.results import (
     FAIL,
     INCONCLUSIVE,
@@ -58,8 +65,6 @@ from bnproofs.results import (
     plot_series,
 )
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, close, relative_gap
-from bnproofs.training import train
-from bnproofs.vector import certified_vector_optimum, dual_certificate, dual_constraint, dual_value
 
 ID = "T2.4"
 PAPER = "E"

@@ -28,7 +28,7 @@ What this module computes, each side independently:
 * ``rebuilt_network`` — the CNN rebuilt from (15)'s solution (filters ``V_M Σ_M⁻¹ q``, after
   Carathéodory pruning) evaluated in (13)'s model (Lemma 1.1 form, γ² + α² = 1), and
   ``forward_13_diff`` the distance between two evaluators of that CNN (the block-by-block formula
-  after (13), and the pooled network of :mod:`bnproofs.network`);
+  after (13), and the pooled network of :mod:`bnproofs.nets.network`);
 * ``gd_best`` — the best value from Adam on the torch CNN (conv via the same patches, conv-BN,
   ReLU, sum over patches, output weights) with ``2(n+1)`` filters, 4 restarts.
 
@@ -44,7 +44,11 @@ import time
 import numpy as np
 
 from bnproofs import instances
-from bnproofs.arrangements import (
+from bnproofs.certify.two_layer import certify_program
+from bnproofs.nets.cnn import forward_13, patches, program_15
+from bnproofs.nets.network import forward
+from bnproofs.nets.training import train
+from bnproofs.programs.arrangements import (
     contains,
     cover_count,
     enumerate_arrangements_lp,
@@ -52,8 +56,6 @@ from bnproofs.arrangements import (
     paper_bound,
     sample_arrangements,
 )
-from bnproofs.cnn import forward_13, patches, program_15
-from bnproofs.network import forward
 from bnproofs.results import (
     FAIL,
     Finding,
@@ -63,8 +65,6 @@ from bnproofs.results import (
     plot_series,
 )
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, close, relative_gap
-from bnproofs.training import train
-from bnproofs.two_layer import certify_program
 
 ID = "T3.1"
 PAPER = "E"

@@ -20,7 +20,7 @@ What this module computes, each side independently:
   trained network) topped by the printed last two layers, evaluated by the numpy forward pass;
   ``closed_form_corrected`` — the same with Appendix C.2's case split (as for Theorem 2.1);
 * ``lower`` — Lemma C.1's ``v*`` made feasible for the sphere constraint
-  ``max_{‖u‖=1} |vᵀu_+| = max(‖v_+‖, ‖(−v)_+‖) ≤ β`` (``bnproofs.certificates``); for any
+  ``max_{‖u‖=1} |vᵀu_+| = max(‖v_+‖, ‖(−v)_+‖) ≤ β`` (``bnproofs.certify.certificates``); for any
   earlier layers BN outputs are unit vectors, so this is a lower bound on (4) over **all**
   layers; ``constraint_sampled`` — the constraint over random ``w, γ, α`` (must never exceed it)
   and ``constraint_attained`` — at ``w = A† v_+`` (must reach it when the range is ``R^n``);
@@ -41,11 +41,11 @@ from __future__ import annotations
 import numpy as np
 
 from bnproofs import instances
-from bnproofs.arrangements import enumerate_arrangements
-from bnproofs.certificates import relu_sphere_norm, sphere_dual_certificate
+from bnproofs.certify.certificates import relu_sphere_norm, sphere_dual_certificate
+from bnproofs.certify.two_layer import certified_optimum
 from bnproofs.closed_forms import lemma_c1_dual, theorem_2_1_corrected, theorem_2_1_printed
 from bnproofs.data import whiten
-from bnproofs.deep import (
+from bnproofs.nets.deep import (
     attained_constraint,
     infimum_path,
     prefix_output,
@@ -54,7 +54,9 @@ from bnproofs.deep import (
     sampled_constraint,
     stack,
 )
-from bnproofs.network import balancing_factors, objective_l1, rescale_last
+from bnproofs.nets.network import balancing_factors, objective_l1, rescale_last
+from bnproofs.nets.training import train
+from bnproofs.programs.arrangements import enumerate_arrangements
 from bnproofs.results import (
     FAIL,
     INCONCLUSIVE,
@@ -68,8 +70,6 @@ from bnproofs.results import (
     smallest_counterexamples,
 )
 from bnproofs.tolerance import IPM, TRAIN, at_least, relative_gap
-from bnproofs.training import train
-from bnproofs.two_layer import certified_optimum
 
 ID = "T4.1"
 PAPER = "E"

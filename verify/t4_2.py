@@ -18,7 +18,7 @@ What this module computes, each side independently:
   (the limit of (3)), without Lemma 1.1's rebalancing;
 * ``lower`` — the dual point of C.6/F.2 (``v_j = β y_j/‖y_j‖`` or ``y_j``) made feasible for the
   sphere constraint ``max_{‖u‖=1} ‖Vᵀu_+‖₂ ≤ β``, computed exactly by enumerating supports
-  (``bnproofs.certificates.relu_sphere_norm``); valid over all layers; ``constraint_sampled``
+  (``bnproofs.certify.certificates.relu_sphere_norm``); valid over all layers; ``constraint_sampled``
   (random BN outputs, must never exceed it) and ``constraint_attained`` (at ``w = A† u*``);
 * ``gd_last_two`` (Adam on the last two layers, fixed ``A^(L−2)``) and ``gd_full`` (whole
   network), evaluated in (10);
@@ -33,9 +33,9 @@ from __future__ import annotations
 import numpy as np
 
 from bnproofs import instances
-from bnproofs.certificates import relu_sphere_norm, sphere_dual_certificate
+from bnproofs.certify.certificates import relu_sphere_norm, sphere_dual_certificate
 from bnproofs.closed_forms import theorem_2_4_dual, theorem_2_4_printed
-from bnproofs.deep import (
+from bnproofs.nets.deep import (
     attained_constraint,
     infimum_path,
     prefix_output,
@@ -44,7 +44,8 @@ from bnproofs.deep import (
     sampled_constraint,
     stack,
 )
-from bnproofs.network import balancing_factors, objective_effective, objective_l1, rescale_last
+from bnproofs.nets.network import balancing_factors, objective_effective, objective_l1, rescale_last
+from bnproofs.nets.training import train
 from bnproofs.results import (
     FAIL,
     INCONCLUSIVE,
@@ -56,7 +57,6 @@ from bnproofs.results import (
     plot_series,
 )
 from bnproofs.tolerance import IPM, TRAIN, at_least, relative_gap
-from bnproofs.training import train
 
 ID = "T4.2"
 PAPER = "E"

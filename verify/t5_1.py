@@ -26,7 +26,7 @@ n ≤ d, rank-deficient, ill-conditioned, vector outputs):
   ``Δ_{v2b}`` (the order in which the OCR of the proof's last line writes it);
 * ``outside_row_space`` — the part of ``∇_W L(9)`` outside the row space of ``Π X`` (zero: GD on
   (9) never changes the component the map discards);
-* one GD step of each model (:func:`bnproofs.whitened.gd`, same η = 10⁻³ · mean ‖w_j‖²) from
+* one GD step of each model (:func:`bnproofs.nets.whitened.gd`, same η = 10⁻³ · mean ‖w_j‖²) from
   the same point:
   the relative differences of the new γ, α, w^(2), and of the q-space steps
   ``Σ Vᵀ W' − Q`` against ``Σ² (Q' − Q)`` (allowed, besides the tier, ``100 eps κ ‖Q‖/‖step‖``:
@@ -42,9 +42,7 @@ import numpy as np
 
 from bnproofs import instances
 from bnproofs.data import whiten
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial
-from bnproofs.tolerance import EXACT
-from bnproofs.whitened import (
+from bnproofs.nets.whitened import (
     WhitenedNet,
     forward_whitened,
     gd,
@@ -52,6 +50,8 @@ from bnproofs.whitened import (
     lost_component,
     to_q,
 )
+from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial
+from bnproofs.tolerance import EXACT
 
 ID = "T5.1"
 PAPER = "E"

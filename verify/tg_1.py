@@ -24,7 +24,7 @@ What this module computes, each side independently:
   at the network rebuilt from the solution (Carathéodory-pruned); ``printed_convex`` /
   ``printed_dual`` are Clarabel's own values;
 * ``exact_lower`` / ``exact_upper`` — the same for (46) with the exact projected cone
-  ``K_i = Σ_i V_iᵀ {w : (2D_i − I) X w ≥ 0}`` (:mod:`bnproofs.bn_after_relu`): the printed
+  ``K_i = Σ_i V_iᵀ {w : (2D_i − I) X w ≥ 0}`` (:mod:`bnproofs.nets.bn_after_relu`): the printed
   program restricts ``w`` to the row space of ``Π D_i X``, which loses neurons when adding a
   null-space component to ``w`` is needed to realise the pattern;
 * ``gd_best`` — (45) at the best of several Adam restarts (numpy evaluation).
@@ -40,9 +40,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from bnproofs import bn_after_relu as bnr
 from bnproofs import instances
-from bnproofs.arrangements import contains, cover_count, enumerate_arrangements, sample_arrangements
+from bnproofs.nets import bn_after_relu as bnr
+from bnproofs.programs.arrangements import (
+    contains,
+    cover_count,
+    enumerate_arrangements,
+    sample_arrangements,
+)
 from bnproofs.results import (
     FAIL,
     Finding,

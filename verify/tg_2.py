@@ -13,11 +13,11 @@ Lemma C.1" gives ``v* = β y/‖y‖``).
 What this module computes, each side independently:
 
 * ``closed_form`` — (45) at the printed network, evaluated by the numpy forward pass
-  (:mod:`bnproofs.bn_after_relu`; a constant column is BN'd to ``α/√n · 1``, the convention of
-  :mod:`bnproofs.bn`, which the printed form needs when ``y`` is constant: then ``γ = 0`` and
+  (:mod:`bnproofs.nets.bn_after_relu`; a constant column is BN'd to ``α/√n · 1``, the convention of
+  :mod:`bnproofs.nets.bn`, which the printed form needs when ``y`` is constant: then ``γ = 0`` and
   ``(X w)_+ = 0``);
 * ``lower`` — the dual of (45) at ``v = y · min(1, β/‖y‖)``. The dual constraint is derived in
-  :func:`bnproofs.bn_after_relu.dual_constraint_full_row_rank`: for full row rank ``X``,
+  :func:`bnproofs.nets.bn_after_relu.dual_constraint_full_row_rank`: for full row rank ``X``,
   ``{BN((Xw)_+)}`` is the whole unit sphere, so the constraint is ``‖v‖₂ ≤ β`` (checked exactly,
   and numerically by sampling 4000 random ``(w, γ, α)``: none may exceed ``‖v‖``, and the
   claimed maximiser must attain it);
@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from bnproofs import bn_after_relu as bnr
 from bnproofs import instances
-from bnproofs.arrangements import enumerate_arrangements
-from bnproofs.certificates import dual_value
+from bnproofs.certify.certificates import dual_value
 from bnproofs.closed_forms import theorem_g_2_printed
+from bnproofs.nets import bn_after_relu as bnr
+from bnproofs.programs.arrangements import enumerate_arrangements
 from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, excess_curve, plot_series
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, relative_gap
 
@@ -165,7 +165,7 @@ def check(index: int, seed: int, device: str = "cpu"):
     notes = [why] if why else []
     if inst["labels"] == "constant":
         notes.append("constant y: Π y = 0, so γ = 0 and (Xw)_+ = 0; BN of the zero column is "
-                     "0/0 in (2) and taken as α/√n·1 (bnproofs.bn convention)")
+                     "0/0 in (2) and taken as α/√n·1 (bnproofs.nets.bn convention)")
     if "printed46_lower" in r and r["printed46_lower"] > cf + IPM.bound(cf):
         notes.append(f"printed (46) lower bound {r['printed46_lower']:.10g} exceeds the closed "
                      f"form's value: the printed program (46) is not exact here (see TG.1)")

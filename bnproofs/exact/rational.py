@@ -21,7 +21,7 @@ from below (weak duality).
 
 **Completeness of the arrangement list**, exactly: every listed pattern gets a rational witness
 z with ``(2D_i − I) A z > 0`` strictly (every pattern is the pattern of an open region, see
-:mod:`bnproofs.arrangements`), the patterns are distinct, the rows of B are in general position
+:mod:`bnproofs.programs.arrangements`), the patterns are distinct, the rows of B are in general position
 (every k×k minor nonzero, exact determinants), and their number equals Cover's count
 ``2 Σ_{i<k} C(n−1, i)`` — the number of regions of a central arrangement of n hyperplanes in
 general position in R^k. Together: the list is the complete list.
@@ -44,8 +44,8 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import linprog
 
-from ..arrangements import cover_count
-from . import PROVED, UNDECIDED, ExactItem
+from bnproofs.exact import PROVED, UNDECIDED, ExactItem
+from bnproofs.programs.arrangements import cover_count
 
 Vec = list  # of Fraction
 Mat = list  # of rows (lists of Fraction)
@@ -280,8 +280,8 @@ def _rational_instance(seed: int, n: int, d: int, beta_rule: str):
 def _solver_points(X, y, beta: Fraction, D):
     """Clarabel's solution of (8) (groups u_i = U's_i) and two dual points: (24) solved as a
     separate problem, and the primal's residual with its multipliers."""
-    from ..convex import program_8, solve_program, solve_program_dual
-    from ..data import whiten
+    from bnproofs.data import whiten
+    from bnproofs.programs.cone import program_8, solve_program, solve_program_dual
 
     Up = whiten(X).Uprime
     prog = program_8(Up, D, y, float(beta))
@@ -319,8 +319,8 @@ def certify_convex(X, y, beta: Fraction, A: Mat, B: Mat, D: np.ndarray, groups, 
 
 def certificate_convex_program(seed: int, n: int, d: int, beta_rule: str, name: str) -> ExactItem:
     """T2.1 (n ≤ d) / T2.2 (n > d): Clarabel's primal and dual of (8)/(24), certified exactly."""
-    from ..arrangements import enumerate_arrangements
-    from ..data import whiten
+    from bnproofs.data import whiten
+    from bnproofs.programs.arrangements import enumerate_arrangements
 
     t0 = time.perf_counter()
     X, y, beta, A, B = _rational_instance(seed, n, d, beta_rule)
@@ -338,9 +338,9 @@ def certificate_t2_1_closed_form(seed: int, n: int = 3, d: int = 4,
     """T2.1 without a solver: the corrected closed form (groups ``c (±y)_+`` with
     ``c = (1 − β/‖(±y)_+‖)_+``) against Lemma C.1's ``v*`` with ``ρ_i = D_i(−v)_+``,
     ``ρ_i' = D_i(v)_+`` (which minimise the constraint norms of (24) when U' is square)."""
-    from ..arrangements import enumerate_arrangements
-    from ..closed_forms import lemma_c1_dual
-    from ..data import whiten
+    from bnproofs.closed_forms import lemma_c1_dual
+    from bnproofs.data import whiten
+    from bnproofs.programs.arrangements import enumerate_arrangements
 
     t0 = time.perf_counter()
     X, y, beta, A, B = _rational_instance(seed, n, d, beta_rule)

@@ -23,7 +23,7 @@ from functools import cache
 
 import sympy as sp
 
-from . import PROVED, REFUTED, UNDECIDED, ExactItem
+from bnproofs.exact import PROVED, REFUTED, UNDECIDED, ExactItem
 
 beta = sp.Symbol("β", positive=True)
 

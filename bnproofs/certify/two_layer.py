@@ -2,12 +2,12 @@
 
 One entry point, :func:`certified_optimum`, used by every claim that needs ``p_2*``:
 
-1. solve (8) (``solver="clarabel"``, ``"torch"`` or ``"auto"``, :func:`bnproofs.convex.solve`); its
+1. solve (8) (``solver="clarabel"``, ``"torch"`` or ``"auto"``, :func:`bnproofs.programs.cone.solve`); its
    multipliers give a dual point ``(v = y − Σ D_i U' s_i, ρ)`` (``v = −∇L(f)`` for another loss,
-   :mod:`bnproofs.losses`);
+   :mod:`bnproofs.programs.losses`);
 2. with Clarabel, also solve (24) as a separate problem; its ``(v, ρ)`` is a second dual point
    (the torch solver stops on a certified gap of its own dual point, so it needs none);
-3. make both dual points feasible and verify them (:mod:`bnproofs.certificates`): lower bound;
+3. make both dual points feasible and verify them (:mod:`bnproofs.certify.certificates`): lower bound;
 4. prune the solution of (8) to at most n + 1 active groups (Carathéodory, objective unchanged),
    rebuild a network from it (Appendix C.3) and evaluate it in (6): upper bound; the same after
    re-solving on the arrangements the pruned solution uses (:func:`polish`), keeping the better.
@@ -22,9 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import losses
-from .certificates import DualCertificate, best_certificate, dual_certificate
-from .convex import (
+from bnproofs.certify.certificates import DualCertificate, best_certificate, dual_certificate
+from bnproofs.certify.rebuild import ACTIVE, caratheodory_prune, rebuild_network
+from bnproofs.data import InputError, Whitened, check_data
+from bnproofs.nets.network import Net, objective_l1
+from bnproofs.programs import losses
+from bnproofs.programs.cone import (
     SOLVERS,
     ConeProgram,
     program_8,
@@ -33,9 +36,6 @@ from .convex import (
     solve_program_dual,
     solver_used,
 )
-from .data import InputError, Whitened, check_data
-from .network import Net, objective_l1
-from .rebuild import ACTIVE, caratheodory_prune, rebuild_network
 
 TORCH_TOL = 1e-8
 
@@ -91,7 +91,7 @@ def polish(prog: ConeProgram, S, Sp) -> tuple[np.ndarray, np.ndarray] | None:
     again; ``None`` if that solve is not optimal.
 
     The interior-point solution spreads tiny groups over many arrangements; pruning drops those
-    below :data:`~bnproofs.rebuild.ACTIVE`, which costs up to ~1e-7 of objective where the loss
+    below :data:`~bnproofs.certify.rebuild.ACTIVE`, which costs up to ~1e-7 of objective where the loss
     has a kink (hinge). On the few arrangements left, the solver's answer is sparse by
     construction, so the rebuilt network is closer to the optimum. Used only if the network it
     gives is better in the original model."""
@@ -131,7 +131,7 @@ def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1, solver: st
                     device: str = "cpu") -> CertifiedOptimum:
     """Steps 1–4 above for any program of the family whose groups rebuild as neurons on ``W``
     ((8): ``X`` the data; (15): ``X`` the patch matrix ``M`` and ``pool = K``, the rebuilt
-    filters evaluated in the CNN model (13) by :mod:`bnproofs.network`), with the program's
+    filters evaluated in the CNN model (13) by :mod:`bnproofs.nets.network`), with the program's
     loss (B.1)."""
     y, beta, loss = prog.y, prog.beta, prog.loss
     cs, cert, (dual, dual_status, dual_s) = solve_and_certify(prog, solver, device)

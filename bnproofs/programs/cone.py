@@ -21,11 +21,11 @@ padded with zero columns, which the norm penalty keeps at zero). For (8), with a
 
 **Other convex losses** (Appendix B.1): ``ConeProgram.loss`` (default ``"squared"``) replaces
 ``½‖f − y‖²`` by ``L(f, y)`` in (P) and the dual objective by ``−L*(−v)`` plus the domain of
-``L*`` (see :mod:`bnproofs.losses`); the constraints of (D) are unchanged.
+``L*`` (see :mod:`bnproofs.programs.losses`); the constraints of (D) are unchanged.
 
 Both (P) and (D) are solved as written (the dual is a separate cvxpy problem, not the primal's
 multipliers), with the solver pinned to Clarabel. Neither answer is trusted:
-:mod:`bnproofs.certificates` turns each into a verified bound.
+:mod:`bnproofs.certify.certificates` turns each into a verified bound.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 
-from . import losses
-from .data import InputError
+from bnproofs.data import InputError
+from bnproofs.programs import losses
 
 SOLVER = cp.CLARABEL
 
@@ -78,7 +78,7 @@ class Shared:
     ``G_i = diag(2D_i − 1) M`` for ``M`` (N × k), the arrangements ``D`` (P × N booleans) and a
     readout ``R`` (n × N; ``None``: the identity, N = n). (8) has ``M = U'``; (15) has
     ``M = U'_M`` over the nK patch rows and ``R`` summing the K patches of each sample. Solvers
-    may use it instead of the dense arrays (:mod:`bnproofs.torch_solver` does: every product
+    may use it instead of the dense arrays (:mod:`bnproofs.solvers.torch_solver` does: every product
     becomes one matrix product with ``M`` and a mask, and ``λ_max(G_iᵀG_i) = ‖M‖₂²``)."""
 
     M: np.ndarray
@@ -89,7 +89,7 @@ class Shared:
 @dataclass
 class ConeProgram:
     """Program (P) / dual (D) data: ``A`` (P × n × k), ``G`` (P × m × k), labels ``y``, ``β``,
-    the loss (``squared`` unless given; see :mod:`bnproofs.losses`) and, optionally, the
+    the loss (``squared`` unless given; see :mod:`bnproofs.programs.losses`) and, optionally, the
     :class:`Shared` factorisation that produced ``A`` and ``G`` (checked against them)."""
 
     A: np.ndarray
@@ -132,7 +132,7 @@ class ConeProgram:
     @property
     def entries(self) -> int:
         """Cone-constraint entries ``2 P m k``: the size measure of the solver choices
-        (:func:`auto_solver`, :func:`bnproofs.torch_solver.cpu_chunk`)."""
+        (:func:`auto_solver`, :func:`bnproofs.solvers.torch_solver.cpu_chunk`)."""
         P, _, m, k = self.shape
         return 2 * P * m * k
 
@@ -239,7 +239,7 @@ def auto_solver(prog: ConeProgram) -> str:
     installed), else ``"clarabel"``."""
     import importlib.util
 
-    from .torch_solver import LOSSES
+    from bnproofs.solvers.torch_solver import LOSSES
 
     big = prog.entries >= AUTO_ENTRIES
     ok = prog.loss in LOSSES and importlib.util.find_spec("torch") is not None
@@ -255,9 +255,9 @@ def solver_used(cs: ConvexSolution) -> str:
 def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
           tol: float = 1e-6, fallback: bool = True) -> ConvexSolution:
     """Solve (P) with the chosen solver: ``"clarabel"`` (:func:`solve_program`), ``"torch"``
-    (:func:`bnproofs.torch_solver.solve_torch` on ``device``, stopped at the certified relative
+    (:func:`bnproofs.solvers.torch_solver.solve_torch` on ``device``, stopped at the certified relative
     gap ``tol``) or ``"auto"`` (the one :func:`auto_solver` picks for the program's size). The torch answer is a feasible point with multipliers whose
-    :func:`~bnproofs.certificates.dual_certificate` is within ``tol`` of its objective; its
+    :func:`~bnproofs.certify.certificates.dual_certificate` is within ``tol`` of its objective; its
     status is ``"optimal"`` only when that certified gap was reached (``"inaccurate"``
     otherwise), and ``solver_stats`` carries ``lower`` and ``gap``. With ``fallback`` (default), an
     uncertified torch answer is replaced by Clarabel's, whose ``solver_stats["fallback_from"]``
@@ -268,9 +268,9 @@ def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
         return solve_program(prog)
     if solver != "torch":
         raise ValueError(f"unknown solver {solver!r}; choose one of {SOLVERS}")
-    from .torch_solver import LOSSES, solve_torch
+    from bnproofs.solvers.torch_solver import LOSSES, solve_torch
 
-    if prog.loss not in LOSSES:  # (a loss of bnproofs.losses that the torch solver lacks)
+    if prog.loss not in LOSSES:  # (a loss of bnproofs.programs.losses that the torch solver lacks)
         if not fallback:
             raise InputError(f"the torch solver takes the losses {LOSSES}, not {prog.loss!r}")
         return _clarabel_instead(prog, {"solver": "torch", "reason":

@@ -10,7 +10,7 @@ Then ``Π X w^(1) = U q`` has unit norm, ``BN(X w^(1)) = U' s_i / ‖s_i‖`` an
 regulariser ``β |w^(2)| = β ‖s_i‖`` matches (8) term by term. If ``s_{i,1:r} = 0`` the neuron is a
 constant (γ = 0) and ``w^(1)`` is arbitrary; it is set to 0.
 
-The rebuilt network is evaluated in the original model (6) by :mod:`bnproofs.network`, so cone
+The rebuilt network is evaluated in the original model (6) by :mod:`bnproofs.nets.network`, so cone
 constraints violated by a solver's round-off cannot make its value look better than it is.
 """
 
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .convex import ConeProgram
-from .data import Whitened
-from .network import Layer, Net
+from bnproofs.data import Whitened
+from bnproofs.nets.network import Layer, Net
+from bnproofs.programs.cone import ConeProgram
 
 #: an s_i with ‖s_i‖ ≤ ACTIVE · max_j ‖s_j‖ is taken as zero (no neuron)
 ACTIVE = 1e-7
@@ -58,7 +58,7 @@ def rebuild_network(W: Whitened, S: np.ndarray, Sp: np.ndarray) -> Net:
 
 
 def caratheodory_prune(prog: ConeProgram, S, Sp) -> tuple[np.ndarray, np.ndarray]:
-    """Reduce a solution of a cone program (:class:`~bnproofs.convex.ConeProgram`: (8), (15),
+    """Reduce a solution of a cone program (:class:`~bnproofs.programs.cone.ConeProgram`: (8), (15),
     (46)) to at most ``n + 1`` active groups without changing the objective.
 
     Each active group ``j`` (an ``s_i`` or ``s_i'``) contributes ``a_j = (±A_i s_j, ‖s_j‖)`` to

@@ -13,18 +13,18 @@ filter entries. ``M = [X_1; …; X_K] ∈ R^{nK×h}`` (:func:`patch_matrix`).
 i.e. eq. (2) applied to the stacked column ``M z ∈ R^{nK}`` (statistics over all nK patch
 outputs, shift ``1/√(nK)``), then cut back into its K blocks: :func:`conv_bn`,
 :func:`conv_bn_torch`. The CNN of (13), ``f(X) = Σ_j Σ_k (BN(X_k z_j))_+ w_j``, is a
-:class:`~bnproofs.network.Net` with ``pool = K`` on the input ``M`` (same operator: ``bn`` on
+:class:`~bnproofs.nets.network.Net` with ``pool = K`` on the input ``M`` (same operator: ``bn`` on
 the stacked rows, then a sum over the blocks); :func:`forward_13` writes (13) out block by block
 as an independent evaluator for tests.
 
 **Program (15)** (Theorem 3.1): with ``(I − (1/nK)11ᵀ) M = U_M Σ_M V_Mᵀ`` (compact),
 ``U'_M = [U_M, 1/√(nK) 1] = [U'_{M1}; …; U'_{MK}]`` and the arrangements ``D_i`` of ``U'_M``
 (patterns of length nK, ``D_ik`` the k-th block of n), (15) is the cone program of
-:mod:`bnproofs.convex` with ``A_i = Σ_k D_ik U'_{Mk}`` (n × (r_c+1)) and
+:mod:`bnproofs.programs.cone` with ``A_i = Σ_k D_ik U'_{Mk}`` (n × (r_c+1)) and
 ``G_i = (2D_i − I) U'_M`` (nK × (r_c+1)) (:func:`program_15`). A solution rebuilds as a CNN
 exactly as (8) rebuilds as a network (Appendix C.3 with ``X → M``): filter
 ``z = V_M Σ_M⁻¹ q_{1:r}/‖q_{1:r}‖``, ``[γ; α] = [‖q_{1:r}‖; q_{r+1}]/‖q‖``, ``w = ±‖q‖``
-(:func:`bnproofs.two_layer.certify_program` with ``pool = K``).
+(:func:`bnproofs.certify.two_layer.certify_program` with ``pool = K``).
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrangements import enumerate_arrangements
-from .bn import bn, bn_torch
-from .convex import ConeProgram, Shared
-from .data import InputError, Whitened, check_data, whiten
+from bnproofs.data import InputError, Whitened, check_data, whiten
+from bnproofs.nets.bn import bn, bn_torch
+from bnproofs.programs.arrangements import enumerate_arrangements
+from bnproofs.programs.cone import ConeProgram, Shared
 
 
 def _pair(v, name) -> tuple[int, int]:
@@ -97,7 +97,7 @@ def conv_bn_torch(Z, gamma, alpha):
 def forward_13(P: np.ndarray, filters, gamma, alpha, w) -> np.ndarray:
     """``Σ_j Σ_k (BN_{γ_j,α_j}(X_k z_j))_+ w_j`` with the BN written out as after (13):
     ``μ_j``, the root of the sum of squared centred block norms, and ``α_j/√(nK)``. An
-    evaluator independent of :func:`conv_bn` and :class:`~bnproofs.network.Net` (tests)."""
+    evaluator independent of :func:`conv_bn` and :class:`~bnproofs.nets.network.Net` (tests)."""
     K, n, _ = P.shape
     out = np.zeros(n)
     for j in range(np.shape(filters)[1]):

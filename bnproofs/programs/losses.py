@@ -1,7 +1,7 @@
 """Convex losses ``L(f, y) = Σ_j ℓ(f_j, y_j)`` and their Fenchel conjugates (Appendix B.1 of [E]).
 
 With ``f = Σ_i A_i (s_i − s_i')`` the Lagrangian of the cone program (P) in
-:mod:`bnproofs.convex` is ``L(f) + vᵀ(f − Σ_i A_i(s_i − s_i')) + β Σ‖s‖ − Σ ρᵀ G s``; minimising
+:mod:`bnproofs.programs.cone` is ``L(f) + vᵀ(f − Σ_i A_i(s_i − s_i')) + β Σ‖s‖ − Σ ρᵀ G s``; minimising
 over ``f`` gives ``−L*(−v)``, over ``s_i`` the constraints ``‖A_iᵀ v + G_iᵀ ρ_i‖ ≤ β`` (and
 ``s_i'`` the mirrored ones). So for every convex loss the dual is::
 
@@ -21,7 +21,7 @@ over ``f`` gives ``−L*(−v)``, over ``s_i`` the constraints ``‖A_iᵀ v + G
 
 :func:`to_domain` projects a candidate ``v`` onto the domain (clip ``p`` to ``[0, 1]``); the
 domain contains 0 and is star-shaped about it, so the scaling ``t v, t ∈ [0, 1]`` that
-:mod:`bnproofs.certificates` applies afterwards keeps it there.
+:mod:`bnproofs.certify.certificates` applies afterwards keeps it there.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, xlogy
 
-from .data import InputError
+from bnproofs.data import InputError
 
 LOSSES = ("squared", "logistic", "hinge")
 

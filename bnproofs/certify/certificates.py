@@ -6,13 +6,13 @@ every ``s`` with ``G_i s ≥ 0`` and ``‖s‖ ≤ 1`` (for (8): ``A_i = D_i U'`
     vᵀ A_i s ≤ vᵀ A_i s + ρ_iᵀ G_i s ≤ ‖A_iᵀ v + G_iᵀ ρ_i‖₂ =: c_i.
 
 So if ``c = max_i max(c_i, c_i')``, the point ``t v`` with ``t = min(1, β / c)`` (and ``t ρ``)
-satisfies every constraint of (24) (in general, of the dual (D) in :mod:`bnproofs.convex`), and ``−½‖t v − y‖² + ½‖y‖²`` (``−L*(−t v)`` for another loss, B.1) is a lower bound on (8) for the
+satisfies every constraint of (24) (in general, of the dual (D) in :mod:`bnproofs.programs.cone`), and ``−½‖t v − y‖² + ½‖y‖²`` (``−L*(−t v)`` for another loss, B.1) is a lower bound on (8) for the
 arrangement list used — and on the non-convex optimum (6) when that list is complete (the
 constraint of (7) is the union over all arrangements). The code clips ``ρ`` to ``≥ 0`` and
 recomputes ``c`` itself; nothing a solver reports is taken on trust.
 
 **Upper bound.** The objective (6) of an actual network with ``γ² + α² = 1`` — closed form,
-rebuilt from a convex solution, or trained — evaluated by :mod:`bnproofs.network`.
+rebuilt from a convex solution, or trained — evaluated by :mod:`bnproofs.nets.network`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import losses
-from .convex import ConeProgram
+from bnproofs.programs import losses
+from bnproofs.programs.cone import ConeProgram
 
 
 @dataclass
@@ -47,10 +47,10 @@ def dual_value(v: np.ndarray, y: np.ndarray, loss: str = "squared") -> float:
 
 def dual_certificate(prog: ConeProgram, v, rho, rhop) -> DualCertificate:
     """Scale ``(v, ρ, ρ')`` into the feasible set of the dual (D) of ``prog`` ((24) for
-    :func:`~bnproofs.convex.program_8`), verify, and return the lower bound.
+    :func:`~bnproofs.programs.cone.program_8`), verify, and return the lower bound.
 
     For a loss other than squared, ``v`` is first projected onto the domain of ``L*(−·)``
-    (:func:`bnproofs.losses.to_domain`); the scaling by ``t ∈ [0, 1]`` keeps it there and the
+    (:func:`bnproofs.programs.losses.to_domain`); the scaling by ``t ∈ [0, 1]`` keeps it there and the
     value is ``−∞`` if it did not."""
     v = losses.to_domain(prog.loss, v, prog.y)
     c = float(prog.constraint_norms(v, rho, rhop).max(initial=0.0))
@@ -84,7 +84,7 @@ def relu_sphere_norm(V) -> tuple[float, np.ndarray]:
     the maximiser as a simple eigenvector. Enumerating all ``2^n − 1`` supports and keeping
     eigenvectors of one sign is therefore exact (up to round-off); cost ``O(2^n n³)``, small n.
     """
-    from .vector import ORTHANT_MAX_N, orthant_constraint
+    from bnproofs.certify.vector import ORTHANT_MAX_N, orthant_constraint
 
     V = np.asarray(V, dtype=float)
     V = V.reshape(V.shape[0], -1)

@@ -6,7 +6,7 @@ With the compact SVD ``Π X = U Σ Vᵀ`` (``U`` n×r, ``Σ`` r×r, ``V`` d×r) 
     f_b(U) = Σ_j ( U q_j / ‖q_j‖₂ · γ_j + α_j/√n · 1 )_+ w_j^(2)ᵀ,     q_j = Σ Vᵀ w_j^(1)      (16)
 
 with the same regulariser ``(β/2) Σ_j (γ_j² + α_j² + ‖w_j^(2)‖²)`` on both sides (the weights
-that feed a BN carry no decay, Appendix B.2.1; :func:`bnproofs.network.objective_effective`).
+that feed a BN carry no decay, Appendix B.2.1; :func:`bnproofs.nets.network.objective_effective`).
 
 The map and what it loses. ``to_q: R^{d×m} → R^{r×m}``, ``W ↦ Σ Vᵀ W`` is a bijection only when
 ``V`` is square (``r = d``: ``n > d`` and ``Π X`` of full column rank). Otherwise its kernel is the
@@ -17,7 +17,7 @@ pseudo-inverse), so ``from_q(to_q(W)) = V Vᵀ W`` (the projection onto the row 
 matters for a regulariser on ``w^(1)`` (which (9) does not have) and for inputs off the training
 row space (test points).
 
-Where BN is undefined (``q_j = 0``, i.e. ``Π X w_j = 0``) both models use :mod:`bnproofs.bn`'s
+Where BN is undefined (``q_j = 0``, i.e. ``Π X w_j = 0``) both models use :mod:`bnproofs.nets.bn`'s
 convention: the normalised part is 0 and the neuron outputs ``(α_j/√n)_+``.
 
 Section 5.2: ``g(X) = U T_k(Σ) Vᵀ`` keeps the top ``k`` singular values (17); :func:`truncate`
@@ -35,9 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .bn import bn_torch
-from .data import InputError, Whitened
-from .network import Layer, Net
+from bnproofs.data import InputError, Whitened
+from bnproofs.nets.bn import bn_torch
+from bnproofs.nets.network import Layer, Net
 
 
 @dataclass
@@ -67,7 +67,7 @@ def lost_component(W: Whitened, W1: np.ndarray) -> np.ndarray:
 
 
 def to_whitened(W: Whitened, net: Net) -> WhitenedNet:
-    """A two-layer :class:`~bnproofs.network.Net` of (9) as parameters of (16)."""
+    """A two-layer :class:`~bnproofs.nets.network.Net` of (9) as parameters of (16)."""
     if net.depth != 2:
         raise InputError("the whitened model (16) is defined for two-layer networks")
     lay = net.layers[0]
@@ -81,7 +81,7 @@ def from_whitened(W: Whitened, wnet: WhitenedNet) -> Net:
 
 
 def forward_whitened(W: Whitened, wnet: WhitenedNet) -> np.ndarray:
-    """``f_b(U)`` of (16), written out literally (it does not call :func:`bnproofs.bn.bn`)."""
+    """``f_b(U)`` of (16), written out literally (it does not call :func:`bnproofs.nets.bn.bn`)."""
     n = W.U.shape[0]
     Q = np.asarray(wnet.Q, dtype=float)
     norms = np.linalg.norm(Q, axis=0)
@@ -113,7 +113,7 @@ def g(W: Whitened, k: int, mean=None) -> np.ndarray:
     """``g(X) = U T_k(Σ) Vᵀ`` (17), plus ``mean`` (the training mean, a row) if given.
 
     (17) is centred; adding the mean back does not change BN's training output (it is removed
-    again) but fixes the statistics used for test points (see :func:`bnproofs.network.forward_at`).
+    again) but fixes the statistics used for test points (see :func:`bnproofs.nets.network.forward_at`).
     """
     T = truncate(W, k)
     G = (T.U * T.sigma) @ T.Vt

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import losses
-from .bn import ZERO_NORM, bn
+from bnproofs.nets.bn import ZERO_NORM, bn
+from bnproofs.programs import losses
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Net:
     """Hidden layers (each BN + ReLU) followed by output weights ``w_out`` (m_{L-1} or m×C).
 
     ``pool = K > 1`` makes the first layer convolutional ((13), Theorem 3.1): the input is the
-    patch matrix ``M = [X_1; …; X_K]`` (nK × h, :mod:`bnproofs.cnn`), the first layer's columns
+    patch matrix ``M = [X_1; …; X_K]`` (nK × h, :mod:`bnproofs.nets.cnn`), the first layer's columns
     ``W`` are filters, its BN is eq. (2) on the stacked column ``M z`` — statistics over all nK
     patch outputs and the shift ``α/√(nK)`` — and its ReLU outputs are summed over the K patch
     blocks (sum pooling) before the next layer.
@@ -91,7 +91,7 @@ def forward_at(net: Net, X_ref: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 def loss(net: Net, X, y, loss_name: str = "squared") -> float:
     """``½ ‖f_{θ,L}(X) − y‖²`` (Frobenius for vector outputs); another convex loss of
-    :mod:`bnproofs.losses` by name (B.1)."""
+    :mod:`bnproofs.programs.losses` by name (B.1)."""
     if loss_name != "squared":
         return losses.value(loss_name, forward(net, X), y)
     r = forward(net, X) - y

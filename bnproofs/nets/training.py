@@ -13,7 +13,7 @@ Labels may be a vector (scalar output, ``w^(L)`` a vector) or an ``n × C`` matr
 ``w^(L)`` is ``m × C``, an ``n × 1`` matrix included); then (4)/(6) reads (10),
 ``β Σ_j ‖w_j^(L)‖₂`` over rows, and ``effective`` is (9).
 
-Whatever is trained, every restart is mapped to Θ_s (:func:`bnproofs.network.normalise_last`)
+Whatever is trained, every restart is mapped to Θ_s (:func:`bnproofs.nets.network.normalise_last`)
 and evaluated in numpy by objective (4)/(6); that number is what the claims compare, so the
 torch arithmetic is never trusted on its own. Optimiser: Adam with a cosine-decayed step,
 a fixed number of steps (stated in every result).
@@ -27,15 +27,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import losses as loss_fns
-from .network import Layer, Net, normalise_last, objective_l1, objective_weight_decay
+from bnproofs.nets.network import Layer, Net, normalise_last, objective_l1, objective_weight_decay
+from bnproofs.programs import losses as loss_fns
 
 OBJECTIVES = ("weight_decay", "effective", "l1")
 
 
 def resolve_device(device: str = "auto") -> str:
     """``auto`` → ``cuda`` when available, else ``cpu``; ``cuda`` without CUDA is an error."""
-    from .data import InputError
+    from bnproofs.data import InputError
 
     if device not in ("auto", "cpu", "cuda"):
         raise InputError(f"device must be auto, cpu or cuda, got {device!r}")
@@ -85,14 +85,14 @@ def train(
     loss: str = "squared",
 ) -> TrainResult:
     """Train ``restarts`` networks with hidden ``widths`` on (X, y) with decay β; ``loss`` is
-    one of :data:`bnproofs.losses.LOSSES` (B.1), squared unless given.
+    one of :data:`bnproofs.programs.losses.LOSSES` (B.1), squared unless given.
 
     ``pool = K > 1`` trains the CNN of (13): ``X`` is the patch matrix ``M`` (nK × h) and the
-    first layer's ReLU outputs are summed over the K blocks (see :class:`~bnproofs.network.Net`);
+    first layer's ReLU outputs are summed over the K blocks (see :class:`~bnproofs.nets.network.Net`);
     ``y`` has n rows. Labels may be a vector or an n × C matrix (vector output)."""
     import torch
 
-    from .data import InputError, check_data
+    from bnproofs.data import InputError, check_data
 
     if objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {OBJECTIVES}")

@@ -4,10 +4,10 @@ Model (45), on Θ_s (``γ_j² + α_j² = 1``, after the rescaling of Lemma 1.1):
 
     f(X) = Σ_j BN_{γ_j, α_j}((X w_j)_+) w_j^(2),   objective ½‖f − y‖² + β ‖w^(2)‖₁        (45)
 
-with BN of eq. (2) (:func:`bnproofs.bn.bn`, constant columns → ``α/√n · 1``).
+with BN of eq. (2) (:func:`bnproofs.nets.bn.bn`, constant columns → ``α/√n · 1``).
 
 **Arrangements.** A neuron's pattern is ``D = diag(1[X w ≥ 0])``: the arrangements of ``X``
-itself (no constant column, no bias), :func:`bnproofs.arrangements.enumerate_arrangements` of
+itself (no constant column, no bias), :func:`bnproofs.programs.arrangements.enumerate_arrangements` of
 ``X``; Cover's count ``2 Σ_{k<r} C(n−1, k)`` with ``r = rank X`` for rows in general position.
 Every ``w`` lies in the *closed* cone ``C_D = {w : (2D − I) X w ≥ 0}`` of some open region ``D``,
 so the closed cones of the listed patterns cover ``R^d``.
@@ -51,9 +51,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
-from .bn import bn
-from .convex import ConeProgram, solver_used
-from .data import InputError, check_data
+from bnproofs.data import InputError, check_data
+from bnproofs.nets.bn import bn
+from bnproofs.programs.cone import ConeProgram, solver_used
 
 CONES = ("printed", "exact")
 
@@ -213,7 +213,7 @@ def _restore_pattern(blk: Block, h: np.ndarray) -> np.ndarray:
     return res.x[:t] if res.status == 0 else np.zeros(t)
 
 
-#: an s_i with ‖s_i‖ ≤ ACTIVE · max_j ‖s_j‖ is taken as zero (no neuron), as in bnproofs.rebuild
+#: an s_i with ‖s_i‖ ≤ ACTIVE · max_j ‖s_j‖ is taken as zero (no neuron), as in bnproofs.certify.rebuild
 ACTIVE = 1e-7
 
 
@@ -265,8 +265,8 @@ def train(X, y, beta, width: int, *, restarts: int = 4, steps: int = 2000, lr: f
     restarts batched; every restart is evaluated in numpy by :func:`objective`."""
     import torch
 
-    from .bn import bn_torch
-    from .training import resolve_device
+    from bnproofs.nets.bn import bn_torch
+    from bnproofs.nets.training import resolve_device
 
     X, y, beta = check_data(X, y, beta)
     if width < 1 or restarts < 1 or steps < 1:
@@ -337,10 +337,10 @@ class Certified46:
 def certified_46(X, y, beta, D, cone: str = "printed", solver: str = "clarabel",
                  device: str = "cpu") -> Certified46:
     """Solve (46) (Clarabel and its separately solved dual, or the torch solver on ``device``),
-    certify the better dual point (:func:`bnproofs.two_layer.solve_and_certify`), prune
+    certify the better dual point (:func:`bnproofs.certify.two_layer.solve_and_certify`), prune
     (Carathéodory) and rebuild a network evaluated in (45)."""
-    from .rebuild import caratheodory_prune
-    from .two_layer import solve_and_certify
+    from bnproofs.certify.rebuild import caratheodory_prune
+    from bnproofs.certify.two_layer import solve_and_certify
 
     X, y, beta = check_data(X, y, beta)
     D = np.asarray(D, dtype=bool)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import (
+from bnproofs.nets.network import (
     Layer,
     Net,
     balancing_factors,
@@ -21,7 +21,7 @@ from .network import (
     rescale_last,
     shrink_bn_inputs,
 )
-from .tolerance import EXACT, at_least, close
+from bnproofs.tolerance import EXACT, at_least, close
 
 
 def random_net(rng, d: int, widths: list[int], outputs: int | None = None) -> Net:

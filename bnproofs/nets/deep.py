@@ -4,7 +4,7 @@ The layers ``1..L−2`` (the *prefix*) produce ``A^(L−2)``; Theorems 4.1/4.2 p
 2.4's formulas with ``X → A^(L−2)`` on top, assuming ``range(A^(L−2)) = R^n``. Under that
 assumption ``BN_{γ,α}(A^(L−2) w)`` with ``γ² + α² = 1`` ranges over every unit vector of ``R^n``
 (``Π A w`` over all of ``1^⊥``), so the dual constraint becomes the sphere constraint of
-:func:`bnproofs.certificates.relu_sphere_norm`; for any prefix the BN outputs lie on the unit
+:func:`bnproofs.certify.certificates.relu_sphere_norm`; for any prefix the BN outputs lie on the unit
 sphere, so a point feasible there is dual feasible for the whole network.
 """
 
@@ -12,12 +12,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bn import bn
-from .data import rank_tolerance
-from .network import Layer, Net, forward, hidden, objective_effective, objective_weight_decay
-from .network import shrink_bn_inputs as _shrink
+from bnproofs.data import rank_tolerance
+from bnproofs.nets.bn import bn
+from bnproofs.nets.network import (
+    Layer,
+    Net,
+    forward,
+    hidden,
+    objective_effective,
+    objective_weight_decay,
+)
+from bnproofs.nets.network import shrink_bn_inputs as _shrink
 
-#: c values of the infimum path (3) under :func:`bnproofs.network.shrink_bn_inputs`
+#: c values of the infimum path (3) under :func:`bnproofs.nets.network.shrink_bn_inputs`
 SHRINK = (1.0, 1e-1, 1e-2, 1e-3, 1e-4)
 
 
@@ -53,7 +60,7 @@ def range_check(A: np.ndarray) -> dict:
 
 def sampled_constraint(V, A: np.ndarray, rng, samples: int = 4000) -> float:
     """``max ‖Vᵀ (BN_{γ,α}(A w))_+‖`` over random ``w`` and ``γ = cos φ, α = sin φ``: every
-    sample must stay below :func:`~bnproofs.certificates.relu_sphere_norm` (BN outputs are unit
+    sample must stay below :func:`~bnproofs.certify.certificates.relu_sphere_norm` (BN outputs are unit
     vectors)."""
     V = np.asarray(V, dtype=float).reshape(A.shape[0], -1)
     phi = rng.uniform(0, 2 * np.pi, samples)
@@ -78,10 +85,10 @@ def infimum_path(net: Net, X, Y, beta: float) -> dict:
 
 def attained_constraint(V, A: np.ndarray) -> float:
     """``‖Vᵀ (BN_{γ,α}(A w))_+‖`` at the candidate maximisers ``w = A† p`` for ``p = (±v)_+``
-    (scalar) or ``p = `` the exact maximiser of :func:`~bnproofs.certificates.relu_sphere_norm`
+    (scalar) or ``p = `` the exact maximiser of :func:`~bnproofs.certify.certificates.relu_sphere_norm`
     (vector), with ``[γ; α] = [‖Πp‖; 1ᵀp/√n]/‖p‖``: then ``BN(A w) = p/‖p‖`` whenever
     ``p ∈ range(A)``, so this reaches the sphere constraint exactly when the range is ``R^n``."""
-    from .certificates import relu_sphere_norm
+    from bnproofs.certify.certificates import relu_sphere_norm
 
     V = np.asarray(V, dtype=float).reshape(A.shape[0], -1)
     n = A.shape[0]

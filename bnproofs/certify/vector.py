@@ -13,7 +13,7 @@ restricted to ``span F``. ``span F`` is a *flat* of the hyperplane arrangement
 ``{s : u_jᵀ s = 0}`` (an intersection of some of the hyperplanes), and the sign pattern on
 ``relint F`` is a region of the arrangement restricted to that flat. So
 :func:`dual_constraint` enumerates every flat (subsets of at most ``r`` rows of ``U'``), the
-regions on it (:func:`bnproofs.arrangements.enumerate_arrangements` on the restricted rows), and
+regions on it (:func:`bnproofs.programs.arrangements.enumerate_arrangements` on the restricted rows), and
 the eigenvectors of each restricted form, and evaluates the *true* function ``‖Vᵀ(U's)_+‖`` at
 every candidate. Each candidate value is a lower bound on ``c(V)`` (any unit ``s`` is); the
 enumeration makes the largest one equal to ``c(V)`` (up to eigen-solver round-off). A
@@ -45,10 +45,10 @@ from dataclasses import dataclass, field
 import cvxpy as cp
 import numpy as np
 
-from .arrangements import enumerate_arrangements
-from .data import InputError, Whitened, check_data
-from .network import Layer, Net, objective_l1
-from .rebuild import first_layer
+from bnproofs.certify.rebuild import first_layer
+from bnproofs.data import InputError, Whitened, check_data
+from bnproofs.nets.network import Layer, Net, objective_l1
+from bnproofs.programs.arrangements import enumerate_arrangements
 
 SOLVER = cp.CLARABEL
 #: supports enumerated exactly by :func:`orthant_constraint` up to this n (2^n eigenproblems)
@@ -234,7 +234,7 @@ def dual_certificate(Uprime, V, Y, beta) -> VectorCertificate:
 
 def network_from_columns(W: Whitened, H: np.ndarray, G: np.ndarray) -> Net:
     """One neuron per unit cone vector ``h_k`` (rows of ``H``, length r+1), output row ``g_k``:
-    the neuron's BN output is ``U' h_k`` (:func:`bnproofs.rebuild.first_layer`, C.3), so it
+    the neuron's BN output is ``U' h_k`` (:func:`bnproofs.certify.rebuild.first_layer`, C.3), so it
     outputs ``(U' h_k)_+ g_kᵀ``."""
     H = np.asarray(H, dtype=float).reshape(-1, W.r + 1)
     G = np.asarray(G, dtype=float).reshape(H.shape[0], -1)

@@ -1,4 +1,4 @@
-"""Batched torch solver for the cone programs (P) of :mod:`bnproofs.convex`, certified stopping.
+"""Batched torch solver for the cone programs (P) of :mod:`bnproofs.programs.cone`, certified stopping.
 
 The family ((8), (15), (46) are members), per instance, ``A_i ∈ R^{n×k}``, ``G_i ∈ R^{m×k}``::
 
@@ -44,22 +44,22 @@ zero at the optimum (at most n + 1 after pruning; 19–22 of 2000 on the P = 100
    groups held, and tens of them at once overshoot the fit). A group whose cone shows no
    interior direction is kept at 0: the bound stays valid, the gap may stall, and after
    ``STALL_ROUNDS`` checks without 1 % progress the status says ``stalled``
-   (:func:`bnproofs.convex.solve` then falls back to Clarabel and records it).
+   (:func:`bnproofs.programs.cone.solve` then falls back to Clarabel and records it).
 
 **Losses (B.1).** ``½‖·‖²`` may be replaced by the logistic loss ``Σ log(1 + e^{−y_j f_j})``
 (:class:`_Loss`, :data:`LOSSES`): the barrier objective keeps its form with the loss's value,
 gradient ``∂ℓ/∂f`` and curvature ``w = ∂²ℓ/∂f²`` in place of the residual (the Woodbury matrix
 becomes ``I + W½ZᵀZW½``; an entering group starts at the minimiser of a quadratic model of the
 loss along its ray, capped at ``‖A e α‖ ≤ 10 √n``); the dual point is ``v = −∇L(f) = y σ(−y∘f)``
-and the lower bound ``−L*(−t v)``, the binary entropy of ``t y∘v`` (:mod:`bnproofs.losses`). The
+and the lower bound ``−L*(−t v)``, the binary entropy of ``t y∘v`` (:mod:`bnproofs.programs.losses`). The
 hinge loss ``Σ max(0, 1 − y_j f_j)`` through a smoothing ``h_τ`` with its own parameter
 ``τ ≥ μ`` (:class:`_Loss`): the dual point ``y∘a``, ``a ∈ (0, 1)``, comes from the solver, the
 lower bound is ``t Σ a``, the upper bound the true hinge; it certifies most instances at 1e-6
 (all 93 measured at β = 0.1, P = 50–5000; at β = 0.01–0.03 12 of the 52 of
-``benchmarks/hinge_small_beta.py`` stall), fewer at 1e-8, and :func:`bnproofs.convex.solve`
+``benchmarks/hinge_small_beta.py`` stall), fewer at 1e-8, and :func:`bnproofs.programs.cone.solve`
 answers the rest with Clarabel.
 
-Programs that carry a :class:`~bnproofs.convex.Shared` factorisation ((8), (15)) are packed as
+Programs that carry a :class:`~bnproofs.programs.cone.Shared` factorisation ((8), (15)) are packed as
 ``M``, the arrangements and the signs only: pricing and the NNLS over all P arrangements become
 matrix products with ``M`` and a mask (no P × n × k tensors), which is what lets P grow.
 
@@ -197,7 +197,7 @@ call (the J × |W| × m logs of the trial points among it), plus seconds of comp
   while its dual point, off the path at that depth, is worthless; with the bounds of one check
   (n = 50, P = 1000, β = 0.01, 8 instances) 4 stalled at gaps 1.03e-6..7.9e-6, 2 now
   (1.2e-6, 4.0e-6). The returned ``upper`` and ``lower`` are recomputed in numpy
-  (:meth:`~bnproofs.convex.ConeProgram.objective`, :func:`bnproofs.certificates.dual_certificate`)
+  (:meth:`~bnproofs.programs.cone.ConeProgram.objective`, :func:`bnproofs.certify.certificates.dual_certificate`)
   from the returned point, dual point and multipliers — the torch numbers only decide when to
   stop, and the status is decided by that audit.
 
@@ -222,9 +222,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .certificates import dual_certificate
-from .convex import ConeProgram
-from .training import resolve_device
+from bnproofs.certify.certificates import dual_certificate
+from bnproofs.nets.training import resolve_device
+from bnproofs.programs.cone import ConeProgram
 
 
 @dataclass
@@ -431,7 +431,7 @@ class _Batch:
     g mod P with sign + (g < P) or −, g = 2P the dummy.
 
     Dense: A, G as (B, P+1, n, k), (B, P+1, m, k). Shared (every instance carries a
-    :class:`~bnproofs.convex.Shared` factorisation with the same N and readout kind): only
+    :class:`~bnproofs.programs.cone.Shared` factorisation with the same N and readout kind): only
     ``M`` (B, N, k), the arrangements ``Dm`` (B, P+1, N), the signs ``Sg = 2Dm − 1`` (0 on the
     dummy) and ``R`` (B, n, N) or none — products with all P arrangements are one matrix
     product with ``M`` and a mask, and ``8 B P N`` bytes replace ``8 B P (n + m) k``."""
@@ -624,7 +624,7 @@ class _SignedCone:
 
 
 class _Loss:
-    """The loss of a batch in torch (all instances share it; see :mod:`bnproofs.losses`), for
+    """The loss of a batch in torch (all instances share it; see :mod:`bnproofs.programs.losses`), for
     predictions ``f`` (…, b, n): ``value`` (summed over samples), ``grad_hess`` (``∂ℓ/∂f_j``
     and ``∂²ℓ/∂f_j²``, the Newton system's weights ``w``; ``None`` for the squared loss's 1),
     ``dual_point`` (``v = −∇L(f)``: ``y − f``, or ``y σ(−y∘f)`` for logistic, inside the
@@ -662,7 +662,7 @@ class _Loss:
     descending. 5–20× faster than Clarabel at P ≥ 1000 (n = 100, P = 2000: 1.2 s against
     25 s), slower below P ~ 300. At tol 1e-8, which the claims ask, B.1's small hinge trials
     certify in 4 of 5 (n = 4..8); of the first 4 instances above, 1 (the others stall at
-    3e-8..2e-7 within ~1 s); the rest get Clarabel's answer (:func:`bnproofs.convex.solve`).
+    3e-8..2e-7 within ~1 s); the rest get Clarabel's answer (:func:`bnproofs.programs.cone.solve`).
     That sample was kind: at small β and large P far more stalled, most of them because the
     groups the optimum leaves at 0 each added ``μ m_g`` to the restricted gap, until the barrier
     weights of :func:`_barrier` (before → after, stalled at 1e-6): n = 30, ~700 sampled
@@ -1357,7 +1357,7 @@ def _barrier(bt, b, bidx, inW, X, Tt, LAM, iters, inner_tol, mu0, tau0, max_iter
 def dual_multipliers(prog: ConeProgram, v, iters: int = 1000, device: str = "cpu"):
     """Multipliers ``(ρ, ρ') ≥ 0`` (P × m each) for the dual point ``v`` of any solver's answer:
     per group the NNLS ``min_{λ≥0} ‖±A_iᵀ v + G_iᵀ λ‖`` (``λ = 0`` where ``‖A_iᵀ v‖ ≤ β``), so
-    that :func:`~bnproofs.certificates.dual_certificate` can certify an answer that came without
+    that :func:`~bnproofs.certify.certificates.dual_certificate` can certify an answer that came without
     multipliers (pyscnn's, in ``benchmarks/solvers.py``)."""
     import torch
 
