@@ -34,7 +34,7 @@ import platform
 from dataclasses import dataclass, field
 from typing import Any
 
-from .exact import summary as exact_summary
+from bnproofs.exact import summary as exact_summary
 
 PASS, FAIL, INCONCLUSIVE = "pass", "fail", "inconclusive"
 HOLDS, FAILS = "holds", "fails"
@@ -79,6 +79,15 @@ def excess_curve(curve, lower: float) -> list[float]:
     return [max((v - lower) / max(1.0, abs(lower)), 1e-16) for v in curve]
 
 
+def training_series(title: str, curves: dict, lower: float, every: int, hline=None) -> dict:
+    """The plot of Adam runs against a certified lower bound: each curve's relative excess
+    :func:`excess_curve` per recorded step (``every`` steps apart), on a log axis."""
+    n = len(next(iter(curves.values())))
+    return plot_series(title, {k: excess_curve(c, lower) for k, c in curves.items()},
+                       x=[i * every for i in range(n)], xlabel="step",
+                       ylabel="(value − lower) / max(1, |lower|)", log="y", hline=hline)
+
+
 @dataclass
 class Trial:
     seed: int
@@ -91,6 +100,7 @@ class Trial:
     notes: list[str] = field(default_factory=list)
     series: dict = field(default_factory=dict)
     checks: dict = field(default_factory=dict)  # name -> bool: the individual comparisons
+    roles: dict = field(default_factory=dict)  # name -> statement | support | record
 
     @property
     def passed(self) -> bool:
@@ -110,6 +120,7 @@ class Trial:
                 "notes": self.notes,
                 "series": self.series,
                 "checks": self.checks,
+                "roles": self.roles,
             }
         )
 
@@ -173,6 +184,17 @@ class ClaimResult:
     findings: list[Finding] = field(default_factory=list)
     elapsed_s: float = 0.0
     exact: list[dict] = field(default_factory=list)  # ExactItem JSON dicts (bnproofs.exact)
+    statement: str = ""  # as printed, or the precise form tested
+    assumptions: list[str] = field(default_factory=list)
+    reference: str = ""
+    tex: str = ""  # the statement in LaTeX
+    solver: str = ""  # the convex programs' solver the run used
+    device: str = ""
+    finding: str = ""  # the one-line finding a reader sees first
+    regimes: list[dict] = field(default_factory=list)  # {"condition", "verdict", "trials"}
+    # {"name", "condition", "trials", "counterexample": {"instance", "exact", "proved", "text"},
+    #  "corrected": {"statement", "tex", "evidence"}}
+    failure_modes: list[dict] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -198,6 +220,15 @@ class ClaimResult:
                 "paper": self.paper,
                 "title": self.title,
                 "kind": self.kind,
+                "statement": self.statement,
+                "assumptions": self.assumptions,
+                "reference": self.reference,
+                "tex": self.tex,
+                "solver": self.solver,
+                "device": self.device,
+                "finding": self.finding,
+                "regimes": self.regimes,
+                "failure_modes": self.failure_modes,
                 "verdict": self.verdict,
                 "worst_gap": self.worst_gap,
                 "elapsed_s": self.elapsed_s,

@@ -1,20 +1,5 @@
 """[C] Scaling property of BNGD: equivalent configurations have the same trajectory.
 
-Statement (precise form *(derived; standard — THEOREMS_OLS.md, item 3)*; the paper states a
-scaling law for BNGD on OLS, the poster does not print it): for ``Q`` orthogonal and
-``μ, γ > 0``,
-
-(i)  ``{μ QᵀHQ, (γ/√μ) Qᵀu, γa₀, γQᵀw₀, ε_a, ε}`` reproduces the BNGD trajectory of
-     ``{H, u, a₀, w₀, ε_a, ε}`` under ``w ↦ γQᵀw``, ``a ↦ γa``;
-(ii) ``{H, u, a₀, γw₀, ε_a, γ²ε}`` reproduces it under ``w ↦ γw``, ``a ↦ a``.
-
-So only ``ε/‖w₀‖²`` matters (with ``λ_max‖u‖²`` for the units): the suite's dimensionless
-learning rate ``ε λ_max ‖u‖²/‖w₀‖²`` is invariant under both.
-
-Assumptions: ``H`` symmetric positive definite; ``Q`` orthogonal; ``μ, γ > 0``; any ``ε, ε_a``;
-``w₀ ≠ 0``.
-Reference: Cai, Li, Shen, ICML 2019 (scaling property of BNGD on OLS).
-
 What this module computes independently: the three BNGD trajectories (original, (i), (ii)) are
 run as three separate runs with their own dense ``H`` (``bnproofs.ols.bngd``, per-run ``H``),
 each from its own transformed data — nothing is mapped during the run. The mapped original
@@ -29,58 +14,85 @@ condition number of ``H`` (rounding is amplified when the dynamics are sensitive
 from __future__ import annotations
 
 import math
+import sys
+from dataclasses import dataclass
 
 import numpy as np
 
 from bnproofs import ols
-from bnproofs.results import FAIL, PASS, Finding, Trial, plot_series
+from bnproofs.results import Finding, plot_series
 from bnproofs.tolerance import EXACT
 
-ID = "C3"
-PAPER = "C"
-TITLE = "Scaling property of BNGD: (μQᵀHQ, γ/√μ Qᵀu, γa₀, γQᵀw₀) and (γw₀, γ²ε) give the same trajectory"
-KIND = "exact invariance (identity of trajectories)"
-STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
-ASSUMPTIONS = ["H symmetric positive definite", "Q orthogonal, μ > 0, γ > 0",
-               "any ε > 0, ε_a", "w₀ ≠ 0"]
+from .claim import Claim, Comparison, Sides
+from .verdicts import statement
 
-STEPS = 300
-CASES = [(1, 1.0, "population", 1.0), (3, 10.0, "population", 1e3), (8, 100.0, "sample", 0.1),
-         (12, 1e3, "population", 10.0)]
+CLAIM = Claim(
+    id="C3",
+    paper="C",
+    title="Scaling property of BNGD: (μQᵀHQ, γ/√μ Qᵀu, γa₀, γQᵀw₀) and (γw₀, γ²ε) give the "
+          "same trajectory",
+    kind="exact invariance (identity of trajectories)",
+    statement="For Q orthogonal and μ, γ > 0: (i) {μ QᵀHQ, (γ/√μ) Qᵀu, γa₀, γQᵀw₀, ε_a, ε} "
+              "reproduces the BNGD trajectory of {H, u, a₀, w₀, ε_a, ε} under w ↦ γQᵀw, a ↦ γa; "
+              "(ii) {H, u, a₀, γw₀, ε_a, γ²ε} reproduces it under w ↦ γw, a ↦ a. "
+              "(Precise form derived: docs/theorems/ols.md, item 3.)",
+    assumptions=("H symmetric positive definite", "Q orthogonal, μ > 0, γ > 0",
+                 "any ε > 0, ε_a", "w₀ ≠ 0"),
+    reference="Cai, Li, Shen, ICML 2019: scaling property of BNGD on OLS",
+    tex=r"\begin{aligned}&\text{(i) } \{\mu Q^\top H Q,\ \tfrac{\gamma}{\sqrt{\mu}} Q^\top u,\ "
+        r"\gamma a_0,\ \gamma Q^\top w_0,\ \varepsilon_a,\ \varepsilon\} \text{ gives } "
+        r"(a_k, w_k) \mapsto (\gamma a_k,\ \gamma Q^\top w_k);\\ &\text{(ii) } \{H,\ u,\ a_0,\ "
+        r"\gamma w_0,\ \varepsilon_a,\ \gamma^2 \varepsilon\} \text{ gives } (a_k, w_k) \mapsto "
+        r"(a_k,\ \gamma w_k).\end{aligned}",
+)
 
 
-def instance(index: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
+@dataclass(frozen=True)
+class Case:
+    d: int
+    kappa: float  # condition number of H
+    source: str  # "population" or "sample"
+    eps_scaled: float  # x = ε λ_max ‖u‖²/‖w₀‖²
+    steps: int = 300
+
+
+CASES = [Case(1, 1.0, "population", 1.0), Case(3, 10.0, "population", 1e3),
+         Case(8, 100.0, "sample", 0.1), Case(12, 1e3, "population", 10.0)]
+
+
+def case(index: int, rng) -> Case:
     if index < len(CASES):
-        d, kappa, source, eps_scaled = CASES[index]
-    else:
-        d, kappa, source = ols.draw_case(rng, 12, 3)
-        eps_scaled = float(10 ** rng.uniform(-2, 4))
-    p = ols.random_problem(rng, d, kappa, source)
-    a0, w0 = ols.random_inits(rng, p, 1, log_scale=(-1, 1))
-    mu, gamma = (float(10 ** rng.uniform(-3, 3)) for _ in range(2))
-    return {"problem": p, "a0": a0, "w0": w0, "Q": ols.random_orthogonal(rng, d), "mu": mu,
-            "gamma": gamma, "eps": float(ols.eps_from_scaled(p, w0, eps_scaled)[0]),
-            "eps_scaled": eps_scaled, "eps_a": float(rng.uniform(0.05, 1.5)), "d": d}
+        return CASES[index]
+    d, kappa, source = ols.draw_case(rng, 12, 3)
+    return Case(d, kappa, source, float(10 ** rng.uniform(-2, 4)))
 
 
 def _max_rel(x, y, scale):
     return float(np.max(np.linalg.norm(np.atleast_2d(x - y).reshape(len(x), -1), axis=1) / scale))
 
 
-def check(index: int, seed: int, device: str = "cpu"):
-    inst = instance(index, seed)
-    p, Q, mu, gamma = inst["problem"], inst["Q"], inst["mu"], inst["gamma"]
-    eps, eps_a, a0, w0 = inst["eps"], inst["eps_a"], inst["a0"][0], inst["w0"][0]
+def _runs(p, a0, w0, Q, mu, gamma, eps, eps_a, steps, device):
+    """The original run and runs (i), (ii), each from its own transformed data."""
     H1 = mu * Q.T @ p.H @ Q
     H1 = 0.5 * (H1 + H1.T)
     u1 = gamma / math.sqrt(mu) * Q.T @ p.u
     Hs = np.stack([p.H, H1, p.H])
     us = np.stack([p.u, u1, p.u])
     gs = np.einsum("bij,bj->bi", Hs, us)
-    r = ols.bngd(a0=np.array([a0, gamma * a0, a0]), w0=np.stack([w0, gamma * Q.T @ w0, gamma * w0]),
-                 eps=np.array([eps, eps, gamma**2 * eps]), eps_a=eps_a, g=gs, u=us, H=Hs,
-                 steps=STEPS, keep_states=True, record_every=1, device=device)
+    return ols.bngd(a0=np.array([a0, gamma * a0, a0]),
+                    w0=np.stack([w0, gamma * Q.T @ w0, gamma * w0]),
+                    eps=np.array([eps, eps, gamma**2 * eps]), eps_a=eps_a, g=gs, u=us, H=Hs,
+                    steps=steps, keep_states=True, record_every=1, device=device)
+
+
+def sides(c: Case, rng, ctx) -> Sides:
+    p = ols.random_problem(rng, c.d, c.kappa, c.source)
+    a0, w0 = ols.random_inits(rng, p, 1, log_scale=(-1, 1))
+    mu, gamma = (float(10 ** rng.uniform(-3, 3)) for _ in range(2))
+    Q = ols.random_orthogonal(rng, c.d)
+    eps = float(ols.eps_from_scaled(p, w0, c.eps_scaled)[0])
+    eps_a = float(rng.uniform(0.05, 1.5))
+    r = _runs(p, a0[0], w0[0], Q, mu, gamma, eps, eps_a, c.steps, ctx.device)
     A, W, err = r.states["a"], r.states["w"], r.history["err"]
     nw = np.linalg.norm(W[0], axis=1)
     amax = float(np.max(np.abs(A[0])))
@@ -93,13 +105,9 @@ def check(index: int, seed: int, device: str = "cpu"):
         "ii_a": float(np.max(np.abs(A[2] - A[0])) / amax),
         "ii_err_abs": float(np.max(np.abs(err[2] - err[0]))),
     }
-    kappa = p.kappa
-    tol = EXACT.scaled(kappa)
-    checks = {f"{k}_within_tol": dev[k] <= tol.rtol for k in ("i_w", "i_a", "ii_w", "ii_a")}
-    for k, j in (("i_err", 1), ("ii_err", 2)):  # |Δ| ≤ atol + rtol·err: err is dimensionless
-        checks[f"{k}_within_tol"] = bool(np.all(np.abs(err[j] - err[0]) <= tol.atol + tol.rtol * err[0]))
     per_step = np.maximum(np.linalg.norm(W[1] - mapped_i, axis=1) / (gamma * nw),
                           np.linalg.norm(W[2] - gamma * W[0], axis=1) / (gamma * nw))
+    tol = EXACT.scaled(p.kappa)
     x, ys = ols.on_grid([err[0], err[1], err[2]], n=150)
     xs, (dv,) = ols.on_grid([np.maximum(per_step, 1e-17)], n=150)
     series = {
@@ -111,15 +119,31 @@ def check(index: int, seed: int, device: str = "cpu"):
                                  ylabel="relative deviation", log="y",
                                  hline={"tolerance": tol.rtol}),
     }
-    params = {"index": index, "d": inst["d"], "kappa": kappa, "source": p.source, "mu": mu,
-              "gamma": gamma, "eps": eps, "eps_scaled": inst["eps_scaled"], "eps_a": eps_a,
-              "steps": STEPS}
-    values = {"deviations": dev, "final_rel_error": float(err[0][-1])}
-    status = PASS if all(checks.values()) else FAIL
+    params = {"kappa": p.kappa, "source": p.source, "mu": mu, "gamma": gamma, "eps": eps, "eps_a": eps_a}
+    return Sides({"deviations": dev, "final_rel_error": float(err[0][-1])}, params, series,
+                 data={"err": err})
+
+
+def compare(c: Case, s: Sides) -> Comparison:
+    dev, err = s.values["deviations"], s.data["err"]
+    tol = EXACT.scaled(s.params["kappa"])
+    checks = {f"{k}_within_tol": statement(dev[k] <= tol.rtol)
+              for k in ("i_w", "i_a", "ii_w", "ii_a")}
+    for k, j in (("i_err", 1), ("ii_err", 2)):  # |Δ| ≤ atol + rtol·err: err is dimensionless
+        checks[f"{k}_within_tol"] = statement(
+            np.all(np.abs(err[j] - err[0]) <= tol.atol + tol.rtol * err[0]))
     findings = []
-    if status == FAIL:
+    if not all(ch.held for ch in checks.values()):
+        pr = s.params
         findings.append(Finding("statement_fails",
-                                f"trajectories differ beyond {tol.rtol:.2g} on d={inst['d']}, "
-                                f"κ={kappa:.3g}, μ={mu:.3g}, γ={gamma:.3g}, ε={eps:.3g}: {dev}"))
-    return Trial(seed, params, values, status, gap=max(dev[k] for k in ("i_w", "i_a", "ii_w", "ii_a")), tolerance=tol.as_dict(),
-                 series=series, checks=checks), findings
+                                f"trajectories differ beyond {tol.rtol:.2g} on d={c.d}, "
+                                f"κ={pr['kappa']:.3g}, μ={pr['mu']:.3g}, γ={pr['gamma']:.3g}, "
+                                f"ε={pr['eps']:.3g}: {dev}"))
+    return Comparison(checks, gap=max(dev[k] for k in ("i_w", "i_a", "ii_w", "ii_a")),
+                      tolerance=tol.as_dict(), findings=findings)
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["check", CLAIM.id, *sys.argv[1:]]))

@@ -13,13 +13,13 @@ import sys
 import time
 from pathlib import Path
 
-from bnproofs.convex import SOLVERS
 from bnproofs.data import InputError
 from bnproofs.exact import summary as exact_summary
+from bnproofs.programs.cone import SOLVERS
 from bnproofs.results import run_to_json, write_json
 
 from . import registry
-from .runner import run_claim, takes_solver
+from .runner import run_claim
 
 DEFAULT_TRIALS = 10
 DEFAULT_SEED = 0
@@ -108,13 +108,13 @@ def _writable_dir(path: str) -> Path:
 
 def cmd_list() -> int:
     for cid in registry.ids():
-        m = registry.load(cid)
-        print(f"{m.ID:<6} [{m.PAPER}]  {m.TITLE}  ({m.KIND})")
+        c = registry.load(cid).CLAIM
+        print(f"{c.id:<6} [{c.paper}]  {c.title}  ({c.kind})")
     return 0
 
 
 def run_checks(ids, trials, seed, device, quiet, exact=True, solver="auto"):
-    from bnproofs.training import resolve_device
+    from bnproofs.nets.training import resolve_device
 
     dev = resolve_device(device)
     mods = [registry.load(i) for i in ids]
@@ -122,8 +122,8 @@ def run_checks(ids, trials, seed, device, quiet, exact=True, solver="auto"):
     results, interrupted = [], False
     for m in mods:
         if not quiet:
-            used = f", solver {solver}" if takes_solver(m) else ""
-            print(f"{m.ID}: {trials} trial(s), seed {seed}, device {dev}{used}", file=sys.stderr)
+            print(f"{m.CLAIM.id}: {trials} trial(s), seed {seed}, device {dev}, solver {solver}",
+                  file=sys.stderr)
         res, interrupted = run_claim(m, trials, seed, dev, None if quiet else _progress,
                                      exact=exact, solver=solver)
         results.append(res)

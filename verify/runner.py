@@ -1,10 +1,9 @@
 """Run a claim module over seeded trials and collect a :class:`ClaimResult`.
 
-A claim module provides ``ID, PAPER, TITLE, KIND, STATEMENT, ASSUMPTIONS`` and
-``check(index, seed, device) -> (Trial, [Finding])``; optionally ``summarise(result)`` for
-findings about the whole run. A claim whose ``check`` also takes ``solver`` (the convex solver,
-``"auto"``, ``"clarabel"`` or ``"torch"``, see :func:`bnproofs.convex.solve`) receives the run's choice. Trial ``i`` uses seed ``seed + i`` (recorded), and the instance is a
-function of ``(i, seed + i)`` only, so any trial can be re-run alone.
+A claim module declares the interface of :mod:`verify.claim` (``CLAIM``, ``Case``, ``case``,
+``sides``, ``compare``, optionally ``summarise``). Trial ``i`` uses seed ``seed + i``
+(recorded), and the instance is a function of ``(i, seed + i)`` only, so any trial can be
+re-run alone.
 
 A trial that raises is recorded as ``inconclusive`` with the error, so one solver failure does
 not lose the rest of the run. Ctrl-C stops the run and keeps the trials already finished.
@@ -12,7 +11,6 @@ not lose the rest of the run. Ctrl-C stops the run and keeps the trials already 
 
 from __future__ import annotations
 
-import inspect
 import sys
 import time
 import traceback
@@ -22,22 +20,18 @@ from bnproofs.exact import summary as exact_summary
 from bnproofs.results import INCONCLUSIVE, ClaimResult, Trial
 
 from . import exact_checks
+from .claim import Context
+from .claim import run_trial as claim_trial
 
 
 def stderr_progress(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def takes_solver(mod) -> bool:
-    return "solver" in inspect.signature(mod.check).parameters
-
-
 def run_trial(mod, index: int, seed: int, device: str, solver: str = "clarabel"):
     """One trial of one claim: ``(Trial, findings)``; never raises for a failing computation."""
     try:
-        if takes_solver(mod):
-            return mod.check(index, seed, device, solver=solver)
-        return mod.check(index, seed, device)
+        return claim_trial(mod, Context(index, seed, device, solver))
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception:  # recorded, not hidden: the verdict becomes inconclusive
@@ -56,7 +50,10 @@ def run_claim(
 ) -> tuple[ClaimResult, bool]:
     """Run ``trials`` trials, then (``exact``) the claim's exact checks once
     (:mod:`verify.exact_checks`); returns the result and whether the run was interrupted."""
-    res = ClaimResult(mod.ID, mod.PAPER, mod.TITLE, mod.KIND)
+    c = mod.CLAIM
+    res = ClaimResult(c.id, c.paper, c.title, c.kind, statement=c.statement,
+                      assumptions=list(c.assumptions), reference=c.reference, tex=c.tex, solver=solver,
+                      device=device)
     t0 = time.perf_counter()
     interrupted = False
     try:
@@ -69,21 +66,21 @@ def run_claim(
             res.findings.extend(findings)
             if progress:
                 progress(
-                    f"  {mod.ID} trial {i + 1}/{trials} seed {seed + i}: {trial.status}"
+                    f"  {c.id} trial {i + 1}/{trials} seed {seed + i}: {trial.status}"
                     f" ({time.perf_counter() - ts:.1f}s)"
                 )
     except KeyboardInterrupt:
         interrupted = True
         if progress:
-            progress(f"  {mod.ID}: interrupted after {len(res.trials)} trial(s); keeping them")
+            progress(f"  {c.id}: interrupted after {len(res.trials)} trial(s); keeping them")
     if hasattr(mod, "summarise") and res.trials:
         res.findings.extend(mod.summarise(res))
     if exact and not interrupted:
         te = time.perf_counter()
-        res.exact = exact_checks.run(mod.ID, seed)
+        res.exact = exact_checks.run(c.id, seed)
         if progress and res.exact:
             s = exact_summary(res.exact)
-            progress(f"  {mod.ID} exact: {s['proved']} proved, {s['refuted']} refuted, "
+            progress(f"  {c.id} exact: {s['proved']} proved, {s['refuted']} refuted, "
                      f"{s['undecided']} undecided ({time.perf_counter() - te:.1f}s)")
     res.elapsed_s = time.perf_counter() - t0
     return res, interrupted
