@@ -71,17 +71,26 @@ def _max_rel(x, y, scale):
     return float(np.max(np.linalg.norm(np.atleast_2d(x - y).reshape(len(x), -1), axis=1) / scale))
 
 
+def scaled_i(H, u, a0, w0, Q, mu, gamma):
+    """Configuration (i): ``{μ QᵀHQ, (γ/√μ) Qᵀu, γa₀, γQᵀw₀}`` (ε, ε_a unchanged)."""
+    H1 = mu * Q.T @ H @ Q
+    return 0.5 * (H1 + H1.T), gamma / math.sqrt(mu) * Q.T @ u, gamma * a0, gamma * Q.T @ w0
+
+
+def scaled_ii(w0, eps, gamma):
+    """Configuration (ii): ``{γw₀, γ²ε}`` (H, u, a₀, ε_a unchanged)."""
+    return gamma * w0, gamma**2 * eps
+
+
 def _runs(p, a0, w0, Q, mu, gamma, eps, eps_a, steps, device):
     """The original run and runs (i), (ii), each from its own transformed data."""
-    H1 = mu * Q.T @ p.H @ Q
-    H1 = 0.5 * (H1 + H1.T)
-    u1 = gamma / math.sqrt(mu) * Q.T @ p.u
+    H1, u1, a1, w1 = scaled_i(p.H, p.u, a0, w0, Q, mu, gamma)
+    w2, eps2 = scaled_ii(w0, eps, gamma)
     Hs = np.stack([p.H, H1, p.H])
     us = np.stack([p.u, u1, p.u])
     gs = np.einsum("bij,bj->bi", Hs, us)
-    return ols.bngd(a0=np.array([a0, gamma * a0, a0]),
-                    w0=np.stack([w0, gamma * Q.T @ w0, gamma * w0]),
-                    eps=np.array([eps, eps, gamma**2 * eps]), eps_a=eps_a, g=gs, u=us, H=Hs,
+    return ols.bngd(a0=np.array([a0, a1, a0]), w0=np.stack([w0, w1, w2]),
+                    eps=np.array([eps, eps, eps2]), eps_a=eps_a, g=gs, u=us, H=Hs,
                     steps=steps, keep_states=True, record_every=1, device=device)
 
 
