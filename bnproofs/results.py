@@ -101,6 +101,7 @@ class Trial:
     series: dict = field(default_factory=dict)
     checks: dict = field(default_factory=dict)  # name -> bool: the individual comparisons
     roles: dict = field(default_factory=dict)  # name -> statement | support | record
+    regime: str = ""  # the condition of the statement's regime this instance lies in
 
     @property
     def passed(self) -> bool:
@@ -121,6 +122,7 @@ class Trial:
                 "series": self.series,
                 "checks": self.checks,
                 "roles": self.roles,
+                "regime": self.regime,
             }
         )
 
@@ -195,6 +197,8 @@ class ClaimResult:
     # {"name", "condition", "trials", "counterexample": {"instance", "exact", "proved", "text"},
     #  "corrected": {"statement", "tex", "evidence"}}
     failure_modes: list[dict] = field(default_factory=list)
+    # each printed line the claim relies on: {"line", "source", "checks", "outcome"}
+    audit: list[dict] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -229,6 +233,7 @@ class ClaimResult:
                 "finding": self.finding,
                 "regimes": self.regimes,
                 "failure_modes": self.failure_modes,
+                "audit": self.audit,
                 "verdict": self.verdict,
                 "worst_gap": self.worst_gap,
                 "elapsed_s": self.elapsed_s,

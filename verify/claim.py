@@ -18,6 +18,10 @@ examples) declares, and does nothing else::
         # the named checks between the sides, with their roles (:mod:`verify.verdicts`), the
         # headline gap, the certified bracket, the tolerance tier and the trial's findings
     def summarise(result) -> list[Finding]   # optional: findings about the whole run
+    def regime(case, sides) -> str           # optional: the condition of the statement's
+                                             # regime the instance lies in ("a₀ = 0")
+    FAILURE_MODES = (FailureMode(...), ...)  # optional: how the printed statement fails
+    AUDIT = (Audited(...), ...)              # every printed line the claim relies on
 
 A trial ``i`` of a run with seed ``s`` uses ``rng = numpy.random.default_rng(s + i)`` for both
 ``case`` and ``sides``, so any trial re-runs alone from ``(i, s + i)``. :func:`run_trial` is the
@@ -106,5 +110,6 @@ def run_trial(mod: ModuleType, ctx: Context, **overrides) -> tuple[Trial, list[F
     trial = Trial(ctx.seed, params, s.values, status_of(c.checks), gap=c.gap, bracket=c.bracket,
                   tolerance=c.tolerance, notes=s.notes + c.notes, series=s.series, checks=checks)
     trial.roles = {name: chk.role for name, chk in c.checks.items()}
+    trial.regime = mod.regime(case, s) if hasattr(mod, "regime") else ""
     return trial, c.findings
 

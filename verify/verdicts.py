@@ -18,9 +18,10 @@ check holds, else ``inconclusive``. The claim's verdict over its trials is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding
+from bnproofs.results import FAIL, FAILS, HOLDS, INCONCLUSIVE, PASS, Finding
 
 STATEMENT, SUPPORT, RECORD = "statement", "support", "record"
 ROLES = (STATEMENT, SUPPORT, RECORD)
@@ -83,3 +84,123 @@ def smallest_counterexamples(trials: list, cases, size, describe) -> list[Findin
                                f"trial {i}, {describe(trials[i])} (seed {trials[i].seed}).",
                                trial=i))
     return out
+
+
+def failed_names(checks: dict[str, Check]) -> list[str]:
+    """The names of the checks that did not hold, in order, whatever their role (for a
+    finding's text)."""
+    return [k for k, c in checks.items() if not c.held]
+
+
+# ------------------------------------------------------------------ regimes and failure modes
+
+
+def regimes(trials: list) -> list[dict]:
+    """The trials grouped by the regime their claim module assigned (``Trial.regime``; a module
+    without ``regime()`` has one unnamed regime): ``{"condition", "verdict", "trials"}`` in the
+    order the regimes first occur, the verdict of each group by the rule of
+    :attr:`bnproofs.results.ClaimResult.verdict`."""
+    groups: dict[str, list[int]] = {}
+    for i, t in enumerate(trials):
+        groups.setdefault(t.regime, []).append(i)
+    out = []
+    for cond, idx in groups.items():
+        statuses = {trials[i].status for i in idx}
+        verdict = (FAILS if FAIL in statuses else INCONCLUSIVE if INCONCLUSIVE in statuses
+                   else HOLDS)
+        out.append({"condition": cond, "verdict": verdict, "trials": idx})
+    return out
+
+
+@dataclass(frozen=True)
+class FailureMode:
+    """One way a printed statement fails: its condition, which failing trials show it, its
+    smallest counterexample proved in exact arithmetic, and the corrected statement."""
+
+    name: str  # e.g. "undefined", "suboptimal"
+    condition: str  # when it happens, in words
+    applies: Callable  # Trial -> bool: a failing trial shows this mode
+    counterexample: Callable | None = None  # () -> {"instance", "exact", "proved", "text"}
+    corrected: str = ""  # the corrected statement (Unicode)
+    corrected_tex: str = ""
+    evidence: str = ""  # how the corrected statement is verified
+
+
+def failure_modes(modes, trials: list) -> list[dict]:
+    """The failing trials grouped by mode (the first mode that applies); failing trials that no
+    declared mode explains form an ``unclassified`` mode, so a new failure never hides."""
+    failing = [i for i, t in enumerate(trials) if t.status == FAIL]
+    out, left = [], list(failing)
+    for m in modes:
+        mine = [i for i in left if m.applies(trials[i])]
+        left = [i for i in left if i not in mine]
+        if not mine:
+            continue
+        ce = m.counterexample() if m.counterexample else None
+        out.append({"name": m.name, "condition": m.condition, "trials": mine,
+                    "counterexample": ce,
+                    "corrected": {"statement": m.corrected, "tex": m.corrected_tex,
+                                  "evidence": m.evidence}})
+    if left:
+        out.append({"name": "unclassified", "condition": "a failing trial no declared failure "
+                    "mode explains", "trials": left, "counterexample": None, "corrected": None})
+    return out
+
+
+def headline(verdict: str, regs: list[dict], modes: list[dict], n_trials: int) -> str:
+    """The one-line finding a reader sees first."""
+    named = [r for r in regs if r["condition"]]
+    if len({r["verdict"] for r in named}) > 1:
+        return "; ".join(f"{r['verdict']} for {r['condition']}" for r in named)
+    if verdict == FAILS and modes:
+        return "fails as printed: " + "; ".join(f"{m['name']} when {m['condition']}"
+                                                  for m in modes)
+    return f"{verdict} on {n_trials} trials"
+
+
+@dataclass(frozen=True)
+class Audited:
+    """A printed line a claim relies on — the theorem, or a definition, count, bound or remark it
+    uses — and what tests it: named checks of the trials, exact items, or a reported finding."""
+
+    line: str  # as printed
+    source: str  # where: "main text, (7)", "Appendix C.1, Lemma C.1"
+    checks: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()  # names of exact items (bnproofs.exact) that prove or refute it
+    finding: str = ""  # where no check applies: what the suite found
+
+
+def _check_outcome(names, trials) -> str:
+    seen = [(i, n) for i, t in enumerate(trials) for n in names if n in t.checks]
+    if not seen:
+        return "not exercised"
+    bad = sorted({i for i, n in seen if not trials[i].checks[n]})
+    n_tr = len({i for i, _ in seen})
+    return f"held on {n_tr}/{n_tr} trials" if not bad else f"failed on trials {bad}"
+
+
+def audit(items, trials: list, exact_items: list[dict]) -> list[dict]:
+    """Each audited line with what its checks, exact items and findings gave."""
+    out = []
+    for a in items:
+        parts = []
+        if a.checks:
+            parts.append(f"{', '.join(a.checks)}: {_check_outcome(a.checks, trials)}")
+        for name in a.exact:
+            got = [e["outcome"] for e in exact_items if e["name"] == name]
+            parts.append(f"{name}: {got[0] if got else 'not run'}")
+        if a.finding:
+            parts.append(f"finding: {a.finding}")
+        out.append({"line": a.line, "source": a.source, "checks": list(a.checks),
+                    "exact": list(a.exact), "outcome": "; ".join(parts) or "not checked"})
+    return out
+
+
+def conclude(mod, result) -> None:
+    """Fill the claim-level conclusions of ``result`` from its trials: the regimes, the failure
+    modes (the module's ``FAILURE_MODES``), the audit (``AUDIT``) and the one-line finding."""
+    result.regimes = regimes(result.trials)
+    result.failure_modes = failure_modes(getattr(mod, "FAILURE_MODES", ()), result.trials)
+    result.audit = audit(getattr(mod, "AUDIT", ()), result.trials, result.exact)
+    result.finding = headline(result.verdict, result.regimes, result.failure_modes,
+                              len(result.trials))
