@@ -126,19 +126,22 @@ WHITENED_CASES = [
 ]
 
 
-def whitened_case(index: int, seed: int) -> dict:
-    """Data, labels ``Y ∈ R^{n×C}`` and β for L5.1/T5.1: the documented cases, then random."""
-    rng = np.random.default_rng(seed)
+def whitened_shape(index: int, rng) -> tuple[int, int, str, int]:
+    """``(n, d, data kind, C)`` of instance ``index`` for the whitened-model claims (L5.1,
+    T5.1): one of :data:`WHITENED_CASES`, else drawn from ``rng``."""
     if index < len(WHITENED_CASES):
-        n, d, kind, C = WHITENED_CASES[index]
-    else:
-        n, d = int(rng.integers(2, 16)), int(rng.integers(1, 12))
-        kind = str(rng.choice(DATA_KINDS))
-        C = int(rng.integers(1, 5))
+        return WHITENED_CASES[index]
+    n, d = int(rng.integers(2, 16)), int(rng.integers(1, 12))
+    kind = str(rng.choice(DATA_KINDS))
+    return n, d, kind, int(rng.integers(1, 5))
+
+
+def whitened_data(rng, n: int, d: int, kind: str, C: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """``(X, Y, β)`` for :func:`whitened_shape`'s shape: ``X`` of :func:`data_matrix`'s ``kind``,
+    Gaussian labels ``Y ∈ R^{n×C}`` and β log-uniform in ``[1e-3, 10]``."""
     X = data_matrix(rng, n, d, kind)
     Y = rng.standard_normal((n, C))
-    beta = float(10 ** rng.uniform(-3, 1))
-    return {"X": X, "Y": Y, "beta": beta, "n": n, "d": d, "kind": kind, "C": C}
+    return X, Y, float(10 ** rng.uniform(-3, 1))
 
 
 def two_layer_parameters(rng, rows: int, C: int):

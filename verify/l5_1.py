@@ -1,16 +1,8 @@
-"""Lemma 5.1 of [E]: the BN model (9) and the whitened model (16) have the same objective.
+"""Lemma 5.1 of [E]: the BN model (9) and the whitened model (16) agree on every parameter set.
 
-Statement (as printed). With ``Π X = U Σ Vᵀ`` (compact SVD) and ``q_j = Σ Vᵀ w_j^(1)``, (9) is
-equivalent to::
-
-    min ½‖Σ_j ( U q_j/‖q_j‖₂ γ_j + α_j/√n 1 )_+ w_j^(2)ᵀ − Y‖_F² + (β/2) Σ_j (γ_j² + α_j² + ‖w_j^(2)‖²)   (16)
-
-(proof, Appendix E.1: substitute ``Π X w = U Σ Vᵀ w = U q`` and ``‖U q‖ = ‖q‖``). The weights that
-feed a BN carry no decay (B.2.1), so the regulariser is :func:`bnproofs.nets.network.objective_effective`.
-
-Assumptions: any ``X`` (any shape, rank, conditioning), any ``Y ∈ R^{n×C}`` (C ≥ 1), any widths,
-β > 0.
-Reference: Ergen et al., ICLR 2022, Lemma 5.1; proof in Appendix E.1.
+The proof (Appendix E.1) substitutes ``Π X w = U Σ Vᵀ w = U q`` and ``‖U q‖ = ‖q‖``. The weights
+that feed a BN carry no decay (B.2.1), so (9)'s regulariser is that of
+:func:`bnproofs.nets.network.objective_effective`.
 
 What this module computes independently, for 40 random parameter sets per trial (20 drawn on the
 ``w`` side and mapped by ``q = Σ Vᵀ w``, 20 drawn on the ``q`` side and mapped back by the
@@ -18,7 +10,8 @@ minimum-norm preimage ``w = V Σ⁻¹ q``, one with a zero column ``q_j = 0``):
 
 * (9) by :func:`bnproofs.nets.network.objective_effective` — BN of eq. (2) applied to ``X w`` (the
   raw data, centred inside BN);
-* (16) by :func:`bnproofs.nets.whitened.objective_16` — written out on ``U`` and ``q``, never calling BN;
+* (16) by :func:`bnproofs.nets.whitened.objective_16` — written out on ``U`` and ``q``, never
+  calling BN;
 * the worst relative difference ``|(9) − (16)| / max(1, |(9)|)`` over the parameter sets;
 * what the map loses: ``(9)(w) = (9)(V Vᵀ w)`` (the discarded component ``(I − V Vᵀ) w``, nonzero
   whenever ``r < d``, does not change the model) and ``Σ Vᵀ (V Σ⁻¹ Q) = Q``.
@@ -28,6 +21,9 @@ smallest nonzero centred singular value: forming ``X w`` and centring costs that
 """
 
 from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -41,65 +37,94 @@ from bnproofs.nets.whitened import (
     objective_16,
     to_q,
 )
-from bnproofs.results import FAIL, PASS, Finding, Trial
+from bnproofs.results import Finding
 from bnproofs.tolerance import EXACT
 
-ID = "L5.1"
-PAPER = "E"
-TITLE = "Whitened model (16) has the objective of the BN model (9) under q = ΣVᵀw"
-KIND = "identity (for every parameter set)"
-STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
-ASSUMPTIONS = ["any X (any shape, rank, conditioning)", "any Y ∈ R^{n×C}, C ≥ 1",
-               "any width m", "β > 0"]
+from .claim import Claim, Comparison, Sides
+from .verdicts import failed_names, statement
 
-PARAMETER_SETS = 20  # per side
+CLAIM = Claim(
+    id="L5.1",
+    paper="E",
+    title="Whitened model (16) has the objective of the BN model (9) under q = ΣVᵀw",
+    kind="identity (for every parameter set)",
+    statement="With Π X = U Σ Vᵀ (compact SVD) and q_j = Σ Vᵀ w_j^(1), (9) is equivalent to "
+              "min ½‖Σ_j ( U q_j/‖q_j‖₂ γ_j + α_j/√n 1 )_+ w_j^(2)ᵀ − Y‖_F² "
+              "+ (β/2) Σ_j (γ_j² + α_j² + ‖w_j^(2)‖²)   (16).",
+    assumptions=("any X (any shape, rank, conditioning)", "any Y ∈ R^{n×C}, C ≥ 1",
+                 "any width m", "β > 0"),
+    reference="Ergen et al., ICLR 2022, Lemma 5.1; proof in Appendix E.1",
+    tex=r"\begin{array}{l}\Pi X = U \Sigma V^\top,\quad q_j = \Sigma V^\top w_j^{(1)}:\\ "
+        r"(9) \iff \min\ \frac{1}{2}\left\|\sum_j \left(\frac{U q_j}{\|q_j\|_2}\gamma_j + "
+        r"\frac{\alpha_j}{\sqrt{n}}\mathbf{1}\right)_+ w_j^{(2)\top} - Y\right\|_F^2 + "
+        r"\frac{\beta}{2}\sum_j \left(\gamma_j^2 + \alpha_j^2 + \|w_j^{(2)}\|_2^2\right)"
+        r"\quad (16)\end{array}",
+)
 
 
-def instance(index: int, seed: int) -> dict:
-    return instances.whitened_case(index, seed)
+@dataclass(frozen=True)
+class Case:
+    n: int
+    d: int
+    kind: str  # the data kind (bnproofs.instances.data_matrix)
+    C: int  # output dimension
+    parameter_sets: int = field(default=20, repr=False)  # per side (w and q)
+
+
+def case(index: int, rng) -> Case:
+    return Case(*instances.whitened_shape(index, rng))
 
 
 def _nine(W1, gamma, alpha, w_out, X, Y, beta):
     return objective_effective(Net([Layer(W1, gamma, alpha)], w_out), X, Y, beta)
 
 
-def check(index: int, seed: int, device: str = "cpu"):
-    inst = instance(index, seed)
-    X, Y, beta = inst["X"], inst["Y"], inst["beta"]
-    rng = np.random.default_rng([seed, 1])
+def _rel(a, b):
+    return abs(a - b) / max(1.0, abs(a))
+
+
+def _w_side(W, X, Y, beta, rng, sets):
+    """Parameter sets drawn in ``w``, mapped by ``q = ΣVᵀw``: (9) against (16), and (9) with the
+    discarded component ``(I − VVᵀ)w`` removed."""
+    diffs, lost_diffs, lost_norms = [], [], []
+    for _ in range(sets):
+        W1, gamma, alpha, w_out = instances.two_layer_parameters(rng, X.shape[1], Y.shape[1])
+        a = _nine(W1, gamma, alpha, w_out, X, Y, beta)
+        b = objective_16(W, WhitenedNet(to_q(W, W1), gamma, alpha, w_out), Y, beta)
+        diffs.append(_rel(a, b))
+        lost = lost_component(W, W1)
+        lost_norms.append(float(np.linalg.norm(lost) / np.linalg.norm(W1)))
+        lost_diffs.append(_rel(a, _nine(W1 - lost, gamma, alpha, w_out, X, Y, beta)))
+    return diffs, lost_diffs, lost_norms
+
+
+def _q_side(W, X, Y, beta, rng, sets):
+    """Parameter sets drawn in ``q`` (the first with ``q_1 = 0``), mapped back by
+    ``w = VΣ⁻¹q``: (9) against (16), and the round trip ``ΣVᵀ(VΣ⁻¹Q) = Q``."""
+    diffs, roundtrip = [], []
+    for k in range(sets):
+        Q, gamma, alpha, w_out = instances.two_layer_parameters(rng, W.r, Y.shape[1])
+        if k == 0:
+            Q[:, 0] = 0.0  # a neuron whose BN input is constant
+        W1 = from_q(W, Q)
+        roundtrip.append(float(np.abs(to_q(W, W1) - Q).max(initial=0.0)
+                               / max(np.abs(Q).max(initial=0.0), 1e-300)))
+        a = _nine(W1, gamma, alpha, w_out, X, Y, beta)
+        b = objective_16(W, WhitenedNet(Q, gamma, alpha, w_out), Y, beta)
+        diffs.append(_rel(a, b))
+    return diffs, roundtrip
+
+
+def sides(c: Case, rng, ctx) -> Sides:
+    X, Y, beta = instances.whitened_data(rng, c.n, c.d, c.kind, c.C)
+    prng = np.random.default_rng([ctx.seed, 1])
     W = whiten(X)
-    d = X.shape[1]
     kappa = float(np.linalg.norm(X, 2) / W.sigma[-1]) if W.r else 1.0
-    tol = EXACT.scaled(kappa)
-    diffs, lost_diffs, lost_norms, roundtrip = [], [], [], []
-    for side in ("w", "q"):
-        for k in range(PARAMETER_SETS):
-            if side == "w":
-                W1, gamma, alpha, w_out = instances.two_layer_parameters(rng, d, Y.shape[1])
-                Q = to_q(W, W1)
-            else:
-                Q, gamma, alpha, w_out = instances.two_layer_parameters(rng, W.r, Y.shape[1])
-                if k == 0:
-                    Q[:, 0] = 0.0  # a neuron whose BN input is constant
-                W1 = from_q(W, Q)
-                roundtrip.append(float(np.abs(to_q(W, W1) - Q).max(initial=0.0)
-                                       / max(np.abs(Q).max(initial=0.0), 1e-300)))
-            a = _nine(W1, gamma, alpha, w_out, X, Y, beta)
-            b = objective_16(W, WhitenedNet(Q, gamma, alpha, w_out), Y, beta)
-            diffs.append(abs(a - b) / max(1.0, abs(a)))
-            if side == "w":
-                lost = lost_component(W, W1)
-                lost_norms.append(float(np.linalg.norm(lost) / np.linalg.norm(W1)))
-                a_proj = _nine(W1 - lost, gamma, alpha, w_out, X, Y, beta)
-                lost_diffs.append(abs(a - a_proj) / max(1.0, abs(a)))
-    worst = max(diffs)
-    checks = {
-        "objectives_equal": worst <= tol.bound(0.0) + tol.rtol,
-        "lost_component_irrelevant": max(lost_diffs) <= tol.bound(0.0) + tol.rtol,
-        "q_roundtrip": max(roundtrip) <= tol.rtol,
-    }
+    diffs, lost_diffs, lost_norms = _w_side(W, X, Y, beta, prng, c.parameter_sets)
+    q_diffs, roundtrip = _q_side(W, X, Y, beta, prng, c.parameter_sets)
+    diffs += q_diffs
     values = {
-        "worst_relative_difference": worst,
+        "worst_relative_difference": max(diffs),
         "median_relative_difference": float(np.median(diffs)),
         "worst_lost_component_effect": max(lost_diffs),
         "lost_component_relative_norm": max(lost_norms),
@@ -108,22 +133,30 @@ def check(index: int, seed: int, device: str = "cpu"):
         "kappa": kappa,
         "parameter_sets": len(diffs),
     }
-    params = {k: inst[k] for k in ("n", "d", "kind", "C")}
-    params.update(index=index, beta=beta, r=W.r, V_square=W.r == d)
-    status = PASS if all(checks.values()) else FAIL
-    findings = []
-    if status == FAIL:
-        bad = ", ".join(k for k, v in checks.items() if not v)
-        findings.append(Finding(
-            "statement_fails",
-            f"{bad} on n={inst['n']}, d={d}, r={W.r}, {inst['kind']} data, C={inst['C']}: worst "
-            f"relative difference {worst:.2e} (tolerance {tol.rtol:.1e})"))
-    notes = [f"r = {W.r} of d = {d}: the map q = ΣVᵀw "
-             + ("is a bijection" if W.r == d else
+    notes = [f"r = {W.r} of d = {c.d}: the map q = ΣVᵀw "
+             + ("is a bijection" if W.r == c.d else
                 f"drops (I − VVᵀ)w (up to {max(lost_norms):.2f} of ‖w‖ here), which changes "
                 f"(9) by at most {max(lost_diffs):.1e}")]
-    return Trial(seed, params, values, status, gap=worst, tolerance=tol.as_dict(), notes=notes,
-                 checks=checks), findings
+    return Sides(values, {"beta": beta, "r": W.r, "V_square": W.r == c.d}, notes=notes)
+
+
+def compare(c: Case, s: Sides) -> Comparison:
+    v = s.values
+    tol = EXACT.scaled(v["kappa"])
+    worst = v["worst_relative_difference"]
+    checks = {
+        "objectives_equal": statement(worst <= tol.bound(0.0) + tol.rtol),
+        "lost_component_irrelevant": statement(
+            v["worst_lost_component_effect"] <= tol.bound(0.0) + tol.rtol),
+        "q_roundtrip": statement(v["q_roundtrip_error"] <= tol.rtol),
+    }
+    findings = []
+    if bad := failed_names(checks):
+        findings.append(Finding(
+            "statement_fails",
+            f"{', '.join(bad)} on n={c.n}, d={c.d}, r={v['rank']}, {c.kind} data, C={c.C}: "
+            f"worst relative difference {worst:.2e} (tolerance {tol.rtol:.1e})"))
+    return Comparison(checks, gap=worst, tolerance=tol.as_dict(), findings=findings)
 
 
 def summarise(result):
@@ -139,3 +172,9 @@ def summarise(result):
         f"(κ up to {max(t.values['kappa'] for t in ts):.1e}). Where V is not square "
         f"({len(lost)} data sets) q = ΣVᵀw discards up to {max(lost, default=0):.2f} of ‖w‖ "
         "(its component outside the row space of ΠX), which never changes (9).")]
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["check", CLAIM.id, *sys.argv[1:]]))
