@@ -72,19 +72,3 @@ def test_bad_labels_and_loss():
         losses.check_loss("logistic", np.array([1.0, 0.5]))
     with pytest.raises(InputError):
         losses.check_loss("cross", np.array([1.0]))
-
-
-@pytest.mark.parametrize("index, loss, used", [(0, "logistic", "torch"), (1, "hinge", "clarabel"),
-                                               (3, "hinge", "torch")])
-def test_b1_with_the_torch_solver(index, loss, used):
-    """``--solver torch`` on B.1: the logistic loss is solved by the torch solver; the hinge
-    loss reaches the claims' 1e-8 on trial 3, not on trial 1, which falls back to Clarabel
-    (recorded). Each trial reaches the same verdict as with Clarabel — trial 3 only because the
-    claim certifies with the solver's own dual point (``ConvexSolution.v``), not the
-    prediction's arbitrary subgradient at the kinks (inconclusive before: 5.50 against 7.19)."""
-    pytest.importorskip("torch")  # the check trains networks
-    from verify import b_1
-
-    trial, _ = b_1.check(index, 0, solver="torch")
-    assert trial.params["loss"] == loss and trial.values["solver_used"] == used
-    assert trial.status == b_1.check(index, 0)[0].status == "pass"
