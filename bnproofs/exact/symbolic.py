@@ -509,7 +509,7 @@ def _J(H, g, c, a, w):
 
 
 def _bngd(H, g, a, w, eps, eps_a):
-    """One BNGD step as THEOREMS_OLS.md writes it (simultaneous update)."""
+    """One BNGD step as docs/theorems/ols.md writes it (simultaneous update)."""
     n = _hnorm(H, w)
     wg = (w.T * g)[0]
     return a + eps_a * (wg / n - a), w + eps * a / n * (g - wg / n**2 * H * w)
@@ -517,7 +517,7 @@ def _bngd(H, g, a, w, eps, eps_a):
 
 @cache
 def ols_identities(group: str) -> tuple[ExactItem, ...]:
-    """[C] (THEOREMS_OLS.md), d = 2 with a general symmetric H and g = Hu. ``group``: "C1" (GD
+    """[C] (docs/theorems/ols.md), d = 2 with a general symmetric H and g = Hu. ``group``: "C1" (GD
     error map), "C2" (J and its critical points), "C3" (both scaling properties), "C4" (gradient,
     orthogonality, norm growth), "C6" (H*)."""
     if group not in ("C1", "C2", "C3", "C4", "C6"):
