@@ -1,16 +1,4 @@
-"""[C] BNGD converges for arbitrary ε provided ε_a ≤ 1.
-
-Statement (poster, summary table, row "Convergence"): GD converges "only for small ε"; GD with
-BN converges for "arbitrary ε provided ε_a ≤ 1". Precise form *(derived — THEOREMS_OLS.md,
-item 5)*: for every ``ε > 0``, ``ε_a ∈ (0, 1]`` and ``w₀ ≠ 0`` BNGD converges; for almost every
-initial point it converges to a minimiser, i.e. the effective weight ``a w/‖w‖_H → u`` and
-``J → J*``. Outside ``(0, 1]`` the theorem says nothing; this module reports what happens.
-
-Assumptions: ``H`` symmetric positive definite; ``ε > 0``; ``0 < ε_a ≤ 1``; ``w₀ ≠ 0``; a
-generic initial point (the set of starts that stay on the saddle set ``a = 0, wᵀg = 0`` has
-measure zero).
-Reference: Cai, Li, Shen, ICML 2019 (poster: summary of theoretical results; the paper's
-convergence theorem for BNGD on OLS).
+"""[C] BNGD converges for arbitrary ε provided ε_a ≤ 1: sweeps of ε over eight decades.
 
 What this module computes independently: BNGD runs (``bnproofs.ols.bngd`` in the eigenbasis of
 ``H``, all runs of a trial in one batch) from random initial points, with ε given by the
@@ -25,28 +13,47 @@ tier). A run that blows up (``|a|``, ``‖w‖`` or the error beyond 1e150, or n
 against the statement; a run that is still short of the tolerance at the end of its budget makes
 the trial inconclusive.
 
-Trials alternate: every third trial (0, 3, 6, …) sweeps ε̃ over eight decades, ``10^-3.9 … 10^4.1`` (17 values),
-on well-conditioned problems (``κ ≤ 3.2``, where eight decades fit the time budget); the others
-sweep ``10^-1 … 10^2`` on ill-conditioned ones (``κ`` 10–50, ``d`` up to 20; trials 2, 5, 8, … on finite samples). Each trial also
-runs ``ε_a ∈ {1.5, 1.9}`` and ``{2, 2.5}`` (outside the theorem, reported as observations) and
-trial 0 starts one run on the saddle set.
+Trials alternate: every third trial (0, 3, 6, …) sweeps ε̃ over eight decades,
+``10^-3.9 … 10^4.1`` (17 values), on well-conditioned problems (``κ ≤ 3.2``, where eight decades
+fit the time budget); the others sweep ``10^-1 … 10^2`` on ill-conditioned ones (``κ`` 10–50,
+``d`` up to 20; trials 2, 5, 8, … on finite samples). Each trial also runs ``ε_a ∈ {1.5, 1.9}``
+and ``{2, 2.5}`` (outside the theorem, reported as observations) and trial 0 starts one run on
+the saddle set.
 """
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from bnproofs import ols
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, plot_series
+from bnproofs.results import Finding, plot_series
 from bnproofs.tolerance import FIRST_ORDER
 
-ID = "C5"
-PAPER = "C"
-TITLE = "BNGD converges for every ε > 0 when 0 < ε_a ≤ 1 (eight decades of ε)"
-KIND = "global convergence (qualitative claim; derived precise form)"
-STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
-ASSUMPTIONS = ["H symmetric positive definite", "ε > 0", "0 < ε_a ≤ 1", "w₀ ≠ 0",
-               "generic initial point (not on the saddle set a = 0, wᵀg = 0)"]
+from .claim import Claim, Comparison, Sides
+from .verdicts import record, statement, support
+
+CLAIM = Claim(
+    id="C5",
+    paper="C",
+    title="BNGD converges for every ε > 0 when 0 < ε_a ≤ 1 (eight decades of ε)",
+    kind="global convergence (qualitative claim; derived precise form)",
+    statement="Poster, summary table, row \"Convergence\": GD converges \"only for small ε\"; GD "
+              "with BN converges for \"arbitrary ε provided ε_a ≤ 1\". Precise form (derived: "
+              "docs/theorems/ols.md, item 5): for every ε > 0, ε_a ∈ (0, 1] and w₀ ≠ 0 BNGD "
+              "converges; for almost every initial point it converges to a minimiser, i.e. the "
+              "effective weight a w/‖w‖_H → u and J → J*. Outside (0, 1] the theorem says "
+              "nothing; this claim reports what happens.",
+    assumptions=("H symmetric positive definite", "ε > 0", "0 < ε_a ≤ 1", "w₀ ≠ 0",
+                 "generic initial point (not on the saddle set a = 0, wᵀg = 0)"),
+    reference="Cai, Li, Shen, ICML 2019 (poster: summary of theoretical results; the paper's "
+              "convergence theorem for BNGD on OLS)",
+    tex=r"\forall \varepsilon > 0,\ \varepsilon_a \in (0, 1],\ w_0 \ne 0:\ \text{BNGD converges; "
+        r"for almost every } (a_0, w_0):\ \frac{a_k w_k}{\|w_k\|_H} \to u = H^{-1} g,\quad "
+        r"J(a_k, w_k) \to J^* .",
+)
 
 TOL = FIRST_ORDER.rtol  # 1e-4 on ‖v − u‖_H/‖u‖_H
 WIDE = 10.0 ** np.arange(-3.9, 4.11, 0.5)
@@ -57,33 +64,42 @@ OUT_EPS = (1e-1, 1.0, 1e1)
 BUDGET_FACTOR = 40
 
 
+@dataclass(frozen=True)
+class Case:
+    kind: str  # "wide" (eight decades of ε̃, κ ≤ 3.2) or "narrow" (κ 10–50)
+    d: int
+    kappa: float  # condition number drawn for the spectrum
+    source: str  # "population" or "sample"
+    wide_grid: tuple = field(default=tuple(WIDE), repr=False)  # ε̃ of a wide trial
+    inits: int = field(default=2, repr=False)  # starts per (ε̃, ε_a); narrow trials one more
+
+
+def case(index: int, rng) -> Case:
+    if index % 3 == 0:
+        kind, d, kappa = "wide", int(rng.integers(2, 11)), float(10 ** rng.uniform(0.2, 0.5))
+    else:
+        kind, d, kappa = "narrow", int(rng.integers(5, 21)), float(10 ** rng.uniform(1, 1.7))
+    return Case(kind, d, kappa, "sample" if index % 3 == 2 else "population")
+
+
 def budget(kappa: float, eps_scaled) -> np.ndarray:
     e = np.asarray(eps_scaled, dtype=float)
     return np.ceil(BUDGET_FACTOR * kappa * (1 + e + 1 / e)).astype(int)
 
 
-def instance(index: int, seed: int, wide_grid=WIDE, inits: int = 2) -> dict:
-    rng = np.random.default_rng(seed)
-    if index % 3 == 0:
-        kind, d, kappa = "wide", int(rng.integers(2, 11)), float(10 ** rng.uniform(0.2, 0.5))
-        grid, n_init = wide_grid, inits
-    else:
-        kind, d, kappa = "narrow", int(rng.integers(5, 21)), float(10 ** rng.uniform(1, 1.7))
-        grid, n_init = NARROW, inits + 1
-    source = "sample" if index % 3 == 2 else "population"
-    p = ols.random_problem(rng, d, kappa, source)
-    eps_a = EPS_A_IN[kind]
-    n = grid.size * len(eps_a) * n_init
-    a0, w0 = ols.random_inits(rng, p, n, log_scale=(-1, 1))
-    E = np.repeat(grid, len(eps_a) * n_init)
-    EA = np.tile(np.repeat(eps_a, n_init), grid.size)
-    n_out = len(EPS_A_OUT) * len(OUT_EPS) * 2
-    a_out, w_out = ols.random_inits(rng, p, n_out, log_scale=(-1, 1))
-    E_out = np.repeat(OUT_EPS, len(EPS_A_OUT) * 2)
-    EA_out = np.tile(np.repeat(EPS_A_OUT, 2), len(OUT_EPS))
-    return {"problem": p, "kind": kind, "d": d, "grid": grid, "a0": a0, "w0": w0,
-            "eps_scaled": E, "eps_a": EA, "a_out": a_out, "w_out": w_out, "eps_scaled_out": E_out,
-            "eps_a_out": EA_out, "rng": rng}
+def _instance(c: Case, rng) -> dict:
+    """The problem, the in-theorem sweep (ε̃ × ε_a × starts) and the outside runs."""
+    p = ols.random_problem(rng, c.d, c.kappa, c.source)
+    grid = np.asarray(c.wide_grid) if c.kind == "wide" else NARROW
+    n_init = c.inits if c.kind == "wide" else c.inits + 1
+    eps_a = EPS_A_IN[c.kind]
+    a0, w0 = ols.random_inits(rng, p, grid.size * len(eps_a) * n_init, log_scale=(-1, 1))
+    a_out, w_out = ols.random_inits(rng, p, len(EPS_A_OUT) * len(OUT_EPS) * 2, log_scale=(-1, 1))
+    return {"problem": p, "grid": grid, "a0": a0, "w0": w0,
+            "eps_scaled": np.repeat(grid, len(eps_a) * n_init),
+            "eps_a": np.tile(np.repeat(eps_a, n_init), grid.size), "a_out": a_out,
+            "w_out": w_out, "eps_scaled_out": np.repeat(OUT_EPS, len(EPS_A_OUT) * 2),
+            "eps_a_out": np.tile(np.repeat(EPS_A_OUT, 2), len(OUT_EPS))}
 
 
 def _saddle_probe(p, device):
@@ -106,8 +122,8 @@ def _saddle_probe(p, device):
             "perturbed_rel_error": float(err[1])}
 
 
-def run_sweep(inst, device="cpu"):
-    """The in-theorem sweep and the outside runs of one instance (used by ``check``)."""
+def _sweep(inst, device):
+    """The in-theorem sweep and the outside runs of one instance."""
     p = inst["problem"]
     kappa = p.kappa
     eps = ols.eps_from_scaled(p, inst["w0"], inst["eps_scaled"])
@@ -122,93 +138,120 @@ def run_sweep(inst, device="cpu"):
     r_out = ols.bngd_on(p, a0=inst["a_out"], w0=inst["w_out"], eps=eps_out,
                         eps_a=inst["eps_a_out"], steps=budget(kappa, inst["eps_scaled_out"]),
                         tol=TOL, device=device)
-    return r, r_out, shown, every, steps
+    return r, r_out, every, steps
 
 
-def check(index: int, seed: int, device: str = "cpu"):
-    inst = instance(index, seed)
-    p = inst["problem"]
-    r, r_out, shown, every, steps = run_sweep(inst, device)
-    v = ols.effective_weight(p, r.a, r.w)
-    final_err = ols.rel_error(p, v)
+def _convergence_side(p, r):
+    """Per run: converged (hit the tolerance, and the closed forms of ``J`` and the error
+    agree), blew up, or neither; and the final relative error."""
+    final_err = ols.rel_error(p, ols.effective_weight(p, r.a, r.w))
     final_gap = (ols.J(p, r.a, r.w) - p.J_star) / (0.5 * p.uHu)
     converged = (r.hit >= 0) & (final_err <= TOL * (1 + FIRST_ORDER.rtol)) & \
         (final_gap <= (TOL**2) * (1 + 1e-2) + FIRST_ORDER.atol)
-    blew_up = r.diverged
-    pending = ~converged & ~blew_up
-    E, EA = inst["eps_scaled"], inst["eps_a"]
-    # outside the theorem
+    return converged, r.diverged, ~converged & ~r.diverged, final_err
+
+
+def _outside_side(p, inst, r_out) -> dict:
+    """Per ε_a outside ``(0, 1]``: how many runs converged, grew or did neither."""
     out = {}
-    v_out = ols.effective_weight(p, r_out.a, r_out.w)
-    err_out = ols.rel_error(p, v_out)
+    err_out = ols.rel_error(p, ols.effective_weight(p, r_out.a, r_out.w))
     for ea in EPS_A_OUT:
         m = inst["eps_a_out"] == ea
         grew = r_out.diverged[m] | ~(err_out[m] <= 1e3)  # blown up, or on its way
+        fin = err_out[m][np.isfinite(err_out[m])]
         out[str(ea)] = {"converged": int(np.sum(r_out.hit[m] >= 0)),
                         "blew_up": int(np.sum(grew)),
                         "neither": int(np.sum((r_out.hit[m] < 0) & ~grew)),
                         "runs": int(m.sum()),
-                        "median_final_rel_error": float(np.median(err_out[m][np.isfinite(err_out[m])]))
-                        if np.isfinite(err_out[m]).any() else None}
-    saddle = _saddle_probe(p, device) if index == 0 else None
-    decades = float(np.log10(E.max() / E.min()))
-    checks = {"all_converged": bool(converged.all()), "none_blew_up": not bool(blew_up.any()),
-              "at_least_8_decades_or_narrow": inst["kind"] == "narrow" or decades >= 8 - 1e-9}
-    hits = np.where(r.hit >= 0, r.hit, np.nan).astype(float)
+                        "median_final_rel_error": float(np.median(fin)) if fin.size else None}
+    return out
+
+
+def _per_eps(hits, E, EA, grid) -> dict:
+    """Median iterations over the starts, per ε_a (descending) and grid ε̃."""
     per_eps = {}
     for ea in sorted(set(EA), reverse=True):
         per_eps[str(ea)] = [float(np.nanmedian(hits[(E == e) & (EA == ea)]))
                             if np.any(np.isfinite(hits[(E == e) & (EA == ea)])) else None
-                            for e in inst["grid"]]
+                            for e in grid]
+    return per_eps
+
+
+def _series(per_eps, grid, r, every):
     x, ys = ols.on_grid(r.history["err"], n=300, log=True, every=every)
-    series = {
+    return {
         "iterations": plot_series(
             f"BNGD iterations to ‖v − u‖_H ≤ {TOL:g}‖u‖_H (median over initial points)",
-            {f"ε_a = {k}": v for k, v in per_eps.items()}, x=inst["grid"].tolist(),
+            {f"ε_a = {k}": v for k, v in per_eps.items()}, x=grid.tolist(),
             xlabel="ε̃ = ε λ_max‖u‖²/‖w₀‖²", ylabel="iterations", log="xy"),
         "loss": plot_series(
             "Relative error of the effective weight (ε_a = 1; ε̃ range in the trial's parameters)",
-            dict(zip(["smallest ε̃", "ε̃ ≈ 1", "largest ε̃"], ys, strict=True)), x=[max(1, k) for k in x],
-            xlabel="iteration", ylabel="‖v_k − u‖_H/‖u‖_H", log="xy", hline={"tolerance": TOL}),
+            dict(zip(["smallest ε̃", "ε̃ ≈ 1", "largest ε̃"], ys, strict=True)),
+            x=[max(1, k) for k in x], xlabel="iteration", ylabel="‖v_k − u‖_H/‖u‖_H",
+            log="xy", hline={"tolerance": TOL}),
     }
-    params = {"index": index, "kind": inst["kind"], "d": inst["d"], "kappa": p.kappa,
-              "source": p.source, "eps_scaled_range": [float(E.min()), float(E.max())],
-              "decades": decades, "eps_a": sorted(set(EA.tolist())), "runs": int(E.size),
-              "budget_rule": f"ceil({BUDGET_FACTOR}·κ·(1 + ε̃ + 1/ε̃))", "tol": TOL}
+
+
+def _params(p, E, EA, decades) -> dict:
+    return {"kappa": p.kappa, "source": p.source,
+            "eps_scaled_range": [float(E.min()), float(E.max())], "decades": decades,
+            "eps_a": sorted(set(EA.tolist())), "runs": int(E.size),
+            "budget_rule": f"ceil({BUDGET_FACTOR}·κ·(1 + ε̃ + 1/ε̃))", "tol": TOL}
+
+
+def sides(c: Case, rng, ctx) -> Sides:
+    inst = _instance(c, rng)
+    p, E, EA = inst["problem"], inst["eps_scaled"], inst["eps_a"]
+    r, r_out, every, steps = _sweep(inst, ctx.device)
+    converged, blew_up, pending, final_err = _convergence_side(p, r)
+    hits = np.where(r.hit >= 0, r.hit, np.nan).astype(float)
+    per_eps = _per_eps(hits, E, EA, inst["grid"])
+    decades = float(np.log10(E.max() / E.min()))
     values = {"converged": int(converged.sum()), "blew_up": int(blew_up.sum()),
-              "pending": int(pending.sum()), "max_iterations": int(np.nanmax(hits)) if np.isfinite(hits).any() else None,
+              "pending": int(pending.sum()),
+              "max_iterations": int(np.nanmax(hits)) if np.isfinite(hits).any() else None,
               "max_final_rel_error": float(np.max(final_err)),
-              "iterations_median_by_eps_a": per_eps, "outside_theorem": out,
-              "saddle_start": saddle, "sweep_seconds": r.seconds, "runs_per_second": E.size / r.seconds}
-    findings = []
-    if blew_up.any():
-        status = FAIL
-        b = int(np.nonzero(blew_up)[0][0])
-        findings.append(Finding("statement_fails",
-                                f"BNGD blew up with ε_a = {EA[b]} ≤ 1, ε̃ = {E[b]:.3g} on d={inst['d']}, "
-                                f"κ={p.kappa:.3g} ({blew_up.sum()} runs)"))
-    elif pending.any():
-        status = INCONCLUSIVE
-        b = int(np.nonzero(pending)[0][0])
-        findings.append(Finding("observation",
-                                f"{pending.sum()} runs short of the tolerance at the end of their budget "
-                                f"(first: ε̃ = {E[b]:.3g}, ε_a = {EA[b]}, budget {steps[b]}, error "
-                                f"{final_err[b]:.3g})"))
-    else:
-        status = PASS
+              "iterations_median_by_eps_a": per_eps,
+              "outside_theorem": _outside_side(p, inst, r_out),
+              "saddle_start": _saddle_probe(p, ctx.device) if ctx.index == 0 else None,
+              "sweep_seconds": r.seconds, "runs_per_second": E.size / r.seconds}
     notes = [f"{E.size} runs over ε̃ ∈ [{E.min():.3g}, {E.max():.3g}] ({decades:.1f} decades), "
-             f"ε_a ∈ {sorted(set(EA.tolist()))}: {converged.sum()} converged, {blew_up.sum()} blew up, "
-             f"{pending.sum()} pending; longest run {values['max_iterations']} iterations; "
-             f"{values['runs_per_second']:.0f} runs/s"]
-    return Trial(seed, params, values, status, gap=float(np.max(final_err)),
-                 tolerance=FIRST_ORDER.as_dict(), notes=notes, series=series,
-                 checks=checks), findings
+             f"ε_a ∈ {sorted(set(EA.tolist()))}: {converged.sum()} converged, "
+             f"{blew_up.sum()} blew up, {pending.sum()} pending; longest run "
+             f"{values['max_iterations']} iterations; {values['runs_per_second']:.0f} runs/s"]
+    data = {"converged": converged, "blew_up": blew_up, "pending": pending, "final_err": final_err, "E": E, "EA": EA,
+            "steps": steps}
+    return Sides(values, _params(p, E, EA, decades), _series(per_eps, inst["grid"], r, every),
+                 notes, data)
 
 
-def summarise(result):
-    trials = [t for t in result.trials if "outside_theorem" in t.values]
-    if not trials:
-        return []
+def compare(c: Case, s: Sides) -> Comparison:
+    v, pr = s.values, s.params
+    checks = {"all_converged": support(s.data["converged"].all()),
+              "none_blew_up": statement(v["blew_up"] == 0),
+              "at_least_8_decades_or_narrow": record(c.kind == "narrow"
+                                                     or pr["decades"] >= 8 - 1e-9)}
+    dd = s.data
+    E, EA, final_err = dd["E"], dd["EA"], dd["final_err"]
+    findings = []
+    if dd["blew_up"].any():
+        b = int(np.nonzero(dd["blew_up"])[0][0])
+        findings.append(Finding(
+            "statement_fails",
+            f"BNGD blew up with ε_a = {EA[b]} ≤ 1, ε̃ = {E[b]:.3g} on d={c.d}, "
+            f"κ={pr['kappa']:.3g} ({dd['blew_up'].sum()} runs)"))
+    elif dd["pending"].any():
+        b = int(np.nonzero(dd["pending"])[0][0])
+        findings.append(Finding(
+            "observation",
+            f"{dd['pending'].sum()} runs short of the tolerance at the end of their budget "
+            f"(first: ε̃ = {E[b]:.3g}, ε_a = {EA[b]}, budget {dd['steps'][b]}, error "
+            f"{final_err[b]:.3g})"))
+    return Comparison(checks, gap=v["max_final_rel_error"], tolerance=FIRST_ORDER.as_dict(),
+                      findings=findings)
+
+
+def _outside_totals(trials) -> dict:
     tot = {}
     for t in trials:
         for ea, o in t.values["outside_theorem"].items():
@@ -218,35 +261,57 @@ def summarise(result):
                 acc[k] += o[k]
             if o["median_final_rel_error"] is not None:
                 acc["errors"].append(o["median_final_rel_error"])
+    return tot
+
+
+def _outside_findings(tot) -> list[Finding]:
     mid = [f"ε_a = {ea}: {o['converged']}/{o['runs']} converged, {o['blew_up']} blew up, "
            f"{o['neither']} neither" for ea, o in tot.items() if float(ea) < 2]
-    high = [f"ε_a = {ea}: {o['converged']}/{o['runs']} converged, {o['blew_up']} blew up (error > 1e3), "
-            f"{o['neither']} neither" + (f" (median final error {np.median(o['errors']):.3g})"
-                                        if o["errors"] else "")
+    high = [f"ε_a = {ea}: {o['converged']}/{o['runs']} converged, {o['blew_up']} blew up "
+            f"(error > 1e3), {o['neither']} neither"
+            + (f" (median final error {np.median(o['errors']):.3g})" if o["errors"] else "")
             for ea, o in tot.items() if float(ea) >= 2]
-    out = [Finding("observation",
-                   f"Outside the theorem, ε_a ∈ (1, 2) (same budgets, ε̃ ∈ {list(OUT_EPS)}): "
-                   + "; ".join(mid) + ". The a-update alone contracts by |1 − ε_a| < 1 there."),
-           Finding("observation",
-                   "Outside the theorem, ε_a ≥ 2: " + "; ".join(high)
-                   + ". For ε_a ≥ 2 the a-update alone does not contract (|1 − ε_a| ≥ 1).")]
+    return [Finding("observation",
+                    f"Outside the theorem, ε_a ∈ (1, 2) (same budgets, ε̃ ∈ {list(OUT_EPS)}): "
+                    + "; ".join(mid) + ". The a-update alone contracts by |1 − ε_a| < 1 there."),
+            Finding("observation",
+                    "Outside the theorem, ε_a ≥ 2: " + "; ".join(high)
+                    + ". For ε_a ≥ 2 the a-update alone does not contract (|1 − ε_a| ≥ 1).")]
+
+
+def _saddle_finding(s) -> Finding:
+    return Finding("observation",
+                   f"A start exactly on the saddle set (a₀ = 0, w₀ᵀg = 0 in floating point) "
+                   f"never moves (relative change {s['moved']:.2g}, a = {s['a']:.2g}, error "
+                   f"{s['rel_error']:.3g}): 'almost every initial point' is needed. Moved "
+                   f"1e-12·‖u‖_H off it in a, the run reaches the 1e-4 tolerance at iteration "
+                   f"{s['perturbed_hit']} (error {s['perturbed_rel_error']:.2g}): the saddles "
+                   "repel.")
+
+
+def summarise(result):
+    trials = [t for t in result.trials if "outside_theorem" in t.values]
+    if not trials:
+        return []
+    out = _outside_findings(_outside_totals(trials))
     runs = sum(t.params["runs"] for t in trials)
     conv = sum(t.values["converged"] for t in trials)
     wide = [t for t in trials if t.params["kind"] == "wide"]
     if wide:
         lo = min(t.params["eps_scaled_range"][0] for t in wide)
         hi = max(t.params["eps_scaled_range"][1] for t in wide)
+        longest = max(t.values["max_iterations"] or 0 for t in trials)
         out.append(Finding("observation",
                            f"In the theorem (0 < ε_a ≤ 1): {conv}/{runs} runs converged to the "
-                           f"1e-4 tolerance; the eight-decade trials cover ε̃ ∈ [{lo:.3g}, {hi:.3g}]; "
-                           f"longest run {max(t.values['max_iterations'] or 0 for t in trials)} iterations."))
+                           f"1e-4 tolerance; the eight-decade trials cover ε̃ ∈ [{lo:.3g}, "
+                           f"{hi:.3g}]; longest run {longest} iterations."))
     saddle = [t.values["saddle_start"] for t in trials if t.values.get("saddle_start")]
     if saddle:
-        s = saddle[0]
-        out.append(Finding("observation",
-                           f"A start exactly on the saddle set (a₀ = 0, w₀ᵀg = 0 in floating point) "
-                           f"never moves (relative change {s['moved']:.2g}, a = {s['a']:.2g}, error "
-                           f"{s['rel_error']:.3g}): 'almost every initial point' is needed. Moved "
-                           f"1e-12·‖u‖_H off it in a, the run reaches the 1e-4 tolerance at iteration "
-                           f"{s['perturbed_hit']} (error {s['perturbed_rel_error']:.2g}): the saddles repel."))
+        out.append(_saddle_finding(saddle[0]))
     return out
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["check", CLAIM.id, *sys.argv[1:]]))
