@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from bnproofs.exact import UNDECIDED, ExactItem
 from bnproofs.exact import rational as R
 from bnproofs.exact import symbolic as S
+from bnproofs.exact import symbolic_ols as SO
 
 Check = Callable[[int], Sequence[ExactItem]]
 
@@ -61,12 +62,12 @@ EXACT: dict[str, list[Check]] = {
     "TG.2": [_sym(S.bn_identities), _sym(S.theorem_g_2_cases), _g_2_certificate],
     "L5.1": [_sym(S.lemma_5_1_identity)],
     "T5.1": [_sym(S.lemma_5_1_identity), _sym(S.theorem_5_1_identities)],
-    "C1": [_sym(S.ols_identities, "C1")],
-    "C2": [_sym(S.ols_identities, "C2")],
-    "C3": [_sym(S.ols_identities, "C3")],
-    "C4": [_sym(S.ols_identities, "C4")],
-    "C5": [_sym(S.ols_identities, "C4")],  # convergence for any ε rests on the norm growth
-    "C6": [_sym(S.ols_identities, "C6")],
+    "C1": [_sym(SO.ols_identities, "C1")],
+    "C2": [_sym(SO.ols_identities, "C2")],
+    "C3": [_sym(SO.ols_identities, "C3")],
+    "C4": [_sym(SO.ols_identities, "C4")],
+    "C5": [_sym(SO.ols_identities, "C4")],  # convergence for any ε rests on the norm growth
+    "C6": [_sym(SO.ols_identities, "C6")],
 }
 
 

@@ -122,7 +122,7 @@ def bn_params(p: sp.Matrix):
     return norm(centre(p)) / norm(p), sum(p) / sp.sqrt(p.rows) / norm(p)
 
 
-def _vec(name: str, n: int, **assume) -> sp.Matrix:
+def symbol_vector(name: str, n: int, **assume) -> sp.Matrix:
     return sp.Matrix(sp.symbols(f"{name}1:{n + 1}", **assume))
 
 
@@ -163,14 +163,14 @@ def bn_identities() -> tuple[ExactItem, ...]:
     items = [identity("centring projector", sp.Matrix.hstack(Pi * Pi - Pi, Pi * ones(n)),
                       sp.zeros(n, n + 1), "Π = I − (1/n)11ᵀ satisfies Π² = Π and Π1 = 0 (n = 4)",
                       shown=sp.Eq(sp.Symbol("Π²−Π, Π1"), 0))]
-    z = _vec("z", 3, real=True)
+    z = symbol_vector("z", 3, real=True)
     g, a = sp.symbols("γ α", real=True)
     items.append(identity(
         "BN output norm", sum(e**2 for e in bn(z, g, a)), g**2 + a**2,
         "‖BN_{γ,α}(z)‖² = γ² + α² for every z with Πz ≠ 0: unit norm on γ² + α² = 1 (n = 3, "
         "general z)", shown=sp.Eq(sp.Symbol("‖BN_γ,α(z)‖²"), g**2 + a**2),
         assumptions="z ∈ R³ real, Πz ≠ 0"))
-    p = _vec("p", 3, positive=True)
+    p = symbol_vector("p", 3, positive=True)
     gp, ap = bn_params(p)
     items.append(identity("closed-form BN parameters on the circle", gp**2 + ap**2, 1,
                           "γ = ‖Πp‖/‖p‖, α = 1ᵀp/(√n‖p‖) satisfy γ² + α² = 1 (n = 3)",
@@ -187,7 +187,7 @@ def bn_identities() -> tuple[ExactItem, ...]:
                           shown=sp.Eq(sp.Symbol("X X†"), sp.Symbol("I")),
                           assumptions="det(X Xᵀ) ≠ 0"))
     m = sp.Symbol("m", real=True)
-    r = _vec("r", 2, positive=True)
+    r = symbol_vector("r", 2, positive=True)
     y = sp.Matrix([m + r[0], m + r[1], m])  # y with its minimum m in the last entry
     gy, ay = bn_params(y)
     pre = y - m * ones(3)  # X X†(y − min_i y_i 1)
@@ -209,7 +209,7 @@ def rescaling_identities(outputs: int = 1) -> tuple[ExactItem, ...]:
     ``γ, α ← ηγ, ηα``, ``w^(2) ← w^(2)/η`` leaves the output unchanged, the AM–GM step and its
     equality case (B.2.2, C.4)."""
     lemma = "Lemma 1.1" if outputs == 1 else "Lemma 2.1"
-    z = _vec("z", 3, real=True)
+    z = symbol_vector("z", 3, real=True)
     g, a = sp.symbols("γ α", real=True)
     eta = sp.Symbol("η", positive=True)
     W = sp.Matrix(1, outputs, sp.symbols(f"w1:{outputs + 1}", real=True))
@@ -224,7 +224,7 @@ def rescaling_identities(outputs: int = 1) -> tuple[ExactItem, ...]:
                       shown=sp.Eq(sp.Symbol("f_{ηγ,ηα,w/η}(X)"), sp.Symbol("f_{γ,α,w}(X)")),
                       assumptions="η_j > 0; z_j ∈ R³ with Πz_j ≠ 0")]
     gg, aa = sp.symbols("γ α", real=True)
-    w = _vec("w", outputs, real=True)
+    w = symbol_vector("w", outputs, real=True)
     wn = norm(w) if outputs > 1 else sp.Abs(w[0])
     r = sp.sqrt(gg**2 + aa**2)
     pen = (gg**2 + aa**2 + sum(e**2 for e in w)) / 2
@@ -379,7 +379,7 @@ def theorem_2_4_cases(classes: int = 3) -> tuple[ExactItem, ...]:
 def theorem_g_2_cases() -> tuple[ExactItem, ...]:
     """Appendix G.1: the single neuron of G.2 against the dual; G.1 prints ``v* = β y/‖y‖``
     without a case split, which is optimal only for β ≤ ‖y‖ (v = y otherwise)."""
-    r = _vec("r", 2, positive=True)
+    r = symbol_vector("r", 2, positive=True)
     m = sp.Symbol("m", real=True)
     y = sp.Matrix([m + r[0], m + r[1], m])
     w = sp.Symbol("w", real=True)
@@ -426,7 +426,7 @@ def _whitened_setup():
     t = sp.Symbol("t", real=True)
     V = rotation(t)
     S = sp.diag(*sp.symbols("σ1:3", positive=True))
-    mu = _vec("μ", 2, real=True)
+    mu = symbol_vector("μ", 2, real=True)
     X = U * S * V.T + ones(3) * mu.T
     return U, S, V, X
 
@@ -435,7 +435,7 @@ def _whitened_setup():
 def lemma_5_1_identity() -> tuple[ExactItem, ...]:
     """Lemma 5.1: with ``q = Σ Vᵀ w``, ``BN(Xw) = U q/‖q‖ γ + α/√n 1``."""
     U, S, V, X = _whitened_setup()
-    w = _vec("w", 2, real=True)
+    w = symbol_vector("w", 2, real=True)
     g, a = sp.symbols("γ α", real=True)
     q = S * V.T * w
     return (identity("L5.1: BN of the data equals the whitened neuron", bn(X * w, g, a),
@@ -455,8 +455,8 @@ def theorem_5_1_identities(power: int = 2) -> tuple[ExactItem, ...]:
     pattern D (n = 4, U with orthonormal columns ⊥ 1). ``power ≠ 2`` is a mutation."""
     V = rotation(sp.Symbol("t", real=True))
     S = sp.diag(*sp.symbols("σ1:3", positive=True))
-    w = _vec("w", 2, real=True)
-    G = _vec("g", 2, real=True)  # a general value of ∇_q L_b
+    w = symbol_vector("w", 2, real=True)
+    G = symbol_vector("g", 2, real=True)  # a general value of ∇_q L_b
     Jq = (S * V.T * w).jacobian(w)
     items = [identity("T5.1: Δ_v2 = Σ² Δ_v2b" if power == 2 else f"T5.1: Δ_v2 = Σ^{power} Δ_v2b",
                       S * V.T * (Jq.T * G), S**power * G,
@@ -468,10 +468,10 @@ def theorem_5_1_identities(power: int = 2) -> tuple[ExactItem, ...]:
     if power != 2:
         return tuple(items)
     U = sp.Matrix([[1, 1], [-1, 1], [1, -1], [-1, -1]]) / 2  # orthonormal, ⊥ 1
-    q = _vec("q", 2, real=True)
+    q = symbol_vector("q", 2, real=True)
     g, a, w2 = sp.symbols("γ α w₂", real=True)
     D = sp.diag(*sp.symbols("δ1:5", real=True))
-    y = _vec("y", 4, real=True)
+    y = symbol_vector("y", 4, real=True)
     R = D * (U * q / norm(q) * g + a / 2 * ones(4)) * w2 - y  # residual of (16), n = 4
     Lb = sum(e**2 for e in R) / 2
     nq = norm(q)
@@ -483,155 +483,3 @@ def theorem_5_1_identities(power: int = 2) -> tuple[ExactItem, ...]:
                           shown=sp.Eq(sp.Symbol("∇_q L_b"), sp.Symbol(
                               "γ/‖q‖·(DU)ᵀRw₂ − γ/‖q‖³·(qᵀ(DU)ᵀRw₂)q"))))
     return tuple(items)
-
-
-# ----------------------------------------------------------------------------- [C] OLS + BN
-
-
-def _ols(d: int = 2):
-    h = sp.symbols(f"h1:{d * (d + 1) // 2 + 1}", real=True)
-    H = sp.zeros(d, d)
-    k = 0
-    for i in range(d):
-        for j in range(i, d):
-            H[i, j] = H[j, i] = h[k]
-            k += 1
-    u = _vec("u", d, real=True)
-    return H, u, H * u
-
-
-def _hnorm(H, w):
-    return sp.sqrt(sp.factor(sp.expand((w.T * H * w)[0])))
-
-
-def _J(H, g, c, a, w):
-    return c / 2 - a * (w.T * g)[0] / _hnorm(H, w) + a**2 / 2
-
-
-def _bngd(H, g, a, w, eps, eps_a):
-    """One BNGD step as docs/theorems/ols.md writes it (simultaneous update)."""
-    n = _hnorm(H, w)
-    wg = (w.T * g)[0]
-    return a + eps_a * (wg / n - a), w + eps * a / n * (g - wg / n**2 * H * w)
-
-
-@cache
-def ols_identities(group: str) -> tuple[ExactItem, ...]:
-    """[C] (docs/theorems/ols.md), d = 2 with a general symmetric H and g = Hu. ``group``: "C1" (GD
-    error map), "C2" (J and its critical points), "C3" (both scaling properties), "C4" (gradient,
-    orthogonality, norm growth), "C6" (H*)."""
-    if group not in ("C1", "C2", "C3", "C4", "C6"):
-        raise ValueError(f"unknown [C] group {group!r}")
-    H, u, g = _ols()
-    a, c, eps, eps_a = sp.symbols("a c ε ε_a", real=True)
-    w = _vec("w", 2, real=True)
-    J = _J(H, g, c, a, w)
-    grad = sp.Matrix([sp.diff(J, e) for e in w])
-    nH = _hnorm(H, w)
-    wg = (w.T * g)[0]
-    wk = _vec("w", 2, real=True)
-    if group == "C1":
-        return (identity("GD error recursion", wk + eps * (g - H * wk) - u,
-                              (sp.eye(2) - eps * H) * (wk - u),
-                              "GD on J₀: w_{k+1} − u = (I − εH)(w_k − u) when g = Hu",
-                              shown=sp.Eq(sp.Symbol("w_{k+1} − u"), sp.Symbol("(I − εH)(w_k − u)"))),)
-    # E[½(y − a xᵀw/σ)²] with E y² = c, E[y xᵀw] = wᵀg, E (xᵀw)² = wᵀHw = σ²
-    expect = (c - 2 * a * wg / nH + a**2 * (w.T * H * w)[0] / nH**2) / 2
-    if group == "C2":
-        return _ols_critical(H, u, g, c, a, w, J, grad, nH, wg, expect)
-    step = _bngd(H, g, a, w, eps, eps_a)
-    if group == "C4":
-        return _ols_gradient(H, g, a, w, eps, eps_a, J, grad, nH, wg, step)
-    if group == "C3":
-        return _ols_scaling(H, u, g, a, w, eps, eps_a, step)
-    return _ols_hstar(H, u)
-
-
-def _ols_critical(H, u, g, c, a, w, J, grad, nH, wg, expect):
-    out = {"C2": []}
-    out["C2"].append(identity("J from the moments", expect, J,
-                              "E[½(y − a N(xᵀw))²] = ½c − a wᵀg/‖w‖_H + ½a² (E x = 0, moments "
-                              "H, g, c)", shown=sp.Eq(sp.Symbol("J(a,w)"),
-                                                      c / 2 - a * sp.Symbol("wᵀg/‖w‖_H") + a**2 / 2)))
-    tpos = sp.Symbol("s", positive=True)
-    for sgn, lab in ((1, "s > 0"), (-1, "s < 0")):
-        wc = sgn * tpos * u
-        ac = sgn * _hnorm(H, u)
-        Jc = _J(H, g, c, ac, wc)
-        gc = sp.Matrix([sp.diff(J, e) for e in w]).subs(dict(zip(w, wc, strict=True))).subs(a, ac)
-        da = sp.diff(J, a).subs(dict(zip(w, wc, strict=True))).subs(a, ac)
-        out["C2"].append(identity(f"minimiser is critical ({lab})", sp.Matrix([da, *gc]),
-                                  sp.zeros(3, 1), f"∇J = 0 at (a, w) = (sign(s)‖u‖_H, s u), {lab}",
-                                  shown=sp.Eq(sp.Symbol("∇J(sign(s)‖u‖_H, su)"), 0),
-                                  assumptions="uᵀHu > 0"))
-        out["C2"].append(identity(f"minimum value ({lab})", Jc, (c - (u.T * H * u)[0]) / 2,
-                                  f"J(sign(s)‖u‖_H, s u) = ½(c − uᵀHu) = min J₀, {lab}",
-                                  assumptions="uᵀHu > 0"))
-    k = sp.Symbol("k", nonzero=True, real=True)
-    wperp = k * sp.Matrix([-g[1], g[0]])  # wᵀg = 0
-    gs = sp.Matrix([sp.diff(J, e) for e in w]).subs(dict(zip(w, wperp, strict=True))).subs(a, 0)
-    das = sp.diff(J, a).subs(dict(zip(w, wperp, strict=True))).subs(a, 0)
-    out["C2"].append(identity("saddles a = 0, wᵀg = 0 are critical", sp.Matrix([das, *gs]),
-                              sp.zeros(3, 1), "∇J = 0 at a = 0 and any w ⊥ g",
-                              shown=sp.Eq(sp.Symbol("∇J(0, w ⊥ g)"), 0),
-                              assumptions="w ≠ 0, ‖w‖_H > 0"))
-    out["C2"].append(identity("∇_w J = 0 with a ≠ 0 forces w ∥ u",
-                              -nH**3 / a * H.inv() * grad, nH**2 * u - wg * w,
-                              "H⁻¹ (−‖w‖_H³/a) ∇_w J = ‖w‖_H² u − (wᵀg) w, so ∇_w J = 0, a ≠ 0 "
-                              "gives w = (‖w‖_H²/wᵀg) u",
-                              shown=sp.Eq(sp.Symbol("−‖w‖_H³/a · H⁻¹∇_w J"),
-                                          sp.Symbol("‖w‖_H² u − (wᵀg) w")),
-                              assumptions="a ≠ 0, det H ≠ 0"))
-    return tuple(out["C2"])
-
-
-def _ols_gradient(H, g, a, w, eps, eps_a, J, grad, nH, wg, step):
-    out = {"C4": []}
-    out["C4"] += [
-        identity("∇_w J formula", grad, -(a / nH) * (g - wg / nH**2 * H * w),
-                 "∇_w J = −(a/‖w‖_H)(g − (wᵀg/‖w‖_H²) H w) (derived by sympy from J)"),
-        identity("wᵀ∇_w J = 0", (w.T * grad)[0], 0, "the gradient is orthogonal to w",
-                 shown=sp.Eq(sp.Symbol("wᵀ∇_w J"), 0)),
-        identity("BNGD is gradient descent on J", sp.Matrix([step[0], *step[1]]),
-                 sp.Matrix([a - eps_a * sp.diff(J, a), *(w - eps * grad)]),
-                 "the BNGD update equals (a − ε_a ∂_a J, w − ε ∇_w J)",
-                 shown=sp.Eq(sp.Symbol("(a_{k+1}, w_{k+1})"),
-                             sp.Symbol("(a − ε_a ∂_a J, w − ε∇_w J)"))),
-        identity("norm growth", sum(e**2 for e in w - eps * grad),
-                 sum(e**2 for e in w) + eps**2 * sum(e**2 for e in grad),
-                 "‖w − ε∇_w J‖² = ‖w‖² + ε²‖∇_w J‖²",
-                 shown=sp.Eq(sp.Symbol("‖w_{k+1}‖²"), sp.Symbol("‖w_k‖² + ε²‖∇_w J‖²"))),
-    ]
-    return tuple(out["C4"])
-
-
-def _ols_scaling(H, u, g, a, w, eps, eps_a, step):
-    out = {"C3": []}
-    Q = rotation(sp.Symbol("r", real=True))
-    mu, gam = sp.symbols("μ γ", positive=True)
-    H1, u1 = mu * Q.T * H * Q, gam / sp.sqrt(mu) * Q.T * u
-    a1, w1 = _bngd(H1, H1 * u1, gam * a, gam * Q.T * w, eps, eps_a)
-    out["C3"].append(identity("scaling property (i)", sp.Matrix([a1, *w1]),
-                              sp.Matrix([gam * step[0], *(gam * Q.T * step[1])]),
-                              "one BNGD step on (μQᵀHQ, γ/√μ Qᵀu) from (γa, γQᵀw) is the image "
-                              "(γa', γQᵀw') of the step on (H, u) from (a, w)",
-                              shown=sp.Eq(sp.Symbol("step_{μQᵀHQ, γQᵀu/√μ}(γa, γQᵀw)"),
-                                          sp.Symbol("(γa', γQᵀw')")),
-                              assumptions="Q a rational rotation, μ, γ > 0"))
-    a2, w2 = _bngd(H, g, a, gam * w, gam**2 * eps, eps_a)
-    out["C3"].append(identity("scaling property (ii)", sp.Matrix([a2, *w2]),
-                              sp.Matrix([step[0], *(gam * step[1])]),
-                              "one BNGD step from (a, γw) with γ²ε is (a', γw'): only ε/‖w₀‖² "
-                              "matters", shown=sp.Eq(sp.Symbol("step_{γ²ε}(a, γw)"),
-                                                     sp.Symbol("(a', γw')")),
-                              assumptions="γ > 0"))
-    return tuple(out["C3"])
-
-
-def _ols_hstar(H, u):
-    out = {"C6": []}
-    Hs = H - H * u * u.T * H / (u.T * H * u)[0]
-    out["C6"].append(identity("H* u = 0", sp.Matrix.hstack(Hs * u, Hs - Hs.T), sp.zeros(2, 3),
-                              "H* = H − Huuᵀ H/(uᵀHu) is symmetric with H*u = 0 (λ*₁ = 0)",
-                              shown=sp.Eq(sp.Symbol("H*u"), 0), assumptions="uᵀHu ≠ 0"))
-    return tuple(out["C6"])

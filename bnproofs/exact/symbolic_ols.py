@@ -1,0 +1,165 @@
+"""Symbolic proofs (sympy) of the algebraic steps behind the [C] claims: GD and BNGD on OLS.
+
+On a general symbolic instance (``d = 2``, ``H`` a general symmetric matrix, ``g = Hu``) the
+objective ``J(a, w) = ½c − a wᵀg/‖w‖_H + ½a²`` of docs/theorems/ols.md, its gradient, the critical
+points, one BNGD step, the scaling property and the effective Hessian ``H*`` are checked with the
+machinery of :mod:`bnproofs.exact.symbolic`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sympy as sp
+
+from bnproofs.exact import ExactItem
+from bnproofs.exact.symbolic import identity, rotation, symbol_vector
+
+
+def _ols(d: int = 2):
+    h = sp.symbols(f"h1:{d * (d + 1) // 2 + 1}", real=True)
+    H = sp.zeros(d, d)
+    k = 0
+    for i in range(d):
+        for j in range(i, d):
+            H[i, j] = H[j, i] = h[k]
+            k += 1
+    u = symbol_vector("u", d, real=True)
+    return H, u, H * u
+
+
+def _hnorm(H, w):
+    return sp.sqrt(sp.factor(sp.expand((w.T * H * w)[0])))
+
+
+def _J(H, g, c, a, w):
+    return c / 2 - a * (w.T * g)[0] / _hnorm(H, w) + a**2 / 2
+
+
+def _bngd(H, g, a, w, eps, eps_a):
+    """One BNGD step as docs/theorems/ols.md writes it (simultaneous update)."""
+    n = _hnorm(H, w)
+    wg = (w.T * g)[0]
+    return a + eps_a * (wg / n - a), w + eps * a / n * (g - wg / n**2 * H * w)
+
+
+@cache
+def ols_identities(group: str) -> tuple[ExactItem, ...]:
+    """[C] (docs/theorems/ols.md), d = 2 with a general symmetric H and g = Hu. ``group``: "C1" (GD
+    error map), "C2" (J and its critical points), "C3" (both scaling properties), "C4" (gradient,
+    orthogonality, norm growth), "C6" (H*)."""
+    if group not in ("C1", "C2", "C3", "C4", "C6"):
+        raise ValueError(f"unknown [C] group {group!r}")
+    H, u, g = _ols()
+    a, c, eps, eps_a = sp.symbols("a c ε ε_a", real=True)
+    w = symbol_vector("w", 2, real=True)
+    J = _J(H, g, c, a, w)
+    grad = sp.Matrix([sp.diff(J, e) for e in w])
+    nH = _hnorm(H, w)
+    wg = (w.T * g)[0]
+    wk = symbol_vector("w", 2, real=True)
+    if group == "C1":
+        return (identity("GD error recursion", wk + eps * (g - H * wk) - u,
+                              (sp.eye(2) - eps * H) * (wk - u),
+                              "GD on J₀: w_{k+1} − u = (I − εH)(w_k − u) when g = Hu",
+                              shown=sp.Eq(sp.Symbol("w_{k+1} − u"), sp.Symbol("(I − εH)(w_k − u)"))),)
+    # E[½(y − a xᵀw/σ)²] with E y² = c, E[y xᵀw] = wᵀg, E (xᵀw)² = wᵀHw = σ²
+    expect = (c - 2 * a * wg / nH + a**2 * (w.T * H * w)[0] / nH**2) / 2
+    if group == "C2":
+        return _ols_critical(H, u, g, c, a, w, J, grad, nH, wg, expect)
+    step = _bngd(H, g, a, w, eps, eps_a)
+    if group == "C4":
+        return _ols_gradient(H, g, a, w, eps, eps_a, J, grad, nH, wg, step)
+    if group == "C3":
+        return _ols_scaling(H, u, g, a, w, eps, eps_a, step)
+    return _ols_hstar(H, u)
+
+
+def _ols_critical(H, u, g, c, a, w, J, grad, nH, wg, expect):
+    out = {"C2": []}
+    out["C2"].append(identity("J from the moments", expect, J,
+                              "E[½(y − a N(xᵀw))²] = ½c − a wᵀg/‖w‖_H + ½a² (E x = 0, moments "
+                              "H, g, c)", shown=sp.Eq(sp.Symbol("J(a,w)"),
+                                                      c / 2 - a * sp.Symbol("wᵀg/‖w‖_H") + a**2 / 2)))
+    tpos = sp.Symbol("s", positive=True)
+    for sgn, lab in ((1, "s > 0"), (-1, "s < 0")):
+        wc = sgn * tpos * u
+        ac = sgn * _hnorm(H, u)
+        Jc = _J(H, g, c, ac, wc)
+        gc = sp.Matrix([sp.diff(J, e) for e in w]).subs(dict(zip(w, wc, strict=True))).subs(a, ac)
+        da = sp.diff(J, a).subs(dict(zip(w, wc, strict=True))).subs(a, ac)
+        out["C2"].append(identity(f"minimiser is critical ({lab})", sp.Matrix([da, *gc]),
+                                  sp.zeros(3, 1), f"∇J = 0 at (a, w) = (sign(s)‖u‖_H, s u), {lab}",
+                                  shown=sp.Eq(sp.Symbol("∇J(sign(s)‖u‖_H, su)"), 0),
+                                  assumptions="uᵀHu > 0"))
+        out["C2"].append(identity(f"minimum value ({lab})", Jc, (c - (u.T * H * u)[0]) / 2,
+                                  f"J(sign(s)‖u‖_H, s u) = ½(c − uᵀHu) = min J₀, {lab}",
+                                  assumptions="uᵀHu > 0"))
+    k = sp.Symbol("k", nonzero=True, real=True)
+    wperp = k * sp.Matrix([-g[1], g[0]])  # wᵀg = 0
+    gs = sp.Matrix([sp.diff(J, e) for e in w]).subs(dict(zip(w, wperp, strict=True))).subs(a, 0)
+    das = sp.diff(J, a).subs(dict(zip(w, wperp, strict=True))).subs(a, 0)
+    out["C2"].append(identity("saddles a = 0, wᵀg = 0 are critical", sp.Matrix([das, *gs]),
+                              sp.zeros(3, 1), "∇J = 0 at a = 0 and any w ⊥ g",
+                              shown=sp.Eq(sp.Symbol("∇J(0, w ⊥ g)"), 0),
+                              assumptions="w ≠ 0, ‖w‖_H > 0"))
+    out["C2"].append(identity("∇_w J = 0 with a ≠ 0 forces w ∥ u",
+                              -nH**3 / a * H.inv() * grad, nH**2 * u - wg * w,
+                              "H⁻¹ (−‖w‖_H³/a) ∇_w J = ‖w‖_H² u − (wᵀg) w, so ∇_w J = 0, a ≠ 0 "
+                              "gives w = (‖w‖_H²/wᵀg) u",
+                              shown=sp.Eq(sp.Symbol("−‖w‖_H³/a · H⁻¹∇_w J"),
+                                          sp.Symbol("‖w‖_H² u − (wᵀg) w")),
+                              assumptions="a ≠ 0, det H ≠ 0"))
+    return tuple(out["C2"])
+
+
+def _ols_gradient(H, g, a, w, eps, eps_a, J, grad, nH, wg, step):
+    out = {"C4": []}
+    out["C4"] += [
+        identity("∇_w J formula", grad, -(a / nH) * (g - wg / nH**2 * H * w),
+                 "∇_w J = −(a/‖w‖_H)(g − (wᵀg/‖w‖_H²) H w) (derived by sympy from J)"),
+        identity("wᵀ∇_w J = 0", (w.T * grad)[0], 0, "the gradient is orthogonal to w",
+                 shown=sp.Eq(sp.Symbol("wᵀ∇_w J"), 0)),
+        identity("BNGD is gradient descent on J", sp.Matrix([step[0], *step[1]]),
+                 sp.Matrix([a - eps_a * sp.diff(J, a), *(w - eps * grad)]),
+                 "the BNGD update equals (a − ε_a ∂_a J, w − ε ∇_w J)",
+                 shown=sp.Eq(sp.Symbol("(a_{k+1}, w_{k+1})"),
+                             sp.Symbol("(a − ε_a ∂_a J, w − ε∇_w J)"))),
+        identity("norm growth", sum(e**2 for e in w - eps * grad),
+                 sum(e**2 for e in w) + eps**2 * sum(e**2 for e in grad),
+                 "‖w − ε∇_w J‖² = ‖w‖² + ε²‖∇_w J‖²",
+                 shown=sp.Eq(sp.Symbol("‖w_{k+1}‖²"), sp.Symbol("‖w_k‖² + ε²‖∇_w J‖²"))),
+    ]
+    return tuple(out["C4"])
+
+
+def _ols_scaling(H, u, g, a, w, eps, eps_a, step):
+    out = {"C3": []}
+    Q = rotation(sp.Symbol("r", real=True))
+    mu, gam = sp.symbols("μ γ", positive=True)
+    H1, u1 = mu * Q.T * H * Q, gam / sp.sqrt(mu) * Q.T * u
+    a1, w1 = _bngd(H1, H1 * u1, gam * a, gam * Q.T * w, eps, eps_a)
+    out["C3"].append(identity("scaling property (i)", sp.Matrix([a1, *w1]),
+                              sp.Matrix([gam * step[0], *(gam * Q.T * step[1])]),
+                              "one BNGD step on (μQᵀHQ, γ/√μ Qᵀu) from (γa, γQᵀw) is the image "
+                              "(γa', γQᵀw') of the step on (H, u) from (a, w)",
+                              shown=sp.Eq(sp.Symbol("step_{μQᵀHQ, γQᵀu/√μ}(γa, γQᵀw)"),
+                                          sp.Symbol("(γa', γQᵀw')")),
+                              assumptions="Q a rational rotation, μ, γ > 0"))
+    a2, w2 = _bngd(H, g, a, gam * w, gam**2 * eps, eps_a)
+    out["C3"].append(identity("scaling property (ii)", sp.Matrix([a2, *w2]),
+                              sp.Matrix([step[0], *(gam * step[1])]),
+                              "one BNGD step from (a, γw) with γ²ε is (a', γw'): only ε/‖w₀‖² "
+                              "matters", shown=sp.Eq(sp.Symbol("step_{γ²ε}(a, γw)"),
+                                                     sp.Symbol("(a', γw')")),
+                              assumptions="γ > 0"))
+    return tuple(out["C3"])
+
+
+def _ols_hstar(H, u):
+    out = {"C6": []}
+    Hs = H - H * u * u.T * H / (u.T * H * u)[0]
+    out["C6"].append(identity("H* u = 0", sp.Matrix.hstack(Hs * u, Hs - Hs.T), sp.zeros(2, 3),
+                              "H* = H − Huuᵀ H/(uᵀHu) is symmetric with H*u = 0 (λ*₁ = 0)",
+                              shown=sp.Eq(sp.Symbol("H*u"), 0), assumptions="uᵀHu ≠ 0"))
+    return tuple(out["C6"])
