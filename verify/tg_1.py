@@ -1,17 +1,4 @@
-"""Theorem G.1 of [E]: BN after ReLU — the training problem (45) equals the convex program (46).
-
-Statement (as printed). For any data matrix ``X``, the non-convex problem (45) (network
-``Σ_j BN_{γ_j,α_j}((X w_j)_+) w_j^(2)``, objective ½‖f − y‖² + β‖w^(2)‖₁ on γ_j² + α_j² = 1)
-equals::
-
-    min ½ ‖Σ_i U_i'(s_i − s_i') − y‖² + β Σ_i (‖s_i‖₂ + ‖s_i'‖₂)
-    s.t. (2D_i − I) X V_i Σ_i⁻¹ s_{i,1:r_i} ≥ 0,  (2D_i − I) X V_i Σ_i⁻¹ s'_{i,1:r_i} ≥ 0     (46)
-
-with ``Π D_i X = U_i Σ_i V_iᵀ`` (compact SVD), ``U_i' = [U_i, 1/√n · 1]``, ``r_i = rank(Π D_i X)``.
-
-Assumptions: any ``X``; ``β > 0``; any labels ``y``. ``D_i`` ranges over the arrangements of
-``X`` (patterns ``1[X w ≥ 0]``, no bias).
-Reference: Ergen et al., ICLR 2022, Theorem G.1; proof in Appendix G.2.
+"""[E] Theorem G.1: BN after ReLU — the training problem (45) against the convex program (46).
 
 What this module computes, each side independently:
 
@@ -29,14 +16,17 @@ What this module computes, each side independently:
   null-space component to ``w`` is needed to realise the pattern;
 * ``gd_best`` — (45) at the best of several Adam restarts (numpy evaluation).
 
-Verdict: ``fails`` when a real network of (45) (rebuilt or trained) has an objective below the
-verified lower bound of the printed (46) — then (45) < (46) is certified; ``holds`` when the
-printed bracket is tight (convex = dual), the rebuilt network attains it and training never
-beats it; ``inconclusive`` otherwise. The exact-cone program is reported beside it as the
-corrected statement.
+Verdict: a real network of (45) (rebuilt or trained) with an objective below the verified lower
+bound of the printed (46) certifies (45) < (46): the statement check, deciding once the
+enumeration is complete. The printed bracket tight (convex = dual), the rebuilt network attaining
+it and training never beating it support a pass. The exact-cone program is reported beside it as
+the corrected statement. Statements: docs/theorems/ergen.md.
 """
 
 from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -48,71 +38,79 @@ from bnproofs.programs.arrangements import (
     enumerate_arrangements,
     sample_arrangements,
 )
-from bnproofs.results import (
-    FAIL,
-    Finding,
-    Trial,
-    decide,
-    excess_curve,
-    plot_series,
-)
+from bnproofs.results import FAIL, Finding, excess_curve, training_series
 from bnproofs.tolerance import IPM, TRAIN, at_least, close, relative_gap
 
-ID = "TG.1"
-PAPER = "E"
-TITLE = "BN after ReLU: exact convex program (46), any X"
-KIND = "exact reformulation (tight equality (45) = (46) = dual)"
-STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
-ASSUMPTIONS = ["any X", "β > 0", "any labels y"]
+from .claim import Claim, Comparison, Sides
+from .verdicts import failed_notes, statement_if, status_of, support
 
-#: documented cases first: (n, d, data kind, label kind, β rule)
+CLAIM = Claim(
+    id="TG.1",
+    paper="E",
+    title="BN after ReLU: exact convex program (46), any X",
+    kind="exact reformulation (tight equality (45) = (46) = dual)",
+    statement="For any data matrix X, the non-convex problem (45) (network "
+              "Σ_j BN_{γ_j,α_j}((X w_j)_+) w_j^(2), objective ½‖f − y‖² + β‖w^(2)‖₁ on "
+              "γ_j² + α_j² = 1) equals\n"
+              "    min ½ ‖Σ_i U_i'(s_i − s_i') − y‖² + β Σ_i (‖s_i‖₂ + ‖s_i'‖₂)\n"
+              "    s.t. (2D_i − I) X V_i Σ_i⁻¹ s_{i,1:r_i} ≥ 0,  "
+              "(2D_i − I) X V_i Σ_i⁻¹ s'_{i,1:r_i} ≥ 0     (46)\n"
+              "with Π D_i X = U_i Σ_i V_iᵀ (compact SVD), U_i' = [U_i, 1/√n · 1], "
+              "r_i = rank(Π D_i X).",
+    assumptions=("any X", "β > 0", "any labels y",
+                 "D_i ranges over the arrangements of X (patterns 1[X w ≥ 0], no bias)"),
+    reference="Ergen et al., ICLR 2022, Theorem G.1; proof in Appendix G.2",
+    tex=r"\begin{aligned}(45) = \min_{s_i, s_i'}\ & \frac{1}{2}\left\|\sum_i U_i'(s_i - s_i') "
+        r"- y\right\|_2^2 + \beta \sum_i \left(\|s_i\|_2 + \|s_i'\|_2\right)\\ \text{s.t. }\ & "
+        r"(2D_i - I) X V_i \Sigma_i^{-1} s_{i,1:r_i} \ge 0,\ (2D_i - I) X V_i \Sigma_i^{-1} "
+        r"s'_{i,1:r_i} \ge 0\ \forall i, \quad (46)\\ & \Pi D_i X = U_i \Sigma_i V_i^\top,\ "
+        r"U_i' = \left[U_i,\ \tfrac{1}{\sqrt{n}}\mathbf{1}\right],\ "
+        r"r_i = \operatorname{rank}(\Pi D_i X).\end{aligned}",
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    n: int
+    d: int
+    data: str  # data kind (instances.data_matrix)
+    labels: str  # label kind (instances.labels)
+    beta_rule: str  # instances.beta_for
+
+
 CASES = [
-    (6, 2, "general", "mixed", "between"),
-    (3, 3, "full_row_rank", "mixed", "tiny"),  # n = d, correlated rows: printed cone too small
-    (8, 2, "general", "mixed", "tiny"),
-    (4, 5, "full_row_rank", "positive", "random"),  # n < d
-    (7, 2, "ties", "mixed", "random"),  # duplicated rows
-    (7, 3, "rank2", "mixed", "tiny"),  # rank-deficient X
-    (6, 1, "general", "mixed", "between"),  # d = 1: Π D_i X of rank ≤ 1
-    (6, 2, "general", "mixed", "above"),  # β above the label norms
-    (8, 3, "general", "ties", "random"),
-    (4, 4, "full_row_rank", "negative", "tiny"),
+    Case(6, 2, "general", "mixed", "between"),
+    Case(3, 3, "full_row_rank", "mixed", "tiny"),  # n = d, correlated rows: printed cone too small
+    Case(8, 2, "general", "mixed", "tiny"),
+    Case(4, 5, "full_row_rank", "positive", "random"),  # n < d
+    Case(7, 2, "ties", "mixed", "random"),  # duplicated rows
+    Case(7, 3, "rank2", "mixed", "tiny"),  # rank-deficient X
+    Case(6, 1, "general", "mixed", "between"),  # d = 1: Π D_i X of rank ≤ 1
+    Case(6, 2, "general", "mixed", "above"),  # β above the label norms
+    Case(8, 3, "general", "ties", "random"),
+    Case(4, 4, "full_row_rank", "negative", "tiny"),
 ]
 
 
-def instance(index: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
+def case(index: int, rng) -> Case:
     if index < len(CASES):
-        n, d, data, kind, rule = CASES[index]
-    else:
-        d = int(rng.integers(1, 4))
-        n = int(rng.integers(d + 1, 9))
-        data = str(rng.choice(["general", "general", "ties", "rank2"])) if d > 2 else "general"
-        kind = str(rng.choice(instances.LABEL_KINDS))
-        rule = str(rng.choice(instances.BETA_RULES))
-    X = instances.data_matrix(rng, n, d, data)
-    y = instances.labels(rng, n, kind)
-    beta = instances.beta_for(rng, y, rule)
-    return {"X": X, "y": y, "beta": beta, "n": n, "d": d, "data": data, "labels": kind,
-            "beta_rule": rule}
+        return CASES[index]
+    d = int(rng.integers(1, 4))
+    n = int(rng.integers(d + 1, 9))
+    data = str(rng.choice(["general", "general", "ties", "rank2"])) if d > 2 else "general"
+    kind = str(rng.choice(instances.LABEL_KINDS))
+    return Case(n, d, data, kind, str(rng.choice(instances.BETA_RULES)))
 
 
-def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
-    inst = instance(index, seed)
-    rng = np.random.default_rng([seed, 2])
-    X, y, beta, n = inst["X"], inst["y"], inst["beta"], inst["n"]
-    params = {k: inst[k] for k in ("n", "d", "data", "labels", "beta_rule")}
-    rank = int(np.linalg.matrix_rank(X))
-    params.update(index=index, beta=beta, rank=rank, solver=solver)
-    D = enumerate_arrangements(X)
-    general = inst["data"] in ("general", "full_row_rank")
-    cover = cover_count(n, rank)
-    pr = bnr.certified_46(X, y, beta, D, "printed", solver, device)
-    ex = bnr.certified_46(X, y, beta, D, "exact", solver, device)
-    gd = bnr.train(X, y, beta, n + 1, restarts=3, steps=800, seed=seed, device=device)
-    best_net = min(pr.upper, ex.upper, gd.best_value)
-    tol = IPM
-    values = {
+def draw(c: Case, rng) -> tuple[np.ndarray, np.ndarray, float]:
+    """The instance's ``X``, ``y`` and ``β``."""
+    X = instances.data_matrix(rng, c.n, c.d, c.data)
+    y = instances.labels(rng, c.n, c.labels)
+    return X, y, instances.beta_for(rng, y, c.beta_rule)
+
+
+def _values(D, cover, pr, ex, gd) -> dict:
+    return {
         "arrangements": len(D),
         "solver_used": f"printed {pr.solver_used}, exact {ex.solver_used}",
         "cover_count": cover,
@@ -133,40 +131,63 @@ def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
         "solve_s": pr.solve_s + ex.solve_s,
         "train_s": gd.elapsed_s,
     }
-    checks = {
-        "count_vs_cover": len(D) == cover if general else len(D) <= cover,
-        "samples_all_listed": bool(contains(D, sample_arrangements(X, 5000, rng)).all()),
-        "solvers_optimal": pr.solvers_optimal and ex.solvers_optimal,
-        "printed_bracket_tight": pr.upper - pr.lower <= tol.bound(pr.lower),
-        "printed_rebuilt_equals_convex": close(pr.upper, pr.convex, tol),
-        "no_network_below_printed": at_least(best_net, pr.lower, TRAIN),
-        "exact_bracket_tight": ex.upper - ex.lower <= tol.bound(ex.lower),
-        "gd_above_exact_lower": at_least(gd.best_value, ex.lower, TRAIN),
-    }
-    enumeration_ok = checks["count_vs_cover"] and checks["samples_all_listed"]
-    status, notes = decide(checks, not checks["no_network_below_printed"] and enumeration_ok)
-    findings = []
-    if status == FAIL:
-        who = min((pr.upper, "network rebuilt from (46) printed"),
-                  (ex.upper, "network rebuilt from the exact-cone program"),
-                  (gd.best_value, "trained network"))[1]
-        findings.append(Finding(
-            "statement_fails",
-            f"(45) < (46) certified for n={n}, d={params['d']} ({inst['data']}), rank X={rank}, "
-            f"β={beta:.4g}: the {who} reaches {best_net:.10g} < verified lower bound "
-            f"{pr.lower:.10g} of the printed (46). The exact-cone program brackets the optimum in "
-            f"[{ex.lower:.10g}, {ex.upper:.10g}].",
-        ))
-    series = {"training": plot_series(
+
+
+def sides(c: Case, rng, ctx) -> Sides:
+    X, y, beta = draw(c, rng)
+    rank = int(np.linalg.matrix_rank(X))
+    D = enumerate_arrangements(X)
+    cover = cover_count(c.n, rank)
+    pr = bnr.certified_46(X, y, beta, D, "printed", ctx.solver, ctx.device)
+    ex = bnr.certified_46(X, y, beta, D, "exact", ctx.solver, ctx.device)
+    gd = bnr.train(X, y, beta, c.n + 1, restarts=3, steps=800, seed=ctx.seed, device=ctx.device)
+    listed = contains(D, sample_arrangements(X, 5000, np.random.default_rng([ctx.seed, 2])))
+    series = {"training": training_series(
         "Adam on (45): best restart, relative excess over the exact-cone lower bound",
-        {"gd (45)-value − lower": excess_curve(gd.curve, ex.lower)},
-        x=[i * gd.every for i in range(len(gd.curve))],
-        xlabel="step", ylabel="(value − lower) / max(1, |lower|)", log="y",
+        {"gd (45)-value − lower": gd.curve}, ex.lower, gd.every,
         hline={"(46) printed, lower bound": excess_curve([pr.lower], ex.lower)[0]})}
-    trial = Trial(seed, params, values, status, gap=relative_gap(pr.upper, pr.lower),
-                  bracket=(pr.lower, pr.upper), tolerance=tol.as_dict(), notes=notes,
-                  series=series, checks=checks)
-    return trial, findings
+    data = {"samples_all_listed": bool(listed.all()),
+            "solvers_optimal": pr.solvers_optimal and ex.solvers_optimal}
+    return Sides(_values(D, cover, pr, ex, gd), {"beta": beta, "rank": rank, "solver": ctx.solver},
+                 series, data=data)
+
+
+def _finding(c: Case, s: Sides) -> Finding:
+    v, p = s.values, s.params
+    best_net = min(v["printed_upper"], v["exact_upper"], v["gd_best"])
+    who = min((v["printed_upper"], "network rebuilt from (46) printed"),
+              (v["exact_upper"], "network rebuilt from the exact-cone program"),
+              (v["gd_best"], "trained network"))[1]
+    return Finding(
+        "statement_fails",
+        f"(45) < (46) certified for n={c.n}, d={c.d} ({c.data}), rank X={p['rank']}, "
+        f"β={p['beta']:.4g}: the {who} reaches {best_net:.10g} < verified lower bound "
+        f"{v['printed_lower']:.10g} of the printed (46). The exact-cone program brackets the "
+        f"optimum in [{v['exact_lower']:.10g}, {v['exact_upper']:.10g}].")
+
+
+def compare(c: Case, s: Sides) -> Comparison:
+    v = s.values
+    pr_lo, pr_hi, ex_lo = v["printed_lower"], v["printed_upper"], v["exact_lower"]
+    general = c.data in ("general", "full_row_rank")
+    P, cover = v["arrangements"], v["cover_count"]
+    count_ok = P == cover if general else P <= cover
+    complete = count_ok and s.data["samples_all_listed"]
+    best_net = min(pr_hi, v["exact_upper"], v["gd_best"])
+    checks = {
+        "count_vs_cover": support(count_ok),
+        "samples_all_listed": support(s.data["samples_all_listed"]),
+        "solvers_optimal": support(s.data["solvers_optimal"]),
+        "printed_bracket_tight": support(pr_hi - pr_lo <= IPM.bound(pr_lo)),
+        "printed_rebuilt_equals_convex": support(close(pr_hi, v["printed_convex"], IPM)),
+        # a network of (45) below the printed (46)'s lower bound refutes (45) = (46)
+        "no_network_below_printed": statement_if(at_least(best_net, pr_lo, TRAIN), complete),
+        "exact_bracket_tight": support(v["exact_upper"] - ex_lo <= IPM.bound(ex_lo)),
+        "gd_above_exact_lower": support(at_least(v["gd_best"], ex_lo, TRAIN)),
+    }
+    findings = [_finding(c, s)] if status_of(checks) == FAIL else []
+    return Comparison(checks, gap=relative_gap(pr_hi, pr_lo), bracket=(pr_lo, pr_hi),
+                      tolerance=IPM.as_dict(), notes=failed_notes(checks), findings=findings)
 
 
 def summarise(result):
@@ -186,11 +207,18 @@ def summarise(result):
             f"restricts w to the row space of Π D_i X; realising a pattern can need a null-space "
             f"component (e.g. n ≤ d with correlated rows).", trial=i))
     ok = sum(t.checks["exact_bracket_tight"] and t.checks["gd_above_exact_lower"] for t in ts)
+    agree = sum(t.values["printed_lower"] - t.values["exact_upper"]
+                <= IPM.bound(t.values["exact_upper"]) for t in ts)
     out.append(Finding(
         "corrected_form_holds" if ok == len(ts) else "observation",
         f"(46) with the exact projected cone K_i = Σ_i V_iᵀ{{w : (2D_i − I)Xw ≥ 0}}: certified "
         f"bracket tight and no trained network below it on {ok}/{len(ts)} trials; printed and "
-        f"exact optima agree on {sum(t.values['printed_lower'] - t.values['exact_upper'] <= IPM.bound(t.values['exact_upper']) for t in ts)}"
-        f"/{len(ts)} (on rows in general position with n > d every lost neuron is recovered at"
-        f" a neighbouring arrangement's boundary)."))
+        f"exact optima agree on {agree}/{len(ts)} (on rows in general position with n > d every "
+        f"lost neuron is recovered at a neighbouring arrangement's boundary)."))
     return out
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["check", CLAIM.id, *sys.argv[1:]]))

@@ -18,6 +18,7 @@ check holds, else ``inconclusive``. The claim's verdict over its trials is
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -90,6 +91,47 @@ def failed_names(checks: dict[str, Check]) -> list[str]:
     """The names of the checks that did not hold, in order, whatever their role (for a
     finding's text)."""
     return [k for k, c in checks.items() if not c.held]
+
+
+def statement_if(held, sound: bool) -> Check:
+    """A check whose failure contradicts the statement only where the evidence it rests on is
+    sound: a network below the lower bound of an exact program refutes ``problem = program``
+    only when the program had every arrangement (a program with fewer has a larger optimum).
+    A ``statement`` check when ``sound``, a ``support`` check otherwise."""
+    return Check(bool(held), STATEMENT if sound else SUPPORT)
+
+
+def printed_form(printed: float, lower: float, upper: float, tol) -> dict[str, Check]:
+    """The checks that decide a printed closed form of value ``printed`` against a certified
+    bracket ``[lower, upper]`` (``lower`` a verified dual value, ``upper`` the best network
+    found; Theorems 2.1, 4.1, 4.2 of [E]), under the tolerance tier ``tol``:
+
+    * ``printed_defined`` (statement): the formula gives a number (not 0/0);
+    * ``printed_optimal`` (support): ``|printed − lower| ≤ tol.bound(lower)``;
+    * ``strong_duality`` (support): ``upper − lower ≤ tol.bound(lower)``;
+    * ``printed_not_above_found`` (statement): not ``printed > upper + tol.bound(upper)``, a
+      network certifiably better than the printed form — unless the two checks above hold
+      (then ``printed`` is certified optimal within the tier and the trial passes).
+    """
+    defined = bool(math.isfinite(printed))
+    optimal = defined and abs(printed - lower) <= tol.bound(lower)
+    tight = upper - lower <= tol.bound(lower)
+    above = printed > upper + tol.bound(upper)
+    return {"printed_defined": statement(defined), "printed_optimal": support(optimal),
+            "strong_duality": support(tight),
+            "printed_not_above_found": statement((optimal and tight) or not above)}
+
+
+def printed_reason(checks: dict[str, Check], undefined: str, above: str) -> str:
+    """Why the checks of :func:`printed_form` do not let a trial pass: ``undefined`` or
+    ``above`` (the statement's failures), ``bracket too wide to decide``, or ``""``."""
+    if not checks["printed_defined"].held:
+        return undefined
+    if not checks["printed_not_above_found"].held:
+        return above
+    if not (checks["printed_optimal"].held and checks["strong_duality"].held):
+        return "bracket too wide to decide"
+    return ""
 
 
 # ------------------------------------------------------------------ regimes and failure modes
