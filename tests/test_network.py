@@ -13,7 +13,7 @@ from bnproofs.nets.network import (
     rescale_last,
     shrink_bn_inputs,
 )
-from verify.l1_1 import random_net
+from bnproofs.nets.rescaling import random_net
 
 nets = st.tuples(st.integers(0, 2**32 - 1), st.integers(2, 9), st.integers(1, 5),
                  st.lists(st.integers(1, 6), min_size=1, max_size=3))

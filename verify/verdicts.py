@@ -246,3 +246,9 @@ def conclude(mod, result) -> None:
     result.audit = audit(getattr(mod, "AUDIT", ()), result.trials, result.exact)
     result.finding = headline(result.verdict, result.regimes, result.failure_modes,
                               len(result.trials))
+
+
+def failed_statements(checks: dict[str, Check]) -> list[str]:
+    """The names of the statement checks that did not hold (what a ``statement_fails`` finding
+    lists)."""
+    return [k for k, c in checks.items() if c.role == STATEMENT and not c.held]

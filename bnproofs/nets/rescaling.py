@@ -63,3 +63,10 @@ def rescaling_checks(net: Net, X, y, beta, eta, rng) -> tuple[dict, dict]:
         "rescaled_never_below_l1": at_least(eff_min, l1_value, tol),
     }
     return values, checks
+
+
+def random_rescaling(rng, d: int, widths: list[int], outputs: int | None = None):
+    """The instance of :func:`rescaling_checks`: a random BN network (:func:`random_net`) and
+    positive factors ``η_j``, log-uniform over ``[1e-3, 1e3]``, one per last hidden neuron."""
+    net = random_net(rng, d, widths, outputs)
+    return net, 10 ** rng.uniform(-3, 3, size=widths[-1])
