@@ -1,17 +1,8 @@
-"""[C] BNGD converges linearly, at a rate set by the effective condition number κ* ≤ κ.
+"""[C] BNGD's linear rate, mode by mode, the effective condition number κ* ≤ κ, and acceleration.
 
-Statement (poster, summary table, row "Convergence rate"): GD "linear"; GD with BN "linear
-(can be faster)". Precise form *(derived — THEOREMS_OLS.md, item 6)*: let
-``H* = H − H u uᵀ H/(uᵀHu)`` with eigenvalues ``0 = λ*₁ ≤ λ*₂ ≤ … ≤ λ*_d``, which interlace
-those of ``H``, so ``κ* = λ*_d/λ*₂ ≤ κ``. Near a limit ``w∞ = s u`` the effective step is
-``ε̂ = ε‖u‖²/‖w∞‖²``; if ``ε̂ λ*_d < 2`` the convergence is linear with rate
-``max(1 − ε_a, max_{i≥2} |1 − ε̂ λ*_i|)``; the best is ``(κ* − 1)/(κ* + 1)``, never worse than
-GD's best ("can be faster": acceleration from over-parameterisation).
-
-Assumptions: ``H`` symmetric positive definite; ``0 < ε_a ≤ 1``; BNGD converges to ``w∞ = s u``
-(C5) with ``ε̂ λ*_d < 2``.
-Reference: Cai, Li, Shen, ICML 2019 (poster: summary of theoretical results; the paper's
-linear-rate theorem and effective condition number).
+With ``H* = H − H u uᵀ H/(uᵀHu)`` (eigenvalues ``0 = λ*₁ ≤ λ*₂ ≤ … ≤ λ*_d``) and the
+effective step ``ε̂ = ε‖u‖²/‖w∞‖²``, the rate is ``max(|1 − ε_a|, max_{i≥2}|1 − ε̂λ*_i|)``
+(docs/theorems/ols.md, item 6).
 
 What this module computes independently. Learning rates are given as
 ``x = ε λ*_d ‖u‖²/‖w₀‖²`` (for small steps ``ε̂ λ*_d ≈ x``), because ``λ*_d`` — not ``λ_max`` —
@@ -25,8 +16,8 @@ sets the scale of the linearised dynamics.
   of each is fitted on its own tail window (window reported) and compared with
   ``|1 − ε̂λ*_i|``, resp. ``|1 − ε_a|`` (``rate`` tier on ``log ρ``), for every mode whose
   rate is at least ``ρ_w^1.5`` (``ρ_w`` the slowest w-mode): faster modes are driven at second
-  order by products of the slow ones and their tails show those products instead. Fitting the total error instead mixes
-  modes whose rates differ by less than a finite window can resolve.
+  order by products of the slow ones and their tails show those products instead. Fitting the
+  total error instead mixes modes whose rates differ by less than a finite window can resolve.
 * The claimed rate ``max(|1 − ε_a|, max_{i≥2}|1 − ε̂λ*_i|)`` (``bnproofs.ols.bngd_rate``)
   against the slowest measured mode (``rate`` tier).
 * ``H*``'s spectrum (``eigvalsh``) against ``H``'s: ``λ*₁ = 0``, interlacing
@@ -45,27 +36,50 @@ sets the scale of the linearised dynamics.
 from __future__ import annotations
 
 import math
+import sys
+from dataclasses import dataclass
 
 import numpy as np
 
 from bnproofs import ols
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, plot_series
+from bnproofs.results import Finding, plot_series
 from bnproofs.tolerance import EXACT, RATE, close
 
-ID = "C6"
-PAPER = "C"
-TITLE = "BNGD's linear rate max(1 − ε_a, max|1 − ε̂λ*_i|), κ* ≤ κ, and acceleration over GD"
-KIND = "linear rate (derived precise form), effective condition number"
-STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
-ASSUMPTIONS = ["H symmetric positive definite", "0 < ε_a ≤ 1",
-               "BNGD converges to w∞ = s u with ε̂ λ*_d < 2"]
+from .claim import Claim, Comparison, Sides
+from .verdicts import statement, support
+
+CLAIM = Claim(
+    id="C6",
+    paper="C",
+    title="BNGD's linear rate max(1 − ε_a, max|1 − ε̂λ*_i|), κ* ≤ κ, and acceleration over GD",
+    kind="linear rate (derived precise form), effective condition number",
+    statement="Poster, summary table, row \"Convergence rate\": GD \"linear\"; GD with BN "
+              "\"linear (can be faster)\". Precise form (derived: docs/theorems/ols.md, item 6): "
+              "let H* = H − H u uᵀ H/(uᵀHu) with eigenvalues 0 = λ*₁ ≤ λ*₂ ≤ … ≤ λ*_d, which "
+              "interlace those of H, so κ* = λ*_d/λ*₂ ≤ κ. Near a limit w∞ = s u the effective "
+              "step is ε̂ = ε‖u‖²/‖w∞‖²; if ε̂ λ*_d < 2 the convergence is linear with rate "
+              "max(1 − ε_a, max_{i≥2} |1 − ε̂ λ*_i|); the best is (κ* − 1)/(κ* + 1), never worse "
+              "than GD's best (\"can be faster\": acceleration from over-parameterisation).",
+    assumptions=("H symmetric positive definite", "0 < ε_a ≤ 1",
+                 "BNGD converges to w∞ = s u with ε̂ λ*_d < 2"),
+    reference="Cai, Li, Shen, ICML 2019 (poster: summary of theoretical results; the paper's "
+              "linear-rate theorem and effective condition number)",
+    tex=r"\begin{aligned}&H^* = H - \frac{H u u^\top H}{u^\top H u},\quad 0 = \lambda^*_1 \le "
+        r"\lambda^*_2 \le \dots \le \lambda^*_d,\quad \kappa^* = \frac{\lambda^*_d}{\lambda^*_2} "
+        r"\le \kappa,\quad \hat\varepsilon = \frac{\varepsilon \|u\|^2}{\|w_\infty\|^2};\\ "
+        r"&\hat\varepsilon \lambda^*_d < 2 \implies \rho = \max\left(1 - \varepsilon_a,\ "
+        r"\max_{i \ge 2} |1 - \hat\varepsilon \lambda^*_i|\right),\quad \min \rho = "
+        r"\frac{\kappa^* - 1}{\kappa^* + 1} \le \frac{\kappa - 1}{\kappa + 1}.\end{aligned}",
+)
 
 RATE_EPS = (0.3, 1.0, 1.8)  # x = ε λ*_d ‖u‖²/‖w₀‖²
 RATE_EPS_A = (1.0, 0.5, 0.2)
+HIGH, LOW, GENERIC = ("u ∥ outlying λ_max eigenvector", "u ∥ outlying λ_min eigenvector",
+                      "generic u")
 #: the outlier trials need other x: with u ∥ an outlying λ_max the first steps inflate ‖w‖ unless
 #: x is small; with u ∥ an outlying λ_min the early phase crawls (its speed ∝ ‖g‖ = λ_min‖u‖)
 #: unless x is large, and ε̂ then settles at the stability edge
-RATE_X = {0: (0.03, 0.1, 0.2), 1: (1e2, 1e3, 1e4)}
+RATE_X = {HIGH: (0.03, 0.1, 0.2), LOW: (1e2, 1e3, 1e4)}
 INITS = 2
 TOL = 1e-10
 MAX_STEPS = 15_000
@@ -73,6 +87,22 @@ SETTLE_EPS = (10.0, 1e2, 1e3, 1e4)  # x, as above
 SETTLE_A0 = (1e-3, None)  # None: a₀ ~ N(0, uᵀHu)
 SPEED_TOL = 1e-8
 SETTLE_STEPS = 20_000
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str  # HIGH, LOW (trials 0, 1: d = 6, κ = 1000 by construction) or GENERIC
+    d: int
+    kappa: float  # condition number drawn for the spectrum
+    source: str  # "population" or "sample"
+
+
+def case(index: int, rng) -> Case:
+    if index in (0, 1):
+        return Case(HIGH if index == 0 else LOW, 6, 1e3, "population")
+    d = int(rng.integers(3, 11))
+    kappa = float(10 ** rng.uniform(0.5, 2.5))
+    return Case(GENERIC, d, kappa, "sample" if index % 3 == 2 else "population")
 
 
 def _outlier(rng, low: bool):
@@ -87,20 +117,10 @@ def _outlier(rng, low: bool):
     return ols.population(lam, Q[:, k] * 2.0, 0.3, Q)
 
 
-def instance(index: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
-    if index in (0, 1):
-        p = _outlier(rng, low=index == 1)
-        kind = "u ∥ outlying λ_max eigenvector" if index == 0 else "u ∥ outlying λ_min eigenvector"
-    else:
-        d = int(rng.integers(3, 11))
-        kappa = float(10 ** rng.uniform(0.5, 2.5))
-        p = ols.random_problem(rng, d, kappa, "sample" if index % 3 == 2 else "population")
-        kind = "generic u"
-    n = len(RATE_EPS) * len(RATE_EPS_A) * INITS
-    a0, w0 = ols.random_inits(rng, p, n)
-    a_s, w_s = ols.random_inits(rng, p, len(SETTLE_EPS) * len(SETTLE_A0) * INITS)
-    return {"problem": p, "kind": kind, "a0": a0, "w0": w0, "a_settle": a_s, "w_settle": w_s}
+def _problem(c: Case, rng):
+    if c.kind == GENERIC:
+        return ols.random_problem(rng, c.d, c.kappa, c.source)
+    return _outlier(rng, low=c.kind == LOW)
 
 
 def _eps(p, w0, x, lstar_d):
@@ -167,19 +187,35 @@ def _mode_rates(p, A, W, ls, V, eps_hat, eps_a, lam_max):
     return modes
 
 
-def check(index: int, seed: int, device: str = "cpu"):
-    inst = instance(index, seed)
-    p = inst["problem"]
-    lam = np.linalg.eigvalsh(p.H)
-    ls, V = np.linalg.eigh(ols.h_star(p))
-    kappa = float(lam[-1] / lam[0])
-    kappa_star = float(ls[-1] / ls[1])
-    tol_x = EXACT.scaled(kappa)
-    xs = RATE_X.get(index, RATE_EPS)
+def _rate_row(modes, ls, eps_hat, eps_a, claimed, hit):
+    """One run's modes against their predicted rates, and the claimed rate against the measured
+    rate of the mode predicted to be the slowest: ``(row entries, log-rate gaps)``."""
+    hyp = bool(eps_hat * ls[-1] < 2)
+    mode_ok = all(close(math.log(m["fit"]), math.log(m["pred"]), RATE)
+                  for m in modes if m["compared"])
+    top = max(modes, key=lambda m: m["pred"], default=None)
+    pred_top = max([abs(1 - eps_hat * x) for x in ls[1:]] + [abs(1 - eps_a)])
+    slowest = top["fit"] if top is not None and top["pred"] == pred_top else None
+    if slowest is None:  # no slow mode reached a window: too fast (converged) or too slow
+        claim_ok = True
+        decided = bool(claimed < 0.05 and hit >= 0)
+    else:
+        claim_ok = close(math.log(slowest), math.log(claimed), RATE)
+        decided = True
+    gaps = ([abs(math.log(m["fit"]) - math.log(m["pred"])) for m in modes if m["compared"]]
+            if hyp else [])
+    return {"eps_hat_lstar_d": float(eps_hat * ls[-1]), "hypothesis": hyp,
+            "rho_claimed": float(claimed), "rho_slowest_measured": slowest, "modes": modes,
+            "iterations": int(hit), "decided": decided,
+            "ok": bool(not hyp or (mode_ok and claim_ok))}, gaps
+
+
+def _rate_side(p, a0, w0, xs, lam, ls, V, device):
+    """The kept BNGD runs over ``x × ε_a × starts``, a row per run (:func:`_rate_row`)."""
     X = np.repeat(xs, len(RATE_EPS_A) * INITS)
     EA = np.tile(np.repeat(RATE_EPS_A, INITS), len(xs))
-    eps = _eps(p, inst["w0"], X, ls[-1])
-    kw = {"a0": inst["a0"], "w0": inst["w0"], "eps": eps, "eps_a": EA, "device": device}
+    eps = _eps(p, w0, X, ls[-1])
+    kw = {"a0": a0, "w0": w0, "eps": eps, "eps_a": EA, "device": device}
     first = ols.bngd_on(p, steps=MAX_STEPS, tol=TOL, **kw)  # how long each run needs
     steps = int(first.hit.max() if np.all(first.hit >= 0) else MAX_STEPS) + 1
     r = ols.bngd_on(p, steps=steps, keep_states=True, tol=TOL, record_every=1, **kw)
@@ -187,159 +223,199 @@ def check(index: int, seed: int, device: str = "cpu"):
     claimed = ols.bngd_rate(ls, eps_hat, EA)
     rows, gaps = [], []
     for b in range(X.size):
-        hyp = bool(eps_hat[b] * ls[-1] < 2)
         modes = _mode_rates(p, r.states["a"][b], r.states["w"][b], ls, V, eps_hat[b], EA[b],
                             lam[-1])
-        mode_ok = all(close(math.log(m["fit"]), math.log(m["pred"]), RATE)
-                      for m in modes if m["compared"])
-        # the claimed rate against the measured rate of the mode predicted to be the slowest
-        top = max(modes, key=lambda m: m["pred"], default=None)
-        pred_top = max([abs(1 - eps_hat[b] * x) for x in ls[1:]] + [abs(1 - EA[b])])
-        slowest = top["fit"] if top is not None and top["pred"] == pred_top else None
-        # the claimed rate against the slowest measured mode
-        if slowest is None:  # no slow mode reached a window: too fast (converged) or too slow
-            claim_ok = True
-            decided = bool(claimed[b] < 0.05 and first.hit[b] >= 0)
-        else:
-            claim_ok = close(math.log(slowest), math.log(claimed[b]), RATE)
-            decided = True
-        if hyp:
-            gaps += [abs(math.log(m["fit"]) - math.log(m["pred"])) for m in modes if m["compared"]]
-        rows.append({"x": float(X[b]), "eps_a": float(EA[b]),
-                     "eps_hat_lstar_d": float(eps_hat[b] * ls[-1]), "hypothesis": hyp,
-                     "rho_claimed": float(claimed[b]), "rho_slowest_measured": slowest,
-                     "modes": modes, "iterations": int(first.hit[b]), "decided": decided,
-                     "ok": bool(not hyp or (mode_ok and claim_ok))})
-    interlace = bool(abs(ls[0]) <= tol_x.bound(lam[-1])
-                     and np.all(lam[:-1] <= ls[1:] + tol_x.bound(lam[-1]))
-                     and np.all(ls[1:] <= lam[1:] + tol_x.bound(lam[-1])))
-    checks = {"rates_match": all(w["ok"] for w in rows), "interlacing": interlace,
-              "kappa_star_le_kappa": kappa_star <= kappa * (1 + tol_x.rtol)}
-    speed = None
-    if index in (0, 1):
-        gd_it, gd_f = _best_gd(p, inst["w0"], lam)
-        bn_it, bn_x = _best_bngd(p, inst["a0"], inst["w0"], ls[-1], 5 * gd_it, device)
-        speed = {"gd_best_iterations": gd_it, "gd_best_eps_lmax": gd_f,
-                 "bngd_best_iterations": bn_it, "bngd_best_x": bn_x,
-                 "speedup": gd_it / bn_it if bn_it else 0.0}
-        if index == 0:
-            checks["bngd_much_faster"] = speed["speedup"] >= 10
-    # where ε̂ settles for large ε
+        row, g = _rate_row(modes, ls, eps_hat[b], EA[b], claimed[b], first.hit[b])
+        rows.append({"x": float(X[b]), "eps_a": float(EA[b]), **row})
+        gaps += g
+    return {"rows": rows, "gaps": gaps, "X": X, "EA": EA, "claimed": claimed,
+            "first": first, "history": r.history}
+
+
+def _speed_side(p, a0, w0, lam, lstar_d, device) -> dict:
+    """Iterations to ``SPEED_TOL`` of the best-tuned GD and of BNGD's best ``x``."""
+    gd_it, gd_f = _best_gd(p, w0, lam)
+    bn_it, bn_x = _best_bngd(p, a0, w0, lstar_d, 5 * gd_it, device)
+    return {"gd_best_iterations": gd_it, "gd_best_eps_lmax": gd_f,
+            "bngd_best_iterations": bn_it, "bngd_best_x": bn_x,
+            "speedup": gd_it / bn_it if bn_it else 0.0}
+
+
+def _settle_side(p, a_settle, w_settle, lstar_d, device):
+    """Median ``ε̂λ*_d`` per large ``x``, from typical ``a₀`` and from ``a₀ = 1e-3‖u‖_H``."""
     XS = np.repeat(SETTLE_EPS, len(SETTLE_A0) * INITS)
     small = np.tile(np.repeat([a is not None for a in SETTLE_A0], INITS), len(SETTLE_EPS))
-    a_s = np.where(small, 1e-3 * math.sqrt(p.uHu), inst["a_settle"])
-    eps_s = _eps(p, inst["w_settle"], XS, ls[-1])
-    rs = ols.bngd_on(p, a0=a_s, w0=inst["w_settle"], eps=eps_s, eps_a=1.0, tol=1e-2,
+    a_s = np.where(small, 1e-3 * math.sqrt(p.uHu), a_settle)
+    eps_s = _eps(p, w_settle, XS, lstar_d)
+    rs = ols.bngd_on(p, a0=a_s, w0=w_settle, eps=eps_s, eps_a=1.0, tol=1e-2,
                      steps=SETTLE_STEPS, device=device)
     # ε̂ at the end; for a run short of 1e-2 it is an upper bound (‖w‖ only grows)
-    settle = ols.effective_step(eps_s, rs.w, p.u) * ls[-1]
+    settle = ols.effective_step(eps_s, rs.w, p.u) * lstar_d
 
     def _med(m):
         v = settle[m]
         return float(np.median(v[np.isfinite(v)])) if np.isfinite(v).any() else None
 
-    settle_typ = [_med((XS == e) & ~small) for e in SETTLE_EPS]
-    settle_small = [_med((XS == e) & small) for e in SETTLE_EPS]
-    # plots
+    return ([_med((XS == e) & ~small) for e in SETTLE_EPS],
+            [_med((XS == e) & small) for e in SETTLE_EPS], int(np.sum(rs.hit < 0)))
+
+
+def _series(rs, xs, kappa, kappa_star, settle_typ, settle_small):
+    rows, claimed, X, EA = rs["rows"], rs["claimed"], rs["X"], rs["EA"]
     meas = np.array([w["rho_slowest_measured"] or np.nan for w in rows])
     hyp = np.array([w["hypothesis"] for w in rows])
     order = [int(b) for b in np.argsort(claimed) if hyp[b]]
     shown = [int(np.nonzero((X == e) & (EA == 1.0))[0][0]) for e in xs]
-    x, ys = ols.on_grid([r.history["err"][b] for b in shown], n=300)
-    series = {
-        "loss": plot_series("BNGD relative error ‖v_k − u‖_H/‖u‖_H (ε_a = 1; the x values are in the parameters)",
-                            dict(zip(["smallest x", "middle x", "largest x"], ys, strict=True)), x=x,
-                            xlabel="iteration", ylabel="relative error", log="y"),
-        "rate_fit": plot_series("1 − rate: slowest measured mode against 1 − max(|1−ε_a|, max|1 − ε̂λ*_i|)",
+    x, ys = ols.on_grid([rs["history"]["err"][b] for b in shown], n=300)
+    return {
+        "loss": plot_series("BNGD relative error ‖v_k − u‖_H/‖u‖_H (ε_a = 1; the x values are "
+                            "in the parameters)",
+                            dict(zip(["smallest x", "middle x", "largest x"], ys, strict=True)),
+                            x=x, xlabel="iteration", ylabel="relative error", log="y"),
+        "rate_fit": plot_series("1 − rate: slowest measured mode against 1 − max(|1−ε_a|, "
+                                "max|1 − ε̂λ*_i|)",
                                 {"measured": (1 - meas[order]).tolist(),
                                  "claimed": (1 - claimed[order]).tolist()},
-                                x=list(range(len(order))), xlabel="run with ε̂λ*_d < 2 (sorted by claimed rate)",
+                                x=list(range(len(order))),
+                                xlabel="run with ε̂λ*_d < 2 (sorted by claimed rate)",
                                 ylabel="1 − rate per step", log="y",
                                 hline={"GD best 2/(κ+1)": 2 / (kappa + 1),
                                        "BNGD best 2/(κ*+1)": 2 / (kappa_star + 1)}),
-        "eps_hat": plot_series("Where the effective step settles: ε̂λ*_d against ε (median of 2 starts)",
+        "eps_hat": plot_series("Where the effective step settles: ε̂λ*_d against ε (median of 2 "
+                               "starts)",
                                {"a₀ ~ N(0, uᵀHu)": settle_typ, "a₀ = 1e-3‖u‖_H": settle_small},
-                               x=list(SETTLE_EPS), xlabel="x = ελ*_d‖u‖²/‖w₀‖²", ylabel="ε̂ λ*_d",
-                               log="xy", hline={"stability edge 2": 2.0}),
+                               x=list(SETTLE_EPS), xlabel="x = ελ*_d‖u‖²/‖w₀‖²",
+                               ylabel="ε̂ λ*_d", log="xy", hline={"stability edge 2": 2.0}),
     }
-    params = {"index": index, "kind": inst["kind"], "d": p.d, "kappa": kappa,
-              "kappa_star": kappa_star, "source": p.source, "x": list(xs),
-              "eps_a": list(RATE_EPS_A), "inits": INITS}
-    values = {"lambda": lam.tolist(), "lambda_star": ls.tolist(), "runs": rows,
-              "gd_best_rate": (kappa - 1) / (kappa + 1),
-              "bngd_best_rate": (kappa_star - 1) / (kappa_star + 1), "speed": speed,
-              "settle_x": list(SETTLE_EPS), "settle_typical": settle_typ,
-              "settle_small_a0": settle_small, "settle_unfinished": int(np.sum(rs.hit < 0)),
-              "max_log_rate_gap": max(gaps, default=None),
-              "not_converged_within_budget": int(np.sum(first.hit < 0))}
-    findings = []
-    checks["some_run_decided"] = any(w["decided"] for w in rows)
-    if all(checks.values()):
-        status = PASS
-    elif not checks["some_run_decided"] and all(
-            v for k, v in checks.items() if k != "some_run_decided"):
-        status = INCONCLUSIVE
-    else:
-        status = FAIL
-        bad = [k for k, v in checks.items() if not v]
-        why = "; ".join(f"x={w['x']:g}, ε_a={w['eps_a']:g}: claimed {w['rho_claimed']:.6g}, modes "
-                        + ", ".join(f"{m['mode']} {m['fit']:.6g}/{m['pred']:.6g}" for m in w["modes"])
-                        for w in rows if not w["ok"])
-        findings.append(Finding("statement_fails",
-                                f"{', '.join(bad)} on d={p.d}, κ={kappa:.4g}, κ*={kappa_star:.4g} "
-                                f"({inst['kind']}): {why[:700]}"))
+
+
+def _notes(rows, first, speed) -> list[str]:
     notes = ["mode windows (first run of each x): " + "; ".join(
         f"x={w['x']:g}: " + ", ".join(f"{m['mode']} {m['window']}" for m in w["modes"])
         for w in rows[:: len(RATE_EPS_A) * INITS])]
     if np.any(first.hit < 0):
-        notes.append(f"{int(np.sum(first.hit < 0))} runs had not reached {TOL:g} after {MAX_STEPS} "
-                     "steps (small ε̂λ*₂, often after the first steps inflated ‖w‖); their modes are fitted "
-                     "on what there is")
+        notes.append(f"{int(np.sum(first.hit < 0))} runs had not reached {TOL:g} after "
+                     f"{MAX_STEPS} steps (small ε̂λ*₂, often after the first steps inflated "
+                     "‖w‖); their modes are fitted on what there is")
     if speed:
         notes.append(f"best-tuned GD {speed['gd_best_iterations']} iterations (ελ_max = "
                      f"{speed['gd_best_eps_lmax']:.3g}) vs BNGD {speed['bngd_best_iterations']} "
                      f"(x = {speed['bngd_best_x']:.3g}) to {SPEED_TOL:g}")
-    return Trial(seed, params, values, status, gap=values["max_log_rate_gap"],
-                 tolerance=RATE.as_dict(), notes=notes, series=series, checks=checks), findings
+    return notes
 
 
-def summarise(result):
-    ts = [t for t in result.trials if "settle_typical" in t.values]
-    if not ts:
-        return []
-    out = []
+def sides(c: Case, rng, ctx) -> Sides:
+    p = _problem(c, rng)
+    a0, w0 = ols.random_inits(rng, p, len(RATE_EPS) * len(RATE_EPS_A) * INITS)
+    a_s, w_s = ols.random_inits(rng, p, len(SETTLE_EPS) * len(SETTLE_A0) * INITS)
+    lam = np.linalg.eigvalsh(p.H)
+    ls, V = np.linalg.eigh(ols.h_star(p))
+    kappa, kappa_star = float(lam[-1] / lam[0]), float(ls[-1] / ls[1])
+    xs = RATE_X.get(c.kind, RATE_EPS)
+    rs = _rate_side(p, a0, w0, xs, lam, ls, V, ctx.device)
+    speed = _speed_side(p, a0, w0, lam, ls[-1], ctx.device) if c.kind != GENERIC else None
+    settle_typ, settle_small, unfinished = _settle_side(p, a_s, w_s, ls[-1], ctx.device)
+    first = rs["first"]
+    values = {"lambda": lam.tolist(), "lambda_star": ls.tolist(), "runs": rs["rows"],
+              "gd_best_rate": (kappa - 1) / (kappa + 1),
+              "bngd_best_rate": (kappa_star - 1) / (kappa_star + 1), "speed": speed,
+              "settle_x": list(SETTLE_EPS), "settle_typical": settle_typ,
+              "settle_small_a0": settle_small, "settle_unfinished": unfinished,
+              "max_log_rate_gap": max(rs["gaps"], default=None),
+              "not_converged_within_budget": int(np.sum(first.hit < 0))}
+    params = {"kappa": kappa, "kappa_star": kappa_star, "source": p.source, "x": list(xs),
+              "eps_a": list(RATE_EPS_A), "inits": INITS}
+    return Sides(values, params, _series(rs, xs, kappa, kappa_star, settle_typ, settle_small),
+                 _notes(rs["rows"], first, speed))
+
+
+def _interlacing(lam, ls, tol) -> bool:
+    """``λ*₁ = 0`` and ``λ_i ≤ λ*_{i+1} ≤ λ_{i+1}``, within ``tol`` of ``λ_max``."""
+    b = tol.bound(lam[-1])
+    return bool(abs(ls[0]) <= b and np.all(lam[:-1] <= ls[1:] + b)
+                and np.all(ls[1:] <= lam[1:] + b))
+
+
+def compare(c: Case, s: Sides) -> Comparison:
+    v, pr = s.values, s.params
+    kappa, kappa_star = pr["kappa"], pr["kappa_star"]
+    tol_x = EXACT.scaled(kappa)
+    rows = v["runs"]
+    checks = {"rates_match": statement(all(w["ok"] for w in rows)),
+              "interlacing": statement(_interlacing(np.array(v["lambda"]),
+                                                    np.array(v["lambda_star"]), tol_x)),
+              "kappa_star_le_kappa": statement(kappa_star <= kappa * (1 + tol_x.rtol))}
+    if c.kind == HIGH:
+        checks["bngd_much_faster"] = statement(v["speed"]["speedup"] >= 10)
+    checks["some_run_decided"] = support(any(w["decided"] for w in rows))
+    findings = []
+    if any(not ch.held for ch in checks.values() if ch.role == "statement"):
+        bad = [k for k, ch in checks.items() if not ch.held]
+        why = "; ".join(f"x={w['x']:g}, ε_a={w['eps_a']:g}: claimed {w['rho_claimed']:.6g}, "
+                        "modes " + ", ".join(f"{m['mode']} {m['fit']:.6g}/{m['pred']:.6g}"
+                                             for m in w["modes"])
+                        for w in rows if not w["ok"])
+        findings.append(Finding("statement_fails",
+                                f"{', '.join(bad)} on d={c.d}, κ={kappa:.4g}, κ*={kappa_star:.4g} "
+                                f"({c.kind}): {why[:700]}"))
+    return Comparison(checks, gap=v["max_log_rate_gap"], tolerance=RATE.as_dict(),
+                      findings=findings)
+
+
+def _settle_finding(ts) -> Finding:
     typ = np.array([t.values["settle_typical"] for t in ts], dtype=float)
     sm = np.array([t.values["settle_small_a0"] for t in ts], dtype=float)
     eps = ts[0].values["settle_x"]
     mt, ms = np.nanmedian(typ, 0), np.nanmedian(sm, 0)
     slope = ols.loglog_slope(eps[-2:], mt[-2:]) if np.all(np.isfinite(mt[-2:])) else float("nan")
     unfinished = sum(t.values.get("settle_unfinished", 0) for t in ts)
-    out.append(Finding("observation",
-                       "Where ε̂ settles for large ε (median ε̂λ*_d over trials, at error 1e-2 or after "
-                       f"{SETTLE_STEPS} steps): " + ", ".join(f"x={e:g}: {a:.3g} (typical a₀) / {b:.3g} (a₀ = 1e-3‖u‖_H)"
-                                             for e, a, b in zip(eps, mt, ms, strict=True))
-                       + f". For typical a₀ the log-slope between the two largest x is {slope:.2f} "
-                       "(−1 would be ε̂ ∝ 1/ε: the first steps inflate ‖w‖² by ~ε²); for a small a₀ "
-                       f"ε̂λ*_d stays within [{np.nanmin(ms):.3g}, {np.nanmax(ms):.3g}]: the first kick "
-                       "is small and ‖w‖ grows only while the linearised step is unstable, so ε̂λ*_d "
-                       f"ends below 2 whatever ε. ({unfinished} runs had not reached 1e-2 within "
-                       f"{SETTLE_STEPS} steps; for them the value is an upper bound, ‖w‖ only grows.)"))
-    sp = [t.values["speed"] for t in ts if t.values.get("speed")]
-    if sp:
-        out.append(Finding("observation",
-                           "Acceleration instances: " + "; ".join(
-                               f"{t.params['kind']} (κ={t.params['kappa']:.3g}, κ*={t.params['kappa_star']:.3g}): "
-                               f"best-tuned GD {s['gd_best_iterations']} vs BNGD {s['bngd_best_iterations']} "
-                               f"iterations (×{s['speedup']:.1f}; ε̂λ*_d of its rate runs: median "
-                               f"{np.median([w['eps_hat_lstar_d'] for w in t.values['runs']]):.4g})"
-                               for t, s in zip([t for t in ts if t.values.get("speed")], sp, strict=True))
-                           + ". Where u lies along an outlying small eigenvalue, ‖g‖ = λ_min‖u‖ is tiny: "
-                           "from random starts a ≈ φ(w) stays small and the early phase crawls unless ε "
-                           "is large, and then ε̂ settles at the stability edge, where the top mode's rate "
-                           "|1 − ε̂λ*_d| is close to 1 — the better κ* does not pay off there."))
-    ratio = [t.params["kappa_star"] / t.params["kappa"] for t in ts if t.params["kind"] == "generic u"]
+    return Finding(
+        "observation",
+        "Where ε̂ settles for large ε (median ε̂λ*_d over trials, at error 1e-2 or after "
+        f"{SETTLE_STEPS} steps): " + ", ".join(f"x={e:g}: {a:.3g} (typical a₀) / {b:.3g} "
+                                               "(a₀ = 1e-3‖u‖_H)"
+                                               for e, a, b in zip(eps, mt, ms, strict=True))
+        + f". For typical a₀ the log-slope between the two largest x is {slope:.2f} "
+        "(−1 would be ε̂ ∝ 1/ε: the first steps inflate ‖w‖² by ~ε²); for a small a₀ "
+        f"ε̂λ*_d stays within [{np.nanmin(ms):.3g}, {np.nanmax(ms):.3g}]: the first kick "
+        "is small and ‖w‖ grows only while the linearised step is unstable, so ε̂λ*_d "
+        f"ends below 2 whatever ε. ({unfinished} runs had not reached 1e-2 within "
+        f"{SETTLE_STEPS} steps; for them the value is an upper bound, ‖w‖ only grows.)")
+
+
+def _speed_finding(ts) -> Finding:
+    fast = [t for t in ts if t.values.get("speed")]
+    return Finding(
+        "observation",
+        "Acceleration instances: " + "; ".join(
+            f"{t.params['kind']} (κ={t.params['kappa']:.3g}, κ*={t.params['kappa_star']:.3g}): "
+            f"best-tuned GD {s['gd_best_iterations']} vs BNGD {s['bngd_best_iterations']} "
+            f"iterations (×{s['speedup']:.1f}; ε̂λ*_d of its rate runs: median "
+            f"{np.median([w['eps_hat_lstar_d'] for w in t.values['runs']]):.4g})"
+            for t, s in zip(fast, [t.values["speed"] for t in fast], strict=True))
+        + ". Where u lies along an outlying small eigenvalue, ‖g‖ = λ_min‖u‖ is tiny: "
+        "from random starts a ≈ φ(w) stays small and the early phase crawls unless ε "
+        "is large, and then ε̂ settles at the stability edge, where the top mode's rate "
+        "|1 − ε̂λ*_d| is close to 1 — the better κ* does not pay off there.")
+
+
+def summarise(result):
+    ts = [t for t in result.trials if "settle_typical" in t.values]
+    if not ts:
+        return []
+    out = [_settle_finding(ts)]
+    if any(t.values.get("speed") for t in ts):
+        out.append(_speed_finding(ts))
+    ratio = [t.params["kappa_star"] / t.params["kappa"] for t in ts
+             if t.params["kind"] == GENERIC]
     if ratio:
         out.append(Finding("observation",
                            f"Generic u: κ*/κ ranges over [{min(ratio):.3g}, {max(ratio):.3g}] "
                            f"(median {np.median(ratio):.3g}) on {len(ratio)} trials."))
     return out
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["check", CLAIM.id, *sys.argv[1:]]))
