@@ -1,20 +1,12 @@
 """Remark 5.1 / Figure 1 of [E]: GD on the BN model moves high-singular-value directions first.
 
-Statement (as printed). "Theorem 5.1 indicates that when solving (16), GD will fit directions
-corresponding to higher singular values of data much slower relative to other directions compared
-to (9)." Figure 1 (CIFAR-10, SGD): with the cosine similarity (18) of the first-layer weights to
-their initialisation in each right singular direction of the data,
+The measure is the cosine similarity (18) of the first-layer weights to their initialisation in
+each right singular direction of the data,
 
-    d_i(W, W0) = (v_iᵀW)(v_iᵀW0)ᵀ / (‖v_iᵀW‖₂ ‖v_iᵀW0‖₂),                                  (18)
+    d_i(W, W0) = (v_iᵀW)(v_iᵀW0)ᵀ / (‖v_iᵀW‖₂ ‖v_iᵀW0‖₂).                                  (18)
 
-"the BN model fits high singular value directions much faster than low ones … the whitened model
-fits all singular value directions roughly equally". For (16) the directions are those of ``U``
-(``v_i = e_i``: row i of Q); row i of ``Σ Vᵀ W`` is ``σ_i v_iᵀ W``, so both panels measure the
-same row-wise cosine in q-space.
-
-Assumptions: full-batch GD (the remark's analysis; the paper's figure uses SGD), the same step
-size for both models, no weight decay on the BN-feeding weights.
-Reference: Ergen et al., ICLR 2022, Remark 5.1, Figure 1, Appendix A.5 (definition (18)).
+For (16) the directions are those of ``U`` (``v_i = e_i``: row i of Q); row i of ``Σ Vᵀ W`` is
+``σ_i v_iᵀ W``, so both panels measure the same row-wise cosine in q-space.
 
 What this module computes. scikit-learn's digits (bundled, 8×8 images, ten classes one-hot,
 ``C = 10``), a seeded subset of ``n = 400`` images, scaled so that the mean of ``σ_i²`` is 1 (the
@@ -40,40 +32,62 @@ spread). The mapped-init run is reported, not checked.
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.stats import spearmanr
 
 from bnproofs import instances
 from bnproofs.data import whiten
 from bnproofs.nets.whitened import direction_cosines, gd, to_q
-from bnproofs.results import FAIL, PASS, Finding, Trial, plot_series
+from bnproofs.results import Finding, plot_series
 
-ID = "R5.1"
-PAPER = "E"
-TITLE = "Remark 5.1 / Figure 1: GD on (9) fits high-singular-value directions first, (16) uniformly"
-KIND = "observation (GD dynamics on a real data set, measured)"
-STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
-ASSUMPTIONS = ["full-batch GD, same step size for both models",
-               "no weight decay on the BN-feeding weights"]
+from .claim import Claim, Comparison, Sides
+from .verdicts import statement
 
-N, M, BETA, LR, STEPS, TAU = 400, 32, 1e-3, 0.05, 300, 0.9
+CLAIM = Claim(
+    id="R5.1",
+    paper="E",
+    title="Remark 5.1 / Figure 1: GD on (9) fits high-singular-value directions first, (16) "
+          "uniformly",
+    kind="observation (GD dynamics on a real data set, measured)",
+    statement="“Theorem 5.1 indicates that when solving (16), GD will fit directions "
+              "corresponding to higher singular values of data much slower relative to other "
+              "directions compared to (9).” Figure 1 (CIFAR-10, SGD): with the cosine similarity "
+              "(18) of the first-layer weights to their initialisation in each right singular "
+              "direction of the data, d_i(W, W0) = (v_iᵀW)(v_iᵀW0)ᵀ / (‖v_iᵀW‖₂ ‖v_iᵀW0‖₂), "
+              "“the BN model fits high singular value directions much faster than low ones … the "
+              "whitened model fits all singular value directions roughly equally”.",
+    assumptions=("full-batch GD, same step size for both models",
+                 "no weight decay on the BN-feeding weights"),
+    reference="Ergen et al., ICLR 2022, Remark 5.1, Figure 1, Appendix A.5 (definition (18))",
+    tex=r"\begin{array}{l}d_i(W, W_0) = \frac{(v_i^\top W)(v_i^\top W_0)^\top}{\|v_i^\top W\|_2"
+        r"\,\|v_i^\top W_0\|_2}\quad (18):\\ \text{GD on (9) moves the directions } v_i "
+        r"\text{ of large } \sigma_i \text{ first; GD on (16) moves all directions roughly "
+        r"equally}\end{array}",
+)
+
 RHO_HIGH_FIRST = -0.5
 MODELS = ("BN model (9)", "whitened (16), own init", "whitened (16), mapped init")
+KEYS = ("bn", "own", "mapped")  # the models' prefixes in the trial values
 
 
-def instance(index: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
-    X, lab = instances.digits(rng, N)
-    W = whiten(X)
-    X = X / np.sqrt(np.mean(W.sigma**2))
-    W = whiten(X)
-    n, d = X.shape
-    init = {
-        "W0": rng.standard_normal((d, M)) / np.sqrt(d),
-        "Q0": rng.standard_normal((W.r, M)) / np.sqrt(W.r),
-        "w_out": rng.standard_normal((M, 10)) / np.sqrt(M),
-    }
-    return {"X": X, "Y": np.eye(10)[lab], "W": W, "init": init, "n": n, "d": d}
+@dataclass(frozen=True)
+class Case:
+    n: int = 400  # digit images
+    m: int = 32  # neurons
+    beta: float = 1e-3
+    lr: float = 0.05
+    steps: int = 300
+    tau: float = 0.9  # the cosine (18) a direction must fall to
+
+
+N, M, STEPS, TAU = Case.n, Case.m, Case.steps, Case.tau
+
+
+def case(index: int, rng) -> Case:
+    return Case()
 
 
 def crossing_steps(C: np.ndarray, tau: float) -> np.ndarray:
@@ -82,11 +96,11 @@ def crossing_steps(C: np.ndarray, tau: float) -> np.ndarray:
     return np.where(below.any(axis=0), below.argmax(axis=0), np.inf).astype(float)
 
 
-def profile(sigma: np.ndarray, t: np.ndarray, C: np.ndarray) -> dict:
+def profile(sigma: np.ndarray, t: np.ndarray, C: np.ndarray, steps: int = STEPS) -> dict:
     """Rank correlation with σ, spread of the crossing steps, early movement."""
-    cens = np.where(np.isfinite(t), t, STEPS + 1)
+    cens = np.where(np.isfinite(t), t, steps + 1)
     lo, hi = np.percentile(cens, [10, 90])
-    early = 1 - C[STEPS // 10]
+    early = 1 - C[steps // 10]
     return {"rho": float(spearmanr(sigma, cens)[0]),
             "spread_decades": float(np.log10(max(hi, 1) / max(lo, 1))),
             "reached": int(np.isfinite(t).sum()),
@@ -94,68 +108,88 @@ def profile(sigma: np.ndarray, t: np.ndarray, C: np.ndarray) -> dict:
             "rho_early_movement": float(spearmanr(sigma, early)[0])}
 
 
-def check(index: int, seed: int, device: str = "cpu"):
-    inst = instance(index, seed)
-    X, Y, W, init = inst["X"], inst["Y"], inst["W"], inst["init"]
-    m = M
-    g0, a0 = np.ones(m), np.zeros(m)
+def _data(c: Case, rng):
+    """A digits subset scaled to mean σ² = 1, one-hot labels, and the three runs' starts."""
+    X, lab = instances.digits(rng, c.n)
+    X = X / np.sqrt(np.mean(whiten(X).sigma ** 2))
+    W = whiten(X)
+    d = X.shape[1]
+    init = {
+        "W0": rng.standard_normal((d, c.m)) / np.sqrt(d),
+        "Q0": rng.standard_normal((W.r, c.m)) / np.sqrt(W.r),
+        "w_out": rng.standard_normal((c.m, 10)) / np.sqrt(c.m),
+    }
+    return X, np.eye(10)[lab], W, init
+
+
+def _run(c: Case, W, Y, init, model, data, start, Vt):
+    """One GD run: the cosine (18) per direction at every step, the crossing steps, their
+    profile against σ and the objective at the start and the end."""
+    _, hist = gd(model, data, Y, start, np.ones(c.m), np.zeros(c.m), init["w_out"], c.beta, c.lr,
+                 c.steps, record_every=1)
+    C = np.array([direction_cosines(Vt, Wk, hist["W"][0]) for Wk in hist["W"]])
+    t = crossing_steps(C, c.tau)
+    return C, t, profile(W.sigma, t, C, c.steps), (float(hist["objective"][0]),
+                                                   float(hist["objective"][-1]))
+
+
+def _series(c: Case, W, curves, crossings) -> dict:
+    r = W.r
+    picks = [0, r // 4, r // 2, r - 1]
+    names = ["largest σ", "σ at 1/4", "median σ", "smallest σ"]
+    series = {
+        f"fig1_{k}": plot_series(
+            f"Figure 1, {label}: cosine (18) to the initial weights per singular direction",
+            {nm: curves[label][:, i].tolist() for nm, i in zip(names, picks, strict=True)},
+            x=list(range(c.steps + 1)), xlabel="GD step", ylabel="cosine similarity (18)",
+            hline={"τ": c.tau})
+        for k, label in zip(("bn", "whitened_own", "whitened_mapped"), MODELS, strict=True)
+    }
+    series["crossing"] = plot_series(
+        f"Step at which the cosine (18) first falls to τ = {c.tau} (missing: never), against σ_i",
+        {label: [None if not np.isfinite(v) else max(v, 0.5) for v in crossings[label]]
+         for label in MODELS}, x=W.sigma.tolist(), xlabel="singular value σ_i (data scaled to "
+        "mean σ² = 1)", ylabel="crossing step", log="xy")
+    return series
+
+
+def sides(c: Case, rng, ctx) -> Sides:
+    X, Y, W, init = _data(c, rng)
     runs = {
         MODELS[0]: ("bn", X, init["W0"], W.Vt),
         MODELS[1]: ("whitened", W.U, init["Q0"], np.eye(W.r)),
         MODELS[2]: ("whitened", W.U, to_q(W, init["W0"]), np.eye(W.r)),
     }
-    values, curves, crossings, finals = {}, {}, {}, {}
-    for name, (model, data, start, Vt) in runs.items():
-        _, hist = gd(model, data, Y, start, g0, a0, init["w_out"], BETA, LR, STEPS,
-                     record_every=1)
-        C = np.array([direction_cosines(Vt, Wk, hist["W"][0]) for Wk in hist["W"]])
-        t = crossing_steps(C, TAU)
-        values[name] = profile(W.sigma, t, C)
-        curves[name], crossings[name] = C, t
-        finals[name] = (float(hist["objective"][0]), float(hist["objective"][-1]))
-    bn, own, mapped = (values[k] for k in MODELS)
-    checks = {
-        "bn_high_sigma_first": bn["rho"] <= RHO_HIGH_FIRST,
-        "whitened_more_uniform_than_bn": own["spread_decades"] < bn["spread_decades"],
-    }
-    status = PASS if all(checks.values()) else FAIL
-    r = W.r
-    picks = [0, r // 4, r // 2, r - 1]
-    names = ["largest σ", "σ at 1/4", "median σ", "smallest σ"]
-    steps = list(range(STEPS + 1))
-    series = {
-        f"fig1_{k}": plot_series(
-            f"Figure 1, {label}: cosine (18) to the initial weights per singular direction",
-            {nm: curves[label][:, i].tolist() for nm, i in zip(names, picks, strict=True)},
-            x=steps, xlabel="GD step", ylabel="cosine similarity (18)",
-            hline={"τ": TAU})
-        for k, label in zip(("bn", "whitened_own", "whitened_mapped"), MODELS, strict=True)
-    }
-    series["crossing"] = plot_series(
-        f"Step at which the cosine (18) first falls to τ = {TAU} (missing: never), against σ_i",
-        {label: [None if not np.isfinite(v) else max(v, 0.5) for v in crossings[label]]
-         for label in MODELS}, x=W.sigma.tolist(), xlabel="singular value σ_i (data scaled to "
-        "mean σ² = 1)", ylabel="crossing step", log="xy")
-    flat = {f"{k}_{q}": v for k, label in zip(("bn", "own", "mapped"), MODELS, strict=True)
-            for q, v in values[label].items()}
-    flat.update({f"{k}_objective_start_end": finals[label]
-                 for k, label in zip(("bn", "own", "mapped"), MODELS, strict=True)})
-    flat.update(r=r, sigma_max=float(W.sigma[0]), sigma_min=float(W.sigma[-1]))
-    params = {"index": index, "n": inst["n"], "d": inst["d"], "m": m, "C": 10, "beta": BETA,
-              "lr": LR, "steps": STEPS, "tau": TAU, "data": "sklearn digits"}
+    out = {name: _run(c, W, Y, init, *run) for name, run in runs.items()}
+    flat = {f"{k}_{q}": v for k, label in zip(KEYS, MODELS, strict=True)
+            for q, v in out[label][2].items()}
+    flat.update({f"{k}_objective_start_end": out[label][3]
+                 for k, label in zip(KEYS, MODELS, strict=True)})
+    flat.update(r=W.r, sigma_max=float(W.sigma[0]), sigma_min=float(W.sigma[-1]))
     notes = [f"{label}: ρ(σ, crossing step) = {v['rho']:.2f}, crossings {v['first_step']:.0f}–"
-             f"{v['last_step']:.0f} (spread {v['spread_decades']:.2f} decades, {v['reached']}/{r} "
-             f"reached)" for label, v in values.items()]
+             f"{v['last_step']:.0f} (spread {v['spread_decades']:.2f} decades, {v['reached']}/"
+             f"{W.r} reached)" for label, v in ((lb, out[lb][2]) for lb in MODELS)]
+    series = _series(c, W, {lb: out[lb][0] for lb in MODELS}, {lb: out[lb][1] for lb in MODELS})
+    params = {"d": X.shape[1], "C": 10, "data": "sklearn digits"}
+    return Sides(flat, params, series, notes, data={"seed": ctx.seed})
+
+
+def compare(c: Case, s: Sides) -> Comparison:
+    v = s.values
+    checks = {
+        "bn_high_sigma_first": statement(v["bn_rho"] <= RHO_HIGH_FIRST),
+        "whitened_more_uniform_than_bn": statement(v["own_spread_decades"]
+                                                   < v["bn_spread_decades"]),
+    }
     findings = []
-    if status == FAIL:
+    if not all(ch.held for ch in checks.values()):
         findings.append(Finding(
             "observation",
-            f"Not reproduced on seed {seed}: BN ρ = {bn['rho']:.2f} (threshold "
-            f"{RHO_HIGH_FIRST}), spread BN {bn['spread_decades']:.2f} vs whitened "
-            f"{own['spread_decades']:.2f} decades"))
-    gap = bn["rho"] - RHO_HIGH_FIRST  # ≤ 0 when the BN ordering holds
-    return Trial(seed, params, flat, status, gap=gap, notes=notes, series=series,
-                 checks=checks), findings
+            f"Not reproduced on seed {s.data['seed']}: BN ρ = {v['bn_rho']:.2f} (threshold "
+            f"{RHO_HIGH_FIRST}), spread BN {v['bn_spread_decades']:.2f} vs whitened "
+            f"{v['own_spread_decades']:.2f} decades"))
+    # ≤ 0 when the BN ordering holds
+    return Comparison(checks, gap=v["bn_rho"] - RHO_HIGH_FIRST, findings=findings)
 
 
 def summarise(result):
@@ -182,3 +216,9 @@ def summarise(result):
         "equal steps are relatively larger where σ_i is small. 'Uniform' is a statement about "
         "(16) with its own isotropic initialisation, as in the paper's figure; in q-space GD on "
         "(9) is GD on (16) preconditioned by Σ² (T5.1), which is the ordering measured here.")]
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["check", CLAIM.id, *sys.argv[1:]]))
