@@ -28,6 +28,10 @@ def test_list_names_every_registered_claim(capsys):
         (["check", "T2.2", "--solver", "scs"], "invalid choice"),
         (["check", "T2.1", "--json", "/nonexistent/dir/r.json"], "cannot write"),
         (["report", "--out", "/proc/nope"], "cannot create folder"),
+        (["check", "C3", "--workers", "0"], "must be at least 1"),
+        (["check", "C3", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"],
+         "--workers and --scheduler exclude each other"),
+        (["check", "C3", "--store", "/proc/nope/s.sqlite"], "--store /proc/nope/s.sqlite"),
         (["frobnicate"], "invalid choice"),
     ],
 )
@@ -49,7 +53,8 @@ def test_cuda_without_cuda_is_a_usage_error(capsys):
 def test_check_writes_the_documented_json(capsys, tmp_path):
     pytest.importorskip("torch")  # T2.1 trains networks; without torch its trials are inconclusive
     path = tmp_path / "r.json"
-    code, out, _ = run(capsys, "check", "t2.1", "--trials", "2", "--json", str(path), "--quiet")
+    code, out, _ = run(capsys, "check", "t2.1", "--trials", "2", "--json", str(path), "--quiet",
+                       "--store", str(tmp_path / "s.sqlite"))
     assert code == 0 and "T2.1" in out
     data = json.loads(path.read_text())
     assert set(data) >= {"claims", "device", "elapsed_s", "versions"}
@@ -62,26 +67,37 @@ def test_check_writes_the_documented_json(capsys, tmp_path):
     assert lo <= hi
 
 
-def test_solver_reaches_claims_that_take_it(monkeypatch):
-    """--solver is handed to a claim whose check takes ``solver`` and to no other."""
+def test_solver_and_device_reach_the_trial_context():
+    """--solver and --device are handed to every trial through its Context."""
     import types
 
+    from verify.claim import Claim
     from verify.runner import run_claim
 
     seen = []
 
-    def with_solver(index, seed, device, solver="clarabel"):
-        seen.append(solver)
+    def sides(case, rng, ctx):
+        seen.append((ctx.index, ctx.seed, ctx.device, ctx.solver))
         raise RuntimeError("stop")
 
-    def without(index, seed, device):
-        seen.append("none")
-        raise RuntimeError("stop")
+    mod = types.SimpleNamespace(CLAIM=Claim("X", "E", "t", "k", "", (), ""),
+                                case=lambda index, rng: None, sides=sides)
+    res, _ = run_claim(mod, 2, 7, "cpu", progress=None, exact=False, solver="torch")
+    assert seen == [(0, 7, "cpu", "torch"), (1, 8, "cpu", "torch")]
+    assert [t.status for t in res.trials] == ["inconclusive"] * 2
 
-    for check in (with_solver, without):
-        mod = types.SimpleNamespace(ID="X", PAPER="E", TITLE="t", KIND="k", check=check)
-        run_claim(mod, 1, 0, "cpu", progress=None, solver="torch")
-    assert seen == ["torch", "none"]
+
+def test_check_reports_what_it_computed_and_reused(capsys, tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    argv = ["check", "C3", "--trials", "2", "--no-exact", "--workers", "1", "--store", store]
+    code, out, err = run(capsys, *argv, "--json", str(tmp_path / "a.json"))
+    assert code == 0 and "computed 2, reused 0 of 2 trials" in err
+    assert "C3 trial 2/2 seed 1: pass" in err  # plain progress lines off a terminal
+    code, out, err = run(capsys, *argv, "--resume", "--quiet", "--json", str(tmp_path / "b.json"))
+    assert code == 0 and err.strip() == f"computed 0, reused 2 of 2 trials (store {store})"
+    a, b = (json.loads((tmp_path / f).read_text()) for f in ("a.json", "b.json"))
+    assert a["claims"][0]["trials"] == b["claims"][0]["trials"]
+    assert (a["campaign"]["computed"], b["campaign"]["reused"]) == (2, 2)
 
 
 @pytest.mark.parametrize(

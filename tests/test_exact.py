@@ -136,17 +136,24 @@ def test_exact_checks_map_runs_and_records_errors(monkeypatch):
 
 
 def test_runner_attaches_exact_section_and_no_exact_skips_it():
-    from bnproofs.results import PASS, ClaimResult, Trial
+    import types
+    from dataclasses import dataclass
+
+    from bnproofs.results import PASS, ClaimResult
+    from verify.claim import Claim, Comparison, Sides
     from verify.runner import run_claim
+    from verify.verdicts import statement
 
-    class Stub:
-        ID, PAPER, TITLE, KIND = "C1", "C", "stub", "identity"
+    @dataclass(frozen=True)
+    class Case:
+        n: int = 1
 
-        @staticmethod
-        def check(index, seed, device):
-            return Trial(seed, {"index": index}, {}, PASS), []
-
+    Stub = types.SimpleNamespace(
+        CLAIM=Claim("C1", "C", "stub", "identity", "", (), ""), Case=Case,
+        case=lambda index, rng: Case(), sides=lambda case, rng, ctx: Sides({}),
+        compare=lambda case, sides: Comparison({"holds": statement(True)}))
     res, _ = run_claim(Stub, 1, 0, "cpu", progress=None)
+    assert res.trials[0].status == PASS
     js = res.to_json()
     assert js["exact"] and js["exact_summary"]["proved"] == len(js["exact"])
     res2, _ = run_claim(Stub, 1, 0, "cpu", progress=None, exact=False)
