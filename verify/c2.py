@@ -1,14 +1,7 @@
 """[C] The critical points of the BN objective J(a, w): minimisers on a ray, strict saddles.
 
-Statement (precise form *(derived; standard — THEOREMS_OLS.md, item 2)*; the poster states the
-model, not this lemma): every critical point of ``J(a, w) = ½c − a wᵀg/‖w‖_H + ½a²`` is either
-a minimiser ``(a, w) = (sign(s) ‖u‖_H, s u)``, ``s ≠ 0``, with ``J* = ½(c − uᵀHu) = min J₀``, or
-has ``a = 0`` and ``wᵀg = 0``; the latter are strict saddles (the Hessian has a negative
-eigenvalue).
-
-Assumptions: ``H`` symmetric positive definite, ``g ≠ 0``, ``w ≠ 0`` (J is defined there).
-Reference: Cai, Li, Shen, ICML 2019 (the paper's analysis of the BN objective; the poster gives
-the model and the BNGD update).
+The precise form tested is derived and standard (docs/theorems/ols.md, item 2); the poster states
+the model, not this lemma.
 
 What this module computes independently:
 
@@ -29,34 +22,58 @@ What this module computes independently:
 from __future__ import annotations
 
 import math
+import sys
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.optimize
 
 from bnproofs import ols
-from bnproofs.results import FAIL, PASS, Finding, Trial, plot_series
+from bnproofs.results import Finding, plot_series
 from bnproofs.tolerance import EXACT, FIRST_ORDER, close
 
-ID = "C2"
-PAPER = "C"
-TITLE = "Critical points of J: minimisers (±‖u‖_H, s u) with J* = min J₀; the rest strict saddles"
-KIND = "characterisation of critical points (derived standard form)"
-STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
-ASSUMPTIONS = ["H symmetric positive definite", "g ≠ 0", "w ≠ 0"]
+from .claim import Claim, Comparison, Sides
+from .verdicts import failed_names, statement
 
-CASES = [(1, 1.0, "population"), (2, 10.0, "population"), (5, 1e3, "population"),
-         (6, 20.0, "sample"), (10, 100.0, "population")]
-STARTS = 24
+CLAIM = Claim(
+    id="C2",
+    paper="C",
+    title="Critical points of J: minimisers (±‖u‖_H, s u) with J* = min J₀; the rest strict "
+          "saddles",
+    kind="characterisation of critical points (derived standard form)",
+    statement="Precise form (derived; standard — docs/theorems/ols.md, item 2; the poster states "
+              "the model, not this lemma): every critical point of J(a, w) = ½c − a wᵀg/‖w‖_H "
+              "+ ½a² is either a minimiser (a, w) = (sign(s) ‖u‖_H, s u), s ≠ 0, with "
+              "J* = ½(c − uᵀHu) = min J₀, or has a = 0 and wᵀg = 0; the latter are strict "
+              "saddles (the Hessian has a negative eigenvalue).",
+    assumptions=("H symmetric positive definite", "g ≠ 0", "w ≠ 0"),
+    reference="Cai, Li, Shen, ICML 2019 (the paper's analysis of the BN objective; the poster "
+              "gives the model and the BNGD update)",
+    tex=r"\begin{array}{l}J(a, w) = \frac{1}{2} c - a \frac{w^\top g}{\|w\|_H} + \frac{1}{2} a^2:"
+        r"\ \nabla J(a, w) = 0 \implies\\ \quad (a, w) = (\operatorname{sign}(s) \|u\|_H,\ s u),"
+        r"\ s \ne 0,\ J^* = \frac{1}{2}(c - u^\top H u) = \min J_0,\\ \quad \text{or } a = 0,\ "
+        r"w^\top g = 0 \text{ with } \lambda_{\min}(\nabla^2 J(a, w)) < 0\end{array}",
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    d: int
+    kappa: float  # condition number drawn for H (a finite sample's H has its own)
+    source: str  # "population" or "sample"
+    starts: int = 24  # Levenberg–Marquardt starts of the root search
+
+
+CASES = [Case(1, 1.0, "population"), Case(2, 10.0, "population"), Case(5, 1e3, "population"),
+         Case(6, 20.0, "sample"), Case(10, 100.0, "population")]
 SCALES = (-1e3, -1.0, -1e-3, 1e-3, 1.0, 1e3)
+STARTS = Case.starts
 
 
-def instance(index: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
+def case(index: int, rng) -> Case:
     if index < len(CASES):
-        d, kappa, source = CASES[index]
-    else:
-        d, kappa, source = ols.draw_case(rng, 10, 3)
-    return {"problem": ols.random_problem(rng, d, kappa, source), "rng": rng, "d": d}
+        return CASES[index]
+    return Case(*ols.draw_case(rng, 10, 3))
 
 
 def _fd_hessian(p, a, w, h=None):
@@ -83,54 +100,54 @@ def _classify(p, a, w, nu):
     return "other"
 
 
-def check(index: int, seed: int, device: str = "cpu"):
-    inst = instance(index, seed)
-    p, rng = inst["problem"], inst["rng"]
-    d = p.d
-    lam = np.linalg.eigvalsh(p.H)
-    kappa = float(lam[-1] / lam[0])
-    tol = EXACT.scaled(kappa)
-    u, nu = p.u, math.sqrt(p.uHu)
-    w_ls = np.linalg.lstsq(p.H, p.g, rcond=None)[0]
-    min_J0 = float(ols.J0(p, w_ls))
-    scale = abs(p.c) + p.uHu
-    # the ray
+def _ray_side(p, nu):
+    """J, the relative gradient and the Hessian (closed form and second differences) on the
+    ray of minimisers ``(sign(s)‖u‖_H, s u)``."""
+    u = p.u
     ray_J = [float(ols.J(p, math.copysign(nu, s), s * u)) for s in SCALES]
     ray_grad = []
     for s in SCALES:
         ga, gw = ols.grad_J(p, math.copysign(nu, s), s * u)
         ray_grad.append(math.hypot(ga / nu, np.linalg.norm(gw) * abs(s) / np.linalg.norm(p.g)))
     Hm = ols.hessian_J(p, nu, u)
-    ev_min = np.linalg.eigvalsh(Hm)
-    null = np.linalg.norm(Hm @ np.concatenate([[0.0], u])) / (np.linalg.norm(Hm) * np.linalg.norm(u))
-    fd_min = _fd_hessian(p, nu, u)
-    # saddles
-    saddle_rows = []
-    for _ in range(3 if d >= 2 else 0):
-        w = rng.standard_normal(d)
+    null = (np.linalg.norm(Hm @ np.concatenate([[0.0], u]))
+            / (np.linalg.norm(Hm) * np.linalg.norm(u)))
+    return ray_J, ray_grad, Hm, np.linalg.eigvalsh(Hm), null, _fd_hessian(p, nu, u)
+
+
+def _saddle_side(p, rng) -> list[dict]:
+    """Three random saddle points ``a = 0``, ``w ⊥ g`` (none for d = 1): gradient, least
+    Hessian eigenvalue against its closed form, and the second-difference Hessian's gap."""
+    rows = []
+    for _ in range(3 if p.d >= 2 else 0):
+        w = rng.standard_normal(p.d)
         w -= (w @ p.g) / (p.g @ p.g) * p.g
         w *= 10 ** rng.uniform(-1, 1) / np.linalg.norm(w)
         ga, gw = ols.grad_J(p, 0.0, w)
         Hs = ols.hessian_J(p, 0.0, w)
-        ev = np.linalg.eigvalsh(Hs)
         b = np.linalg.norm(p.g) / float(ols.h_norm(p, w))
-        pred = (1 - math.sqrt(1 + 4 * b * b)) / 2
         fd = _fd_hessian(p, 0.0, w)
-        saddle_rows.append({"grad": float(math.hypot(ga, np.linalg.norm(gw))),
-                            "least_eig": float(ev[0]), "least_eig_pred": pred,
-                            "fd_gap": float(np.max(np.abs(fd - Hs)) / max(1.0, np.max(np.abs(Hs))))})
-    # search for every critical point
+        rows.append({"grad": float(math.hypot(ga, np.linalg.norm(gw))),
+                     "least_eig": float(np.linalg.eigvalsh(Hs)[0]),
+                     "least_eig_pred": (1 - math.sqrt(1 + 4 * b * b)) / 2,
+                     "fd_gap": float(np.max(np.abs(fd - Hs)) / max(1.0, np.max(np.abs(Hs))))})
+    return rows
+
+
+def _root_search(p, nu, rng, starts: int):
+    """Levenberg–Marquardt on ``(∇J, ‖w‖² − 1)`` from random starts: the roots by kind, and any
+    root of neither kind."""
     def resid(z):
         ga, gw = ols.grad_J(p, z[0], z[1:])
         return np.concatenate([[ga], gw * float(ols.h_norm(p, z[1:])), [z[1:] @ z[1:] - 1]])
 
     kinds = {"minimiser": 0, "saddle": 0, "other": 0, "not converged": 0}
     others = []
-    for _ in range(STARTS):
-        z0 = np.concatenate([[rng.standard_normal() * nu], rng.standard_normal(d)])
+    for _ in range(starts):
+        z0 = np.concatenate([[rng.standard_normal() * nu], rng.standard_normal(p.d)])
         z0[1:] /= np.linalg.norm(z0[1:])
         sol = scipy.optimize.least_squares(resid, z0, method="lm", xtol=1e-15, ftol=1e-15,
-                                           gtol=1e-15, max_nfev=2000 * (d + 1))
+                                           gtol=1e-15, max_nfev=2000 * (p.d + 1))
         ga, gw = ols.grad_J(p, sol.x[0], sol.x[1:])
         gnorm = math.hypot(ga / nu, np.linalg.norm(gw) * float(ols.h_norm(p, sol.x[1:]))
                            / np.linalg.norm(p.g))
@@ -141,58 +158,90 @@ def check(index: int, seed: int, device: str = "cpu"):
         kinds[kind] += 1
         if kind == "other":
             others.append(sol.x.tolist())
-    # J ≥ J* everywhere
+    return kinds, others
+
+
+def _landscape(p, nu, rng) -> dict:
+    """J on a circle through the minimiser and an H-orthogonal direction, a optimal vs a = 0."""
+    if p.d < 2:
+        return {}
+    u = p.u
+    v = rng.standard_normal(p.d)
+    v -= (v @ p.H @ u) / p.uHu * u
+    v *= nu / float(ols.h_norm(p, v))
+    th = np.linspace(0, 2 * np.pi, 181)
+    Wc = np.cos(th)[:, None] * u + np.sin(th)[:, None] * v
+    phi = (Wc @ p.g) / ols.h_norm(p, Wc)
+    return {"landscape": plot_series(
+        "J on the circle w(θ) = cos θ·u + sin θ·v (v ⊥_H u): minima at θ = 0, π",
+        {"J(φ(w), w), best a": ols.J(p, phi, Wc).tolist(),
+         "J(0, w)": ols.J(p, np.zeros_like(th), Wc).tolist()},
+        x=th.tolist(), xlabel="θ", ylabel="J", hline={"J* = min J₀": p.J_star})}
+
+
+def sides(c: Case, rng, ctx) -> Sides:
+    p = ols.random_problem(rng, c.d, c.kappa, c.source)
+    lam = np.linalg.eigvalsh(p.H)
+    nu = math.sqrt(p.uHu)
+    min_J0 = float(ols.J0(p, np.linalg.lstsq(p.H, p.g, rcond=None)[0]))
+    ray_J, ray_grad, Hm, ev_min, null, fd_min = _ray_side(p, nu)
+    saddle_rows = _saddle_side(p, rng)
+    kinds, others = _root_search(p, nu, rng, c.starts)
     A = rng.standard_normal(2000) * 3 * nu
-    W = rng.standard_normal((2000, d)) * 10 ** rng.uniform(-2, 2, size=(2000, 1))
-    gap_below = float(np.min(ols.J(p, A, W)) - p.J_star)
-    checks = {
-        "min_J0_matches_closed_form": close(min_J0, p.J_star, tol.scaled(1.0)) or
-        abs(min_J0 - p.J_star) <= tol.bound(scale),
-        "J_on_ray_is_min_J0": all(abs(j - min_J0) <= tol.bound(scale) for j in ray_J),
-        "gradient_zero_on_ray": max(ray_grad) <= tol.rtol * 10,
-        "hessian_psd_one_zero_along_ray": bool(ev_min[0] >= -tol.bound(ev_min[-1])
-                                               and (d == 0 or ev_min[1] > tol.bound(ev_min[-1]))
-                                               and null <= tol.rtol * 10),
-        "hessian_matches_fd": bool(np.max(np.abs(fd_min - Hm)) <= FIRST_ORDER.bound(np.max(np.abs(Hm)))
-                                   and all(r["fd_gap"] <= FIRST_ORDER.rtol for r in saddle_rows)),
-        "saddles_strict": all(r["least_eig"] < 0 and r["grad"] <= 1e-12 * (1 + nu) for r in saddle_rows),
-        "saddle_eig_closed_form": all(close(r["least_eig"], r["least_eig_pred"], tol)
-                                      for r in saddle_rows),
-        "no_other_critical_points": kinds["other"] == 0,
-        "J_at_least_J_star": gap_below >= -tol.bound(scale),
-    }
-    params = {"index": index, "d": d, "kappa": kappa, "source": p.source, "starts": STARTS}
+    W = rng.standard_normal((2000, p.d)) * 10 ** rng.uniform(-2, 2, size=(2000, 1))
     values = {"J_star_closed_form": p.J_star, "min_J0_lstsq": min_J0, "J_on_ray": ray_J,
               "ray_scales": list(SCALES), "ray_grad_rel": ray_grad,
               "hessian_eigs_at_minimiser": ev_min.tolist(), "null_direction_residual": null,
               "saddles": saddle_rows, "critical_points_found": kinds,
-              "min_J_minus_J_star_random": gap_below}
-    # J on a circle through the minimiser and a saddle direction, a optimal vs a = 0
-    series = {}
-    if d >= 2:
-        v = rng.standard_normal(d)
-        v -= (v @ p.H @ u) / p.uHu * u
-        v *= nu / float(ols.h_norm(p, v))
-        th = np.linspace(0, 2 * np.pi, 181)
-        Wc = np.cos(th)[:, None] * u + np.sin(th)[:, None] * v
-        phi = (Wc @ p.g) / ols.h_norm(p, Wc)
-        series["landscape"] = plot_series(
-            "J on the circle w(θ) = cos θ·u + sin θ·v (v ⊥_H u): minima at θ = 0, π",
-            {"J(φ(w), w), best a": ols.J(p, phi, Wc).tolist(),
-             "J(0, w)": ols.J(p, np.zeros_like(th), Wc).tolist()},
-            x=th.tolist(), xlabel="θ", ylabel="J", hline={"J* = min J₀": p.J_star})
+              "min_J_minus_J_star_random": float(np.min(ols.J(p, A, W)) - p.J_star)}
+    notes = [f"critical points found from {c.starts} starts: {kinds}",
+             "the minimiser is not strict: the Hessian's zero eigenvalue is the ray direction "
+             "(0, u)"]
+    params = {"kappa": float(lam[-1] / lam[0]), "source": p.source, "starts": c.starts}
+    return Sides(values, params, _landscape(p, nu, rng), notes,
+                 data={"Hm": Hm, "fd_min": fd_min, "ev_min": ev_min, "nu": nu, "others": others,
+                       "scale": abs(p.c) + p.uHu})
+
+
+def _checks(c: Case, s: Sides, tol) -> dict:
+    v, dt = s.values, s.data
+    scale, ev, min_J0, J_star = dt["scale"], dt["ev_min"], v["min_J0_lstsq"], v["J_star_closed_form"]
+    saddles = v["saddles"]
+    return {
+        "min_J0_matches_closed_form": statement(close(min_J0, J_star, tol.scaled(1.0))
+                                                or abs(min_J0 - J_star) <= tol.bound(scale)),
+        "J_on_ray_is_min_J0": statement(all(abs(j - min_J0) <= tol.bound(scale)
+                                            for j in v["J_on_ray"])),
+        "gradient_zero_on_ray": statement(max(v["ray_grad_rel"]) <= tol.rtol * 10),
+        "hessian_psd_one_zero_along_ray": statement(
+            ev[0] >= -tol.bound(ev[-1]) and (c.d == 0 or ev[1] > tol.bound(ev[-1]))
+            and v["null_direction_residual"] <= tol.rtol * 10),
+        "hessian_matches_fd": statement(
+            np.max(np.abs(dt["fd_min"] - dt["Hm"])) <= FIRST_ORDER.bound(np.max(np.abs(dt["Hm"])))
+            and all(r["fd_gap"] <= FIRST_ORDER.rtol for r in saddles)),
+        "saddles_strict": statement(all(r["least_eig"] < 0 and r["grad"] <= 1e-12 * (1 + dt["nu"])
+                                        for r in saddles)),
+        "saddle_eig_closed_form": statement(all(close(r["least_eig"], r["least_eig_pred"], tol)
+                                                for r in saddles)),
+        "no_other_critical_points": statement(v["critical_points_found"]["other"] == 0),
+        "J_at_least_J_star": statement(v["min_J_minus_J_star_random"] >= -tol.bound(scale)),
+    }
+
+
+def compare(c: Case, s: Sides) -> Comparison:
+    kappa = s.params["kappa"]
+    tol = EXACT.scaled(kappa)
+    checks = _checks(c, s, tol)
     findings = []
-    status = PASS if all(checks.values()) else FAIL
-    if status == FAIL:
-        bad = [k for k, v in checks.items() if not v]
+    if bad := failed_names(checks):
+        others = s.data["others"]
         findings.append(Finding("statement_fails",
-                                f"critical-point characterisation fails on d={d}, κ={kappa:.4g}: "
-                                f"{', '.join(bad)}" + (f"; other roots {others[:2]}" if others else "")))
-    gap = max(abs(j - min_J0) for j in ray_J) / max(1.0, scale)
-    notes = [f"critical points found from {STARTS} starts: {kinds}",
-             "the minimiser is not strict: the Hessian's zero eigenvalue is the ray direction (0, u)"]
-    return Trial(seed, params, values, status, gap=gap, tolerance=tol.as_dict(), notes=notes,
-                 series=series, checks=checks), findings
+                                f"critical-point characterisation fails on d={c.d}, "
+                                f"κ={kappa:.4g}: {', '.join(bad)}"
+                                + (f"; other roots {others[:2]}" if others else "")))
+    min_J0, scale = s.values["min_J0_lstsq"], s.data["scale"]
+    gap = max(abs(j - min_J0) for j in s.values["J_on_ray"]) / max(1.0, scale)
+    return Comparison(checks, gap=gap, tolerance=tol.as_dict(), findings=findings)
 
 
 def summarise(result):
@@ -202,6 +251,13 @@ def summarise(result):
             found[k] += v
     return [Finding("observation",
                     f"Levenberg–Marquardt on ∇J = 0 from random starts found {found['minimiser']} "
-                    f"minimisers, {found['saddle']} saddles, {found['other']} other critical points "
-                    f"({found['not converged']} starts did not converge). The minimisers form rays: "
-                    "the Hessian there is positive semidefinite with one zero eigenvalue along (0, u).")]
+                    f"minimisers, {found['saddle']} saddles, {found['other']} other critical "
+                    f"points ({found['not converged']} starts did not converge). The minimisers "
+                    "form rays: the Hessian there is positive semidefinite with one zero "
+                    "eigenvalue along (0, u).")]
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["check", CLAIM.id, *sys.argv[1:]]))
