@@ -1,15 +1,4 @@
-"""[C] Robustness to learning rates: BNGD works over a wide range of ε, GD over a small one.
-
-Statement (poster, summary table, row "Robustness to Learning Rates"): GD "small range of ε";
-GD with BN "wide range of ε". Precise form *(derived — THEOREMS_OLS.md, item 7)*: the set of ε
-for which BNGD reaches a given accuracy within a budget spans many decades, against GD's
-``(0, 2/λ_max)``; iteration counts grow like ``1/ε`` for small ε and like ``ε`` for large ε (the
-first steps inflate ``‖w‖``).
-
-Assumptions: ``H`` symmetric positive definite; ``ε_a = 1`` (inside C5's ``(0, 1]``); generic
-initial points.
-Reference: Cai, Li, Shen, ICML 2019 (poster: summary of theoretical results; the paper's
-"insensitivity to learning rates" section and its experiments).
+"""[C] Robustness to learning rates: iterations against ε for BNGD and GD, and their tail slopes.
 
 What this module computes independently: iterations to ``‖v − u‖_H ≤ 1e-4‖u‖_H`` for BNGD
 (``bnproofs.ols.bngd``, eigenbasis, ``ε_a = 1``) and to ``‖w − u‖_H ≤ 1e-4‖u‖_H`` for GD
@@ -30,18 +19,37 @@ the optimal step and two divergent ones). Budget 60 000 iterations.
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
+
 import numpy as np
 
 from bnproofs import ols
-from bnproofs.results import FAIL, PASS, Finding, Trial, plot_series
+from bnproofs.results import Finding, plot_series
 from bnproofs.tolerance import RATE, close
 
-ID = "C7"
-PAPER = "C"
-TITLE = "Robustness to learning rates: iterations against ε for GD and BNGD, tail slopes −1 and +1"
-KIND = "qualitative claim (wide range of ε); derived scaling of iteration counts"
-STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
-ASSUMPTIONS = ["H symmetric positive definite", "ε_a = 1", "generic initial points"]
+from .claim import Claim, Comparison, Sides
+from .verdicts import statement
+
+CLAIM = Claim(
+    id="C7",
+    paper="C",
+    title="Robustness to learning rates: iterations against ε for GD and BNGD, tail slopes −1 "
+          "and +1",
+    kind="qualitative claim (wide range of ε); derived scaling of iteration counts",
+    statement="Poster, summary table, row \"Robustness to Learning Rates\": GD \"small range of "
+              "ε\"; GD with BN \"wide range of ε\". Precise form (derived: docs/theorems/ols.md, "
+              "item 7): the set of ε for which BNGD reaches a given accuracy within a budget "
+              "spans many decades, against GD's (0, 2/λ_max); iteration counts grow like 1/ε for "
+              "small ε and like ε for large ε (the first steps inflate ‖w‖).",
+    assumptions=("H symmetric positive definite", "ε_a = 1", "generic initial points"),
+    reference="Cai, Li, Shen, ICML 2019 (poster: summary of theoretical results; the paper's "
+              "\"insensitivity to learning rates\" section and its experiments)",
+    tex=r"\begin{aligned}&\{\varepsilon : \text{BNGD reaches the accuracy within the budget}\} "
+        r"\text{ spans many decades, against GD's } \left(0, \tfrac{2}{\lambda_{\max}}\right);"
+        r"\\ &\text{iterations} \propto \varepsilon^{-1} \ (\varepsilon \to 0),\qquad "
+        r"\text{iterations} \propto \varepsilon \ (\varepsilon \to \infty).\end{aligned}",
+)
 
 TOL = 1e-4
 STEPS = 60_000
@@ -53,19 +61,25 @@ SLOPE_TOL = RATE.scaled(15)
 GOOD_FACTOR = 10
 
 
-def instance(index: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
+@dataclass(frozen=True)
+class Case:
+    d: int
+    kappa: float  # condition number drawn for the spectrum
+    source: str  # "population" or "sample"
+    inits: int = INITS  # starts, shared by BNGD and GD
+    steps: int = STEPS  # iteration budget per run
+
+
+def case(index: int, rng) -> Case:
     d = int(rng.integers(5, 21))
     kappa = float(10 ** rng.uniform(1.0, 1.5))
-    p = ols.random_problem(rng, d, kappa, "sample" if index % 3 == 2 else "population")
-    a0, w0 = ols.random_inits(rng, p, INITS)
-    return {"problem": p, "a0": a0, "w0": w0, "d": d}
+    return Case(d, kappa, "sample" if index % 3 == 2 else "population")
 
 
-def _median_counts(hit, n_eps):
+def _median_counts(hit, n_eps, inits):
     """Median over the starts, a start that never reached the tolerance counting as +∞
     (NaN when more than half did not)."""
-    h = np.where(hit >= 0, hit, np.inf).reshape(n_eps, INITS).astype(float)
+    h = np.where(hit >= 0, hit, np.inf).reshape(n_eps, inits).astype(float)
     med = np.median(h, axis=1)
     return np.where(np.isfinite(med), med, np.nan), h
 
@@ -76,87 +90,123 @@ def _width(grid, counts, K, step):
         return 0.0, None, True
     idx = np.nonzero(good)[0]
     contiguous = bool(np.all(np.diff(idx) == 1))
-    return float(np.log10(grid[idx[-1]] / grid[idx[0]]) + step), [float(grid[idx[0]]), float(grid[idx[-1]])], contiguous
+    return (float(np.log10(grid[idx[-1]] / grid[idx[0]]) + step),
+            [float(grid[idx[0]]), float(grid[idx[-1]])], contiguous)
 
 
-def check(index: int, seed: int, device: str = "cpu"):
-    inst = instance(index, seed)
-    p, a0, w0 = inst["problem"], inst["a0"], inst["w0"]
-    lam = np.linalg.eigvalsh(p.H)
-    lmax = lam[-1]
-    # BNGD
-    E = np.repeat(BN_GRID, INITS)
+def _slope(grid, counts, where):
+    """The log-log slope of the counts over ``where`` (finite counts, at least three)."""
+    sel = where & np.isfinite(counts)
+    return ols.loglog_slope(grid[sel], counts[sel]) if sel.sum() >= 3 else None
+
+
+def _bngd_side(p, c, a0, w0, device):
+    """BNGD's iteration counts over ``BN_GRID`` (``ε_a = 1``), three runs' error histories."""
+    E = np.repeat(BN_GRID, c.inits)
     A0, W0 = np.tile(a0, BN_GRID.size), np.tile(w0, (BN_GRID.size, 1))
-    shown = [0, int(np.argmin(abs(np.log10(BN_GRID)))) * INITS, (BN_GRID.size - 1) * INITS]
+    shown = [0, int(np.argmin(abs(np.log10(BN_GRID)))) * c.inits, (BN_GRID.size - 1) * c.inits]
     every = 20
-    rb = ols.bngd_on(p, a0=A0, w0=W0, eps=ols.eps_from_scaled(p, W0, E), eps_a=1.0, steps=STEPS,
-                     tol=TOL, record_every=every, record_rows=shown, device=device)
-    bn_med, bn_all = _median_counts(rb.hit, BN_GRID.size)
-    # GD, same initial points
+    rb = ols.bngd_on(p, a0=A0, w0=W0, eps=ols.eps_from_scaled(p, W0, E), eps_a=1.0,
+                     steps=c.steps, tol=TOL, record_every=every, record_rows=shown,
+                     device=device)
+    med, per_start = _median_counts(rb.hit, BN_GRID.size, c.inits)
+    return {"median": med, "all": per_start, "runs": rb, "shown": shown, "every": every, "E": E}
+
+
+def _gd_side(p, c, w0, lam, device):
+    """GD's iteration counts from the same starts over a finer grid, the optimal step and two
+    divergent ones."""
+    lmax = lam[-1]
     opt = 2 * lmax / (lam[0] + lmax)
     g_grid = np.sort(np.concatenate([GD_GRID, [opt], GD_DIVERGENT]))
-    rg = ols.gd_on(p, w0=np.tile(w0, (g_grid.size, 1)), eps=np.repeat(g_grid, INITS) / lmax,
-                   steps=STEPS, tol=TOL, device=device)
-    gd_med, _ = _median_counts(rg.hit, g_grid.size)
-    gd_diverged = rg.diverged.reshape(g_grid.size, INITS)
-    best_gd = float(np.nanmin(gd_med))
-    K = GOOD_FACTOR * best_gd
-    bn_width, bn_range, bn_contig = _width(BN_GRID, bn_med, K, 0.25)
-    gd_width, gd_range, _ = _width(g_grid, gd_med, K, 1 / 16)
-    small = (BN_GRID <= 0.1) & np.isfinite(bn_med)
-    large = (BN_GRID >= 100) & np.isfinite(bn_med)
-    s_small = ols.loglog_slope(BN_GRID[small], bn_med[small]) if small.sum() >= 3 else None
-    s_large = ols.loglog_slope(BN_GRID[large], bn_med[large]) if large.sum() >= 3 else None
-    g_small = (g_grid <= 0.1) & np.isfinite(gd_med)
-    s_gd = ols.loglog_slope(g_grid[g_small], gd_med[g_small]) if g_small.sum() >= 3 else None
-    # initial points that are not inflated: flat counts at large ε
-    top, mid = bn_all[-1], bn_all[int(np.argmin(abs(BN_GRID - 10)))]
-    flat = int(np.sum(np.isfinite(top) & (top <= 3 * mid)))
-    checks = {
-        "bngd_range_wider": bn_width >= gd_width + 0.25,
-        "gd_diverges_beyond_2_over_lmax": bool(gd_diverged[g_grid > 2].all()),
-        "small_eps_slope_minus_1": s_small is not None and close(s_small, -1.0, SLOPE_TOL),
-        "large_eps_slope_plus_1": s_large is not None and close(s_large, 1.0, SLOPE_TOL),
-        "gd_small_eps_slope_minus_1": s_gd is not None and close(s_gd, -1.0, SLOPE_TOL),
-    }
+    rg = ols.gd_on(p, w0=np.tile(w0, (g_grid.size, 1)), eps=np.repeat(g_grid, c.inits) / lmax,
+                   steps=c.steps, tol=TOL, device=device)
+    med, _ = _median_counts(rg.hit, g_grid.size, c.inits)
+    return {"grid": g_grid, "median": med, "runs": rg,
+            "diverged": rg.diverged.reshape(g_grid.size, c.inits)}
+
+
+def _series(bn, gd, best_gd, K, inits):
     # GD on BNGD's grid points (it is finer, and its points ≥ 2/λ_max diverge)
+    g_grid, gd_med = gd["grid"], gd["median"]
     on_bn = [np.nonzero(np.isclose(g_grid, v, rtol=1e-9))[0] for v in BN_GRID]
     ygd = [float(gd_med[i[0]]) if i.size and np.isfinite(gd_med[i[0]]) else None for i in on_bn]
-    xs, ys = ols.on_grid(rb.history["err"], n=300, log=True, every=every)
-    series = {
+    xs, ys = ols.on_grid(bn["runs"].history["err"], n=300, log=True, every=bn["every"])
+    return {
         "iterations": plot_series(
-            f"Iterations to relative error {TOL:g} (median of {INITS} starts; ‖w₀‖ = ‖u‖)",
-            {"BNGD (ε_a = 1)": [None if not np.isfinite(v) else float(v) for v in bn_med],
+            f"Iterations to relative error {TOL:g} (median of {inits} starts; ‖w₀‖ = ‖u‖)",
+            {"BNGD (ε_a = 1)": [None if not np.isfinite(v) else float(v) for v in bn["median"]],
              "GD": ygd}, x=BN_GRID.tolist(), xlabel="ε λ_max", ylabel="iterations", log="xy",
             hline={"best-tuned GD": best_gd, f"K = {GOOD_FACTOR}× best GD": K}),
         "loss": plot_series("BNGD relative error ‖v_k − u‖_H/‖u‖_H (first start)",
-                            dict(zip([f"ελ_max = {E[b]:.3g}" for b in shown], ys, strict=True)),
+                            dict(zip([f"ελ_max = {bn['E'][b]:.3g}" for b in bn["shown"]], ys,
+                                     strict=True)),
                             x=[max(1, v) for v in xs], xlabel="iteration", ylabel="relative error",
                             log="xy", hline={"tolerance": TOL}),
     }
-    params = {"index": index, "d": inst["d"], "kappa": p.kappa, "source": p.source,
-              "inits": INITS, "tol": TOL, "steps": STEPS, "good_factor": GOOD_FACTOR}
-    values = {"best_gd_iterations": best_gd, "K": K, "bngd_good_range": bn_range,
-              "bngd_width_decades": bn_width, "bngd_range_contiguous": bn_contig,
-              "gd_good_range": gd_range, "gd_width_decades": gd_width,
-              "slope_small_eps_bngd": s_small, "slope_large_eps_bngd": s_large,
-              "slope_small_eps_gd": s_gd, "best_bngd_iterations": float(np.nanmin(bn_med)),
-              "starts_not_inflated": flat, "bngd_median_iterations": bn_med.tolist(),
-              "bngd_grid": BN_GRID.tolist(), "sweep_seconds": rb.seconds + rg.seconds}
+
+
+def _values(bn, gd, best_gd, K):
+    """Good ranges, tail slopes and the starts not inflated at the largest ε."""
+    bn_med, g_grid, gd_med = bn["median"], gd["grid"], gd["median"]
+    bn_width, bn_range, bn_contig = _width(BN_GRID, bn_med, K, 0.25)
+    gd_width, gd_range, _ = _width(g_grid, gd_med, K, 1 / 16)
+    # initial points that are not inflated: flat counts at large ε
+    top, mid = bn["all"][-1], bn["all"][int(np.argmin(abs(BN_GRID - 10)))]
+    return {"best_gd_iterations": best_gd, "K": K, "bngd_good_range": bn_range,
+            "bngd_width_decades": bn_width, "bngd_range_contiguous": bn_contig,
+            "gd_good_range": gd_range, "gd_width_decades": gd_width,
+            "slope_small_eps_bngd": _slope(BN_GRID, bn_med, BN_GRID <= 0.1),
+            "slope_large_eps_bngd": _slope(BN_GRID, bn_med, BN_GRID >= 100),
+            "slope_small_eps_gd": _slope(g_grid, gd_med, g_grid <= 0.1),
+            "best_bngd_iterations": float(np.nanmin(bn_med)),
+            "starts_not_inflated": int(np.sum(np.isfinite(top) & (top <= 3 * mid))),
+            "bngd_median_iterations": bn_med.tolist(), "bngd_grid": BN_GRID.tolist(),
+            "sweep_seconds": bn["runs"].seconds + gd["runs"].seconds}
+
+
+def sides(c: Case, rng, ctx) -> Sides:
+    p = ols.random_problem(rng, c.d, c.kappa, c.source)
+    a0, w0 = ols.random_inits(rng, p, c.inits)
+    lam = np.linalg.eigvalsh(p.H)
+    bn = _bngd_side(p, c, a0, w0, ctx.device)
+    gd = _gd_side(p, c, w0, lam, ctx.device)
+    best_gd = float(np.nanmin(gd["median"]))
+    K = GOOD_FACTOR * best_gd
+    v = _values(bn, gd, best_gd, K)
+    notes = [f"K = {K:.0f}; BNGD good for ελ_max ∈ {v['bngd_good_range']} "
+             f"({v['bngd_width_decades']:.2f} decades), GD for {v['gd_good_range']} "
+             f"({v['gd_width_decades']:.2f}); tail slopes {v['slope_small_eps_bngd']}, "
+             f"{v['slope_large_eps_bngd']} (GD {v['slope_small_eps_gd']}); "
+             f"{v['starts_not_inflated']}/{c.inits} starts not inflated at the largest ε"]
+    params = {"kappa": p.kappa, "source": p.source, "tol": TOL, "good_factor": GOOD_FACTOR}
+    return Sides(v, params, _series(bn, gd, best_gd, K, c.inits), notes,
+                 data={"gd_diverged_beyond": bool(gd["diverged"][gd["grid"] > 2].all())})
+
+
+def compare(c: Case, s: Sides) -> Comparison:
+    v = s.values
+    s_small, s_large, s_gd = (v["slope_small_eps_bngd"], v["slope_large_eps_bngd"],
+                              v["slope_small_eps_gd"])
+    checks = {
+        "bngd_range_wider": statement(v["bngd_width_decades"] >= v["gd_width_decades"] + 0.25),
+        "gd_diverges_beyond_2_over_lmax": statement(s.data["gd_diverged_beyond"]),
+        "small_eps_slope_minus_1": statement(s_small is not None
+                                             and close(s_small, -1.0, SLOPE_TOL)),
+        "large_eps_slope_plus_1": statement(s_large is not None
+                                            and close(s_large, 1.0, SLOPE_TOL)),
+        "gd_small_eps_slope_minus_1": statement(s_gd is not None and close(s_gd, -1.0, SLOPE_TOL)),
+    }
     findings = []
-    status = PASS if all(checks.values()) else FAIL
-    if status == FAIL:
-        bad = [k for k, v in checks.items() if not v]
+    bad = [k for k, ch in checks.items() if not ch.held]
+    if bad:
         findings.append(Finding(
             "statement_fails",
-            f"{', '.join(bad)} on d={inst['d']}, κ={p.kappa:.3g}: BNGD range {bn_width:.2f} decades "
-            f"vs GD {gd_width:.2f}; slopes small {s_small}, large {s_large}, GD {s_gd}"))
-    notes = [f"K = {K:.0f}; BNGD good for ελ_max ∈ {bn_range} ({bn_width:.2f} decades), GD for "
-             f"{gd_range} ({gd_width:.2f}); tail slopes {s_small}, {s_large} (GD {s_gd}); "
-             f"{flat}/{INITS} starts not inflated at the largest ε"]
+            f"{', '.join(bad)} on d={c.d}, κ={s.params['kappa']:.3g}: BNGD range "
+            f"{v['bngd_width_decades']:.2f} decades vs GD {v['gd_width_decades']:.2f}; slopes "
+            f"small {s_small}, large {s_large}, GD {s_gd}"))
     gap = max(abs((s_small or -1) + 1), abs((s_large or 1) - 1))
-    return Trial(seed, params, values, status, gap=gap, tolerance=SLOPE_TOL.as_dict(),
-                 notes=notes, series=series, checks=checks), findings
+    return Comparison(checks, gap=gap, tolerance=SLOPE_TOL.as_dict(), findings=findings)
 
 
 def summarise(result):
@@ -168,11 +218,18 @@ def summarise(result):
     ss = [t.values["slope_small_eps_bngd"] for t in ts if t.values["slope_small_eps_bngd"]]
     sl = [t.values["slope_large_eps_bngd"] for t in ts if t.values["slope_large_eps_bngd"]]
     flat = sum(t.values["starts_not_inflated"] for t in ts)
+    starts = sum(t.params["inits"] for t in ts)
     return [Finding(
         "observation",
         f"Good range (≤ {GOOD_FACTOR}× the best-tuned GD's iterations): BNGD {np.median(bw):.2f} "
         f"decades (median; {min(bw):.2f}–{max(bw):.2f}), GD {np.median(gw):.2f} "
         f"({min(gw):.2f}–{max(gw):.2f}). Tail slopes of BNGD's iteration count: "
         f"{np.median(ss):.3f} for small ε (predicted −1), {np.median(sl):.3f} for large ε "
-        f"(predicted +1). {flat} of {INITS * len(ts)} starts were not inflated at the largest ε "
+        f"(predicted +1). {flat} of {starts} starts were not inflated at the largest ε "
         "(small a₀): their ε̂ settles near the stability edge and their count stays flat.")]
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["check", CLAIM.id, *sys.argv[1:]]))
