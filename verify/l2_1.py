@@ -1,18 +1,13 @@
-"""Lemma 2.1 of [E]: for C outputs, the weight-decay problem (9) is equivalent to (10).
+"""[E] Lemma 2.1: for C outputs, the weight-decay problem (9) is equivalent to (10).
 
-Statement (as printed). Problem (9),
-``min_θ ½‖f_{θ,2}(X) − Y‖_F² + (β/2) Σ_j (γ_j^(1)² + α_j^(1)² + ‖w_j^(2)‖₂²)``,
-is equivalent to ``min_{θ∈Θ_s} ½‖f_{θ,2}(X) − Y‖_F² + β Σ_j ‖w_j^(2)‖₂`` (10), with
-``Θ_s = {θ : γ_j^(1)² + α_j^(1)² = 1 ∀j}``. Proof (C.4): the rescaling ``γ_j, α_j ← η_j γ_j,
-η_j α_j``, ``w_j^(2) ← w_j^(2)/η_j`` (``w_j^(2)`` the j-th row of the m × C output matrix) leaves
-the output unchanged, and ``½ Σ_j (γ_j² + α_j² + ‖w_j^(2)‖²) ≥ Σ_j ‖w_j^(2)‖ √(γ_j² + α_j²)``
-with equality at ``η_j = √(‖w_j^(2)‖ / √(γ_j² + α_j²))``.
+Proof (Appendix C.4, the vector analogue of Lemma 1.1 / B.2.2): the rescaling
+``γ_j, α_j ← η_j γ_j, η_j α_j``, ``w_j^(2) ← w_j^(2)/η_j`` (``w_j^(2)`` the j-th row of the m × C
+output matrix) leaves the output unchanged, and
+``½ Σ_j (γ_j² + α_j² + ‖w_j^(2)‖²) ≥ Σ_j ‖w_j^(2)‖ √(γ_j² + α_j²)`` with equality at
+``η_j = √(‖w_j^(2)‖ / √(γ_j² + α_j²))``. Statements: docs/theorems/ergen.md.
 
-Assumptions: two layers, any width m and number of outputs C; any X, Y; β > 0.
-Reference: Ergen et al., ICLR 2022, Lemma 2.1; proof in Appendix C.4 (the vector analogue of
-Lemma 1.1 / B.2.2).
-
-What this module computes (shared with L1.1 through :mod:`bnproofs.nets.rescaling`):
+What this module computes independently (shared with L1.1 through
+:mod:`bnproofs.nets.rescaling`):
 
 * ``output_change`` — ``max |f(rescaled) − f|`` for a random positive rescaling (≈ 0);
 * ``balanced_reg`` vs ``l1_reg`` — the (9) regulariser at the balancing η against
@@ -20,19 +15,23 @@ What this module computes (shared with L1.1 through :mod:`bnproofs.nets.rescalin
   (never negative);
 * ``balanced_9_minus_10`` — (9) at the balanced network minus (10) at its Θ_s image (= 0);
 * ``lower`` / ``upper`` — a certified bracket on the optimum of (10)
-  (:func:`bnproofs.certify.vector.certified_vector_optimum`: verified dual point of (11), network from
-  column generation); ``optimal_9_at_upper`` — (9) at that network after balancing, which must
-  equal ``upper``: with the inequality (9) ≥ (10) this puts the optimum of (9) in the same
+  (:func:`bnproofs.certify.vector.certified_vector_optimum`: verified dual point of (11), network
+  from column generation); ``optimal_9_at_upper`` — (9) at that network after balancing, which
+  must equal ``upper``: with the inequality (9) ≥ (10) this puts the optimum of (9) in the same
   bracket, i.e. the two optimal values agree to within the bracket width;
 * ``trained_9`` / ``trained_10`` — best values from Adam on (9) (last-layer decay, mapped to Θ_s)
   and on (10) directly, same width ``nC + 1`` and restarts; neither may go below ``lower``.
 
-A trial fails on an exact identity or a trained value below the certified lower bound; a bracket
-wider than the interior-point tier makes it inconclusive. How close the two trained values come
-to each other is reported (``trained_gap``), not required.
+The exact identities and the trained values above the certified lower bound are the statement;
+the bracket's width is support (a bracket wider than the interior-point tier leaves a trial
+inconclusive). How close the two trained values come to each other is reported
+(``trained_gap``), not required.
 """
 
 from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -45,93 +44,106 @@ from bnproofs.nets.network import (
     objective_l1,
     rescale_last,
 )
-from bnproofs.nets.rescaling import random_net, rescaling_checks
+from bnproofs.nets.rescaling import random_rescaling, rescaling_checks
 from bnproofs.nets.training import train
-from bnproofs.results import (
-    FAIL,
-    INCONCLUSIVE,
-    PASS,
-    Finding,
-    Trial,
-    excess_curve,
-    failed_notes,
-    plot_series,
-)
+from bnproofs.results import Finding, training_series
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, close, relative_gap
 
-ID = "L2.1"
-PAPER = "E"
-TITLE = "Rescaling for C outputs: (9) is equivalent to the group-ℓ1 problem (10)"
-KIND = "equivalence (identity + inequality, tight at the balanced scaling)"
-STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
-ASSUMPTIONS = ["two layers, any width m and outputs C", "any X, Y", "β > 0"]
+from .claim import Claim, Comparison, Sides
+from .verdicts import failed_notes, failed_statements, statement, support
 
-STEPS = 1500
+CLAIM = Claim(
+    id="L2.1",
+    paper="E",
+    title="Rescaling for C outputs: (9) is equivalent to the group-ℓ1 problem (10)",
+    kind="equivalence (identity + inequality, tight at the balanced scaling)",
+    statement="Problem (9), min_θ ½‖f_{θ,2}(X) − Y‖_F² + (β/2) Σ_j (γ_j^(1)² + α_j^(1)² + "
+              "‖w_j^(2)‖₂²), is equivalent to min_{θ∈Θ_s} ½‖f_{θ,2}(X) − Y‖_F² + "
+              "β Σ_j ‖w_j^(2)‖₂ (10), with Θ_s = {θ : γ_j^(1)² + α_j^(1)² = 1 ∀j}.",
+    assumptions=("two layers, any width m and outputs C", "any X, Y", "β > 0"),
+    reference="Ergen et al., ICLR 2022, Lemma 2.1; proof in Appendix C.4",
+    tex=r"\begin{aligned}&\min_{\theta} \tfrac{1}{2}\|f_{\theta,2}(X) - Y\|_F^2 + \frac{\beta}{2}"
+        r"\sum_{j} \left(\gamma_j^{(1)2} + \alpha_j^{(1)2} + \|w_j^{(2)}\|_2^2\right) \\ "
+        r"&\quad= \min_{\theta \in \Theta_s} \tfrac{1}{2}\|f_{\theta,2}(X) - Y\|_F^2 + \beta "
+        r"\sum_{j} \|w_j^{(2)}\|_2, \quad \Theta_s = \{\theta : \gamma_j^{(1)2} + "
+        r"\alpha_j^{(1)2} = 1\ \forall j\}\end{aligned}",
+)
 
 
-def instance(index: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
+@dataclass(frozen=True)
+class Case:
+    n: int
+    d: int  # r + 1 ≤ 4: the dual constraint is evaluated exactly
+    C: int
+    m: int  # width of the random network of the exact checks
+    steps: int = field(default=1500, repr=False)  # Adam steps per restart
+    restarts: int = field(default=4, repr=False)
+
+
+def case(index: int, rng) -> Case:
     n = int(rng.integers(3, 10))
-    d = int(rng.integers(1, 4))  # r + 1 ≤ 4: the dual constraint is evaluated exactly
-    C = [2, 3, 5, 1][index % 4] if index < 8 else int(rng.integers(1, 7))
-    m = int(rng.integers(1, 7))
-    X = rng.standard_normal((n, d))
-    Y = rng.standard_normal((n, C))
+    d = int(rng.integers(1, 4))
+    C = (2, 3, 5, 1)[index % 4] if index < 8 else int(rng.integers(1, 7))
+    return Case(n, d, C, int(rng.integers(1, 7)))
+
+
+def _certified_side(X, Y, beta) -> dict:
+    """The certified bracket on the optimum of (10), and (9) at its network after balancing."""
+    opt = certified_vector_optimum(X, Y, beta, whiten(X))
+    at_opt = rescale_last(opt.network, balancing_factors(opt.network))
+    return {"lower": opt.lower, "upper": opt.upper,
+            "optimal_9_at_upper": objective_effective(at_opt, X, Y, beta)}
+
+
+def _training_side(c: Case, X, Y, beta, lo, ctx) -> tuple[dict, dict]:
+    """Adam on (9) and on (10) with width nC + 1 (m* ≤ nC + 1, C.5), same restarts."""
+    width = c.n * c.C + 1
+    t9, t10 = (train(X, Y, beta, [width], objective=obj, restarts=c.restarts, steps=c.steps,
+                     seed=ctx.seed, device=ctx.device) for obj in ("effective", "l1"))
+    values = {"trained_9": t9.best_value, "trained_10": t10.best_value,
+              "trained_gap": abs(t9.best_value - t10.best_value) / max(1.0, abs(lo)),
+              "train_width": width, "train_s": t9.elapsed_s + t10.elapsed_s}
+    series = {"training": training_series(
+        "Adam, C outputs: best restart, relative excess over the certified lower bound",
+        {"trained on (9)": t9.curve, "trained on (10)": t10.curve}, lo, t9.every)}
+    return values, series
+
+
+def sides(c: Case, rng, ctx) -> Sides:
+    X = rng.standard_normal((c.n, c.d))
+    Y = rng.standard_normal((c.n, c.C))
     beta = float(10 ** rng.uniform(-2, 0.5))
-    net = random_net(rng, d, [m], outputs=C)
-    eta = 10 ** rng.uniform(-3, 3, size=m)
-    return {"X": X, "Y": Y, "beta": beta, "net": net, "eta": eta, "n": n, "d": d, "C": C,
-            "m": m}
-
-
-def check(index: int, seed: int, device: str = "cpu"):
-    inst = instance(index, seed)
-    X, Y, beta, net, eta = inst["X"], inst["Y"], inst["beta"], inst["net"], inst["eta"]
-    rng = np.random.default_rng([seed, 1])
-    params = {k: inst[k] for k in ("n", "d", "C", "m")}
-    params.update(index=index, beta=beta, eta_min=float(eta.min()), eta_max=float(eta.max()))
-    values, checks = rescaling_checks(net, X, Y, beta, eta, rng)
-    balanced = rescale_last(net, balancing_factors(net))
-    v9 = objective_effective(balanced, X, Y, beta)
+    net, eta = random_rescaling(rng, c.d, [c.m], outputs=c.C)
+    values, exact = rescaling_checks(net, X, Y, beta, eta, np.random.default_rng([ctx.seed, 1]))
+    v9 = objective_effective(rescale_last(net, balancing_factors(net)), X, Y, beta)
     v10 = objective_l1(normalise_last(net), X, Y, beta)
     values["balanced_9_minus_10"] = v9 - v10
-    checks["balanced_9_equals_10"] = close(v9, v10, EXACT.scaled(float(eta.max() / eta.min())))
-    opt = certified_vector_optimum(X, Y, beta, whiten(X))
-    lo, hi = opt.lower, opt.upper
-    at_opt = rescale_last(opt.network, balancing_factors(opt.network))
-    values.update({"lower": lo, "upper": hi,
-                   "optimal_9_at_upper": objective_effective(at_opt, X, Y, beta)})
-    checks["optimum_9_equals_10"] = close(values["optimal_9_at_upper"], hi, EXACT)
-    checks["bracket_closed"] = hi - lo <= IPM.bound(lo)
-    width = inst["n"] * inst["C"] + 1  # m* ≤ nC + 1 (C.5)
-    t9 = train(X, Y, beta, [width], objective="effective", restarts=4, steps=STEPS, seed=seed,
-               device=device)
-    t10 = train(X, Y, beta, [width], objective="l1", restarts=4, steps=STEPS, seed=seed,
-                device=device)
-    values.update({"trained_9": t9.best_value, "trained_10": t10.best_value,
-                   "trained_gap": abs(t9.best_value - t10.best_value) / max(1.0, abs(lo)),
-                   "train_width": width, "train_s": t9.elapsed_s + t10.elapsed_s})
-    checks["trained_9_above_lower"] = at_least(t9.best_value, lo, TRAIN)
-    checks["trained_10_above_lower"] = at_least(t10.best_value, lo, TRAIN)
-    if not all(v for k, v in checks.items() if k != "bracket_closed"):
-        status = FAIL
-    elif checks["bracket_closed"]:
-        status = PASS
-    else:
-        status = INCONCLUSIVE
-    exact = [k for k in checks if k != "bracket_closed"]
+    values.update(_certified_side(X, Y, beta))
+    trained, series = _training_side(c, X, Y, beta, values["lower"], ctx)
+    params = {"beta": beta, "eta_min": float(eta.min()), "eta_max": float(eta.max())}
+    return Sides({**values, **trained}, params, series, data={"exact": exact, "v9": v9, "v10": v10})
+
+
+def compare(c: Case, s: Sides) -> Comparison:
+    v, pr = s.values, s.params
+    lo, hi = v["lower"], v["upper"]
+    checks = {k: statement(held) for k, held in s.data["exact"].items()}
+    checks["balanced_9_equals_10"] = statement(
+        close(s.data["v9"], s.data["v10"], EXACT.scaled(pr["eta_max"] / pr["eta_min"])))
+    checks["optimum_9_equals_10"] = statement(close(v["optimal_9_at_upper"], hi, EXACT))
+    checks["bracket_closed"] = support(hi - lo <= IPM.bound(lo))
+    checks["trained_9_above_lower"] = statement(at_least(v["trained_9"], lo, TRAIN))
+    checks["trained_10_above_lower"] = statement(at_least(v["trained_10"], lo, TRAIN))
     findings = []
-    if status == FAIL:
-        bad = ", ".join(k for k in exact if not checks[k])
+    if bad := failed_statements(checks):
         findings.append(Finding("statement_fails",
-                                f"Lemma 2.1 identity violated ({bad}) for n={inst['n']}, "
-                                f"C={inst['C']}, m={inst['m']}, β={beta:.4g}"))
-    notes = failed_notes(checks)
-    series = {"training": plot_series(
-        "Adam, C outputs: best restart, relative excess over the certified lower bound",
-        {"trained on (9)": excess_curve(t9.curve, lo), "trained on (10)": excess_curve(t10.curve, lo)},
-        x=[i * t9.every for i in range(len(t9.curve))], xlabel="step",
-        ylabel="((10)-value − lower) / max(1, |lower|)", log="y")}
-    trial = Trial(seed, params, values, status, gap=relative_gap(hi, lo), bracket=(lo, hi),
-                  tolerance=EXACT.as_dict(), notes=notes, series=series, checks=checks)
-    return trial, findings
+                                f"Lemma 2.1 identity violated ({', '.join(bad)}) for n={c.n}, "
+                                f"C={c.C}, m={c.m}, β={pr['beta']:.4g}"))
+    return Comparison(checks, gap=relative_gap(hi, lo), bracket=(lo, hi),
+                      tolerance=EXACT.as_dict(), notes=failed_notes(checks), findings=findings)
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["check", CLAIM.id, *sys.argv[1:]]))
