@@ -1,14 +1,4 @@
-"""Theorem G.2 of [E]: BN after ReLU, n ≤ d — a single neuron is optimal, in closed form.
-
-Statement (as printed). Suppose ``n ≤ d`` and ``X`` has full row rank. Then an optimal solution
-of (45) is::
-
-    (w^(1)*, w^(2)*) = ( X†(y − min_i y_i 1), (‖y‖₂ − β)_+ ),
-    [γ^(1)*; α^(1)*] = 1/‖y‖₂ · [ ‖y − (1/n) 1 1ᵀ y‖₂ ; (1/√n) 1ᵀ y ].
-
-Assumptions: ``n ≤ d``; ``rank X = n``; ``β > 0``; any labels ``y``.
-Reference: Ergen et al., ICLR 2022, Theorem G.2; proof in Appendix G.1 ("applying the approach of
-Lemma C.1" gives ``v* = β y/‖y‖``).
+"""[E] Theorem G.2: BN after ReLU with n ≤ d — the printed single closed-form neuron.
 
 What this module computes, each side independently:
 
@@ -16,7 +6,8 @@ What this module computes, each side independently:
   (:mod:`bnproofs.nets.bn_after_relu`; a constant column is BN'd to ``α/√n · 1``, the convention of
   :mod:`bnproofs.nets.bn`, which the printed form needs when ``y`` is constant: then ``γ = 0`` and
   ``(X w)_+ = 0``);
-* ``lower`` — the dual of (45) at ``v = y · min(1, β/‖y‖)``. The dual constraint is derived in
+* ``lower`` — the dual of (45) at ``v = y · min(1, β/‖y‖)`` (Appendix G.1: "applying the
+  approach of Lemma C.1" gives ``v* = β y/‖y‖``). The dual constraint is derived in
   :func:`bnproofs.nets.bn_after_relu.dual_constraint_full_row_rank`: for full row rank ``X``,
   ``{BN((Xw)_+)}`` is the whole unit sphere, so the constraint is ``‖v‖₂ ≤ β`` (checked exactly,
   and numerically by sampling 4000 random ``(w, γ, α)``: none may exceed ``‖v‖``, and the
@@ -25,12 +16,17 @@ What this module computes, each side independently:
   (TG.1), all ``2^n`` arrangements (for ``n ≤ 5``); ``printed46_lower`` the printed (46)'s;
 * ``gd_best`` — the best (45) value from Adam over several widths and restarts.
 
-Verdict: ``holds`` when the closed form's value equals the verified lower bound (so it is
-optimal and strong duality holds) and nothing found beats it; ``fails`` if it is undefined or
-certifiably worse than a network found; ``inconclusive`` otherwise.
+Verdict: the statement fails where the closed form is undefined or certifiably worse than a
+network found; it holds where, besides, its value equals the verified lower bound (so it is
+optimal and strong duality holds) and every check behind that bound holds; otherwise the trial
+is inconclusive. Statements: docs/theorems/ergen.md.
 """
 
 from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -39,29 +35,53 @@ from bnproofs.certify.certificates import dual_value
 from bnproofs.closed_forms import theorem_g_2_printed
 from bnproofs.nets import bn_after_relu as bnr
 from bnproofs.programs.arrangements import enumerate_arrangements
-from bnproofs.results import FAIL, INCONCLUSIVE, PASS, Finding, Trial, excess_curve, plot_series
+from bnproofs.results import FAIL, Finding, excess_curve, training_series
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, relative_gap
 
-ID = "TG.2"
-PAPER = "E"
-TITLE = "BN after ReLU, n ≤ d: a single closed-form neuron is optimal"
-KIND = "closed form (optimality, strong duality)"
-STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
-ASSUMPTIONS = ["n ≤ d", "X has full row rank (rank X = n)", "β > 0", "any labels y"]
+from .claim import Claim, Comparison, Sides
+from .verdicts import failed_names, statement, status_of, support
 
-#: (n, d, label kind, β as a multiple of ‖y‖ (None: random), condition number)
+CLAIM = Claim(
+    id="TG.2",
+    paper="E",
+    title="BN after ReLU, n ≤ d: a single closed-form neuron is optimal",
+    kind="closed form (optimality, strong duality)",
+    statement="Suppose n ≤ d and X has full row rank. Then an optimal solution of (45) is\n"
+              "    (w^(1)*, w^(2)*) = ( X†(y − min_i y_i 1), (‖y‖₂ − β)_+ ),\n"
+              "    [γ^(1)*; α^(1)*] = 1/‖y‖₂ · [ ‖y − (1/n) 1 1ᵀ y‖₂ ; (1/√n) 1ᵀ y ].",
+    assumptions=("n ≤ d", "X has full row rank (rank X = n)", "β > 0", "any labels y"),
+    reference="Ergen et al., ICLR 2022, Theorem G.2; proof in Appendix G.1",
+    tex=r"\begin{aligned}\left(w^{(1)*}, w^{(2)*}\right) &= \left(X^\dagger\left(y - "
+        r"\min_i y_i \mathbf{1}\right),\ \left(\|y\|_2 - \beta\right)_+\right),\\ "
+        r"\begin{bmatrix}\gamma^{(1)*}\\ \alpha^{(1)*}\end{bmatrix} &= \frac{1}{\|y\|_2}"
+        r"\begin{bmatrix}\left\|y - \frac{1}{n}\mathbf{1}\mathbf{1}^\top y\right\|_2\\ "
+        r"\frac{1}{\sqrt{n}}\mathbf{1}^\top y\end{bmatrix}.\end{aligned}",
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    n: int
+    d: int
+    labels: str  # label kind (instances.labels)
+    beta_over_norm_y: float | None  # β / ‖y‖ (None in CASES: drawn by case())
+    cond: float  # condition number of X
+
+
+#: documented cases (β/‖y‖ = None: drawn by :func:`case`)
 CASES = [
-    (2, 2, "mixed", 1e-3, 10.0),
-    (3, 3, "mixed", 0.5, 30.0),  # n = d
-    (4, 6, "positive", 1e-2, 10.0),
-    (4, 6, "negative", 0.3, 10.0),
-    (5, 5, "ties", None, 100.0),  # tied labels, min attained several times
-    (3, 5, "constant", 0.2, 10.0),  # constant labels: γ = 0, (Xw)_+ = 0
-    (4, 4, "mixed", 1.5, 10.0),  # β > ‖y‖: the zero network
-    (4, 7, "mixed", 1.0, 10.0),  # β = ‖y‖
-    (5, 8, "mixed", None, 1e3),
-    (2, 3, "negative", 2.0, 10.0),
+    Case(2, 2, "mixed", 1e-3, 10.0),
+    Case(3, 3, "mixed", 0.5, 30.0),  # n = d
+    Case(4, 6, "positive", 1e-2, 10.0),
+    Case(4, 6, "negative", 0.3, 10.0),
+    Case(5, 5, "ties", None, 100.0),  # tied labels, min attained several times
+    Case(3, 5, "constant", 0.2, 10.0),  # constant labels: γ = 0, (Xw)_+ = 0
+    Case(4, 4, "mixed", 1.5, 10.0),  # β > ‖y‖: the zero network
+    Case(4, 7, "mixed", 1.0, 10.0),  # β = ‖y‖
+    Case(5, 8, "mixed", None, 1e3),
+    Case(2, 3, "negative", 2.0, 10.0),
 ]
+#: the exact-cone program (46) is solved over all 2^n arrangements for n ≤ this
 EXACT_MAX_N = 5
 SAMPLES = 4000
 
@@ -81,106 +101,128 @@ def closed_form_net(X, y, beta) -> bnr.ReluBNNet:
                          np.array([w2]))
 
 
-def instance(index: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
+def case(index: int, rng) -> Case:
     if index < len(CASES):
-        n, d, kind, mult, cond = CASES[index]
+        c = CASES[index]
     else:
         n = int(rng.integers(2, 6))
         d = int(rng.integers(n, 9))
         kind = str(rng.choice(instances.LABEL_KINDS))
-        mult, cond = None, float(10 ** rng.uniform(0, 3))
-    if mult is None:
-        mult = float(10 ** rng.uniform(-3, 0.2))
-    X = instances.full_row_rank(rng, n, d, cond)
-    y = instances.labels(rng, n, kind)
-    return {"X": X, "y": y, "beta": mult * float(np.linalg.norm(y)), "n": n, "d": d,
-            "labels": kind, "beta_over_norm_y": mult, "cond": cond}
+        c = Case(n, d, kind, None, float(10 ** rng.uniform(0, 3)))
+    if c.beta_over_norm_y is None:
+        c = dataclasses.replace(c, beta_over_norm_y=float(10 ** rng.uniform(-3, 0.2)))
+    return c
 
 
-def evaluate(X, y, beta, seed: int, device: str = "cpu", train: bool = True) -> dict:
-    """Every side of the comparison for one instance (also used by the assumption probes)."""
-    rng = np.random.default_rng([seed, 3])
-    n = X.shape[0]
+def draw(c: Case, rng) -> tuple[np.ndarray, np.ndarray, float]:
+    """The instance's ``X`` (full row rank, condition ``cond``), ``y`` and ``β``."""
+    X = instances.full_row_rank(rng, c.n, c.d, c.cond)
+    y = instances.labels(rng, c.n, c.labels)
+    return X, y, c.beta_over_norm_y * float(np.linalg.norm(y))
+
+
+def _closed_form_and_dual(X, y, beta, rng) -> dict:
+    """(45) at the printed network, and the dual side at ``v*``: its value and constraint,
+    exactly and by sampling ``(w, γ, α)``."""
     net = closed_form_net(X, y, beta)
     defined = bool(np.all(np.isfinite([net.gamma[0], net.alpha[0], net.w_out[0]]))
                    and np.all(np.isfinite(net.W)))
     cf = bnr.objective(bnr.normalise(net), X, y, beta) if defined else float("nan")
     v = dual_point(y, beta)
     sampled, attained = bnr.sample_dual_constraint(X, v, SAMPLES, rng)
-    out = {"closed_form": cf, "closed_form_defined": defined, "lower": dual_value(v, y),
-           "dual_constraint_over_beta": bnr.dual_constraint_full_row_rank(v) / beta,
-           "sampled_max_over_norm_v": sampled / max(np.linalg.norm(v), 1e-300),
-           "maximiser_over_norm_v": attained / max(np.linalg.norm(v), 1e-300)}
-    if n <= EXACT_MAX_N:
-        D = enumerate_arrangements(X)
-        ex = bnr.certified_46(X, y, beta, D, "exact")
-        pr = bnr.certified_46(X, y, beta, D, "printed")
-        out.update(arrangements=len(D), exact_lower=ex.lower, exact_upper=ex.upper,
-                   printed46_lower=pr.lower, solvers_optimal=ex.solvers_optimal)
-    if train:
-        runs = [bnr.train(X, y, beta, w, restarts=3, steps=800, seed=seed, device=device)
-                for w in (1, n + 1)]
-        best = min(runs, key=lambda r: r.best_value)
-        out.update(gd_best=best.best_value, gd_width=best.best_net.width, gd_curve=best.curve,
-                   gd_every=best.every, train_s=sum(r.elapsed_s for r in runs))
-    return out
+    return {"closed_form": cf, "closed_form_defined": defined, "lower": dual_value(v, y),
+            "dual_constraint_over_beta": bnr.dual_constraint_full_row_rank(v) / beta,
+            "sampled_max_over_norm_v": sampled / max(np.linalg.norm(v), 1e-300),
+            "maximiser_over_norm_v": attained / max(np.linalg.norm(v), 1e-300)}
 
 
-def check(index: int, seed: int, device: str = "cpu"):
-    inst = instance(index, seed)
-    X, y, beta, n = inst["X"], inst["y"], inst["beta"], inst["n"]
-    params = {k: inst[k] for k in ("n", "d", "labels", "beta_over_norm_y", "cond")}
-    params.update(index=index, beta=beta, norm_y=float(np.linalg.norm(y)))
-    r = evaluate(X, y, beta, seed, device)
-    curve, every = r.pop("gd_curve"), r.pop("gd_every")
+def _exact_46(X, y, beta) -> dict:
+    """TG.1's certified bracket of (46) with the exact cone, and the printed (46)'s bound."""
+    D = enumerate_arrangements(X)
+    ex = bnr.certified_46(X, y, beta, D, "exact")
+    pr = bnr.certified_46(X, y, beta, D, "printed")
+    return {"arrangements": len(D), "exact_lower": ex.lower, "exact_upper": ex.upper,
+            "printed46_lower": pr.lower, "solvers_optimal": ex.solvers_optimal}
+
+
+def sides(c: Case, rng, ctx) -> Sides:
+    X, y, beta = draw(c, rng)
+    values = _closed_form_and_dual(X, y, beta, np.random.default_rng([ctx.seed, 3]))
+    if c.n <= EXACT_MAX_N:
+        values.update(_exact_46(X, y, beta))
+    runs = [bnr.train(X, y, beta, w, restarts=3, steps=800, seed=ctx.seed, device=ctx.device)
+            for w in (1, c.n + 1)]
+    best = min(runs, key=lambda r: r.best_value)
+    values.update(gd_best=best.best_value, gd_width=best.best_net.width,
+                  train_s=sum(r.elapsed_s for r in runs))
+    lo, cf = values["lower"], values["closed_form"]
+    series = {"training": training_series(
+        "Adam on (45): best run, relative excess over the verified lower bound",
+        {"gd (45)-value − lower": best.curve}, lo, best.every,
+        hline={"closed form": excess_curve([cf], lo)[0]} if np.isfinite(cf) else {})}
+    solvers_optimal = values.pop("solvers_optimal", None)
+    return Sides(values, {"beta": beta, "norm_y": float(np.linalg.norm(y))}, series,
+                 data={"solvers_optimal": solvers_optimal})
+
+
+def _checks(c: Case, s: Sides, tol) -> dict:
+    r, beta = s.values, s.params["beta"]
     lo, cf = r["lower"], r["closed_form"]
-    tol = EXACT.scaled(inst["cond"] * 100)
     found = min(r["gd_best"], r.get("exact_upper", np.inf))
     checks = {
-        "closed_form_defined": r["closed_form_defined"],
-        "dual_feasible": r["dual_constraint_over_beta"] <= 1 + 1e-12,
-        "sampled_within_constraint": r["sampled_max_over_norm_v"] <= 1 + 1e-9,
-        "maximiser_attains": abs(r["maximiser_over_norm_v"] - 1) <= 1e-9 or beta == 0,
-        "closed_form_optimal": r["closed_form_defined"] and abs(cf - lo) <= tol.bound(lo),
-        "gd_above_lower": at_least(r["gd_best"], lo, TRAIN),
+        "closed_form_defined": statement(r["closed_form_defined"]),
+        "dual_feasible": support(r["dual_constraint_over_beta"] <= 1 + 1e-12),
+        "sampled_within_constraint": support(r["sampled_max_over_norm_v"] <= 1 + 1e-9),
+        "maximiser_attains": support(abs(r["maximiser_over_norm_v"] - 1) <= 1e-9 or beta == 0),
+        "closed_form_optimal": support(r["closed_form_defined"] and abs(cf - lo) <= tol.bound(lo)),
+        "gd_above_lower": support(at_least(r["gd_best"], lo, TRAIN)),
     }
     if "exact_lower" in r:
-        checks["exact_46_agrees"] = (r["solvers_optimal"] and abs(r["exact_lower"] - lo)
-                                     <= IPM.bound(lo) and at_least(r["exact_upper"], lo, TRAIN))
-    if not checks["closed_form_defined"]:
-        status, why = FAIL, "the printed BN parameters are 0/0 (y = 0)"
-    elif cf > found + IPM.bound(found):
-        status, why = FAIL, f"closed form {cf:.10g} exceeds a network found with {found:.10g}"
-    elif all(checks.values()):
-        status, why = PASS, ""
-    else:
-        status, why = INCONCLUSIVE, "a check failed: " + ", ".join(k for k, v in checks.items()
-                                                                  if not v)
-    findings = []
-    if status == FAIL:
-        findings.append(Finding("statement_fails",
-                                f"Theorem G.2 as printed is not optimal for n={n}, d={inst['d']}, "
-                                f"labels '{inst['labels']}', β={beta:.4g}: {why}."))
+        checks["exact_46_agrees"] = support(
+            s.data["solvers_optimal"] and abs(r["exact_lower"] - lo) <= IPM.bound(lo)
+            and at_least(r["exact_upper"], lo, TRAIN))
+    # a network found below the closed form's value refutes its optimality
+    checks["closed_form_not_above_found"] = statement(not cf > found + IPM.bound(found))
+    return checks
+
+
+def _why(checks: dict, cf: float, found: float) -> str:
+    if not checks["closed_form_defined"].held:
+        return "the printed BN parameters are 0/0 (y = 0)"
+    if not checks["closed_form_not_above_found"].held:
+        return f"closed form {cf:.10g} exceeds a network found with {found:.10g}"
+    failed = failed_names(checks)
+    return "a check failed: " + ", ".join(failed) if failed else ""
+
+
+def _notes(c: Case, r: dict, why: str) -> list[str]:
+    cf = r["closed_form"]
     notes = [why] if why else []
-    if inst["labels"] == "constant":
+    if c.labels == "constant":
         notes.append("constant y: Π y = 0, so γ = 0 and (Xw)_+ = 0; BN of the zero column is "
                      "0/0 in (2) and taken as α/√n·1 (bnproofs.nets.bn convention)")
     if "printed46_lower" in r and r["printed46_lower"] > cf + IPM.bound(cf):
         notes.append(f"printed (46) lower bound {r['printed46_lower']:.10g} exceeds the closed "
                      f"form's value: the printed program (46) is not exact here (see TG.1)")
-    series = {"training": plot_series(
-        "Adam on (45): best run, relative excess over the verified lower bound",
-        {"gd (45)-value − lower": excess_curve(curve, lo)},
-        x=[i * every for i in range(len(curve))], xlabel="step",
-        ylabel="(value − lower) / max(1, |lower|)", log="y",
-        hline={"closed form": excess_curve([cf], lo)[0]} if np.isfinite(cf) else {})}
-    r.pop("solvers_optimal", None)
-    trial = Trial(seed, params, r, status,
-                  gap=relative_gap(cf, lo) if np.isfinite(cf) else None,
-                  bracket=(lo, min(found, cf) if np.isfinite(cf) else found),
-                  tolerance=tol.as_dict(), notes=notes, series=series, checks=checks)
-    return trial, findings
+    return notes
+
+
+def compare(c: Case, s: Sides) -> Comparison:
+    r = s.values
+    lo, cf = r["lower"], r["closed_form"]
+    found = min(r["gd_best"], r.get("exact_upper", np.inf))
+    tol = EXACT.scaled(c.cond * 100)
+    checks = _checks(c, s, tol)
+    why = _why(checks, cf, found)
+    findings = []
+    if status_of(checks) == FAIL:
+        findings.append(Finding("statement_fails",
+                                f"Theorem G.2 as printed is not optimal for n={c.n}, d={c.d}, "
+                                f"labels '{c.labels}', β={s.params['beta']:.4g}: {why}."))
+    finite = bool(np.isfinite(cf))
+    return Comparison(checks, gap=relative_gap(cf, lo) if finite else None,
+                      bracket=(lo, min(found, cf) if finite else found),
+                      tolerance=tol.as_dict(), notes=_notes(c, r, why), findings=findings)
 
 
 PROBES = (("n > d", 6, 3, 201), ("n > d", 5, 2, 202), ("rank X < n ≤ d", 5, 6, 203),
@@ -221,9 +263,15 @@ def summarise(result):
         r = probe(kind, n, d, seed)
         out.append(Finding(
             "assumption_needed" if r["suboptimal"] else "observation",
-            f"Assumption probe ({kind}: n={r['n']}, d={r['d']}, rank {r['rank']}, β={r['beta']:.3g},"
-            f" seed {r['seed']}): closed form {r['closed_form']:.10g} against the exact-cone "
-            f"(46) bracket [{r['lower']:.10g}, {r['upper']:.10g}] — "
+            f"Assumption probe ({kind}: n={r['n']}, d={r['d']}, rank {r['rank']}, "
+            f"β={r['beta']:.3g}, seed {r['seed']}): closed form {r['closed_form']:.10g} against "
+            f"the exact-cone (46) bracket [{r['lower']:.10g}, {r['upper']:.10g}] — "
             + ("suboptimal: the assumption is needed." if r["suboptimal"]
                else "still optimal on this instance.")))
     return out
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["check", CLAIM.id, *sys.argv[1:]]))
