@@ -1,15 +1,5 @@
 """Section 5.2 of [E]: singular-value truncation g(X) = U T_k(Σ) Vᵀ, and what it does to accuracy.
 
-Statement (as printed). "One simple idea to prevent the whitened model from fitting low singular
-value directions is to obtain a low-rank approximation of the data by filtering its singular
-values: ``g(X) := U T_k(Σ) Vᵀ`` (17), with ``T_k(Σ)_ii := σ_i 1{i ≥ k}``, which takes the k ≤ r
-top singular values and removes the rest." Training on ``g(X)`` gives the truncated problems;
-Appendix A.3 / Figure 6 (CNAE-9): convex-truncated matches the SGD baseline for intermediate k,
-underfits for small k and overfits (as the untruncated convex program) for large k.
-
-Assumptions: ``k ≤ r``; ``U, Σ, V`` from the compact SVD of the centred data ``Π X``.
-Reference: Ergen et al., ICLR 2022, Section 5.2 eq. (17); Appendix A.1 (inference), A.3, Figure 6.
-
 What this module computes.
 
 1. Eckart–Young (checked; a check that can fail): for every k, ``‖ΠX − g(X)‖_F²`` against
@@ -40,6 +30,9 @@ are observations (numbers per k in the trial values and in the summary).
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
+
 import numpy as np
 
 from bnproofs import instances
@@ -49,27 +42,62 @@ from bnproofs.nets.bn import bn
 from bnproofs.nets.network import Layer, Net, forward, forward_at, normalise_last, objective_l1
 from bnproofs.nets.whitened import g, gd, truncate
 from bnproofs.programs.arrangements import sample_arrangements
-from bnproofs.programs.cone import program_8, solve, solver_used
-from bnproofs.results import FAIL, PASS, Finding, Trial, plot_series
+from bnproofs.programs.cone import program_8
+from bnproofs.results import Finding, plot_series
+from bnproofs.solvers import solve, solver_used
 from bnproofs.tolerance import EXACT, IPM, at_least
 
-ID = "S5.2"
-PAPER = "E"
-TITLE = "Section 5.2: truncation g(X) is the best rank-k approximation; accuracy of GD / convex, truncated or not"
-KIND = "identity (Eckart–Young) + observation (train/test accuracy across k)"
-STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
-ASSUMPTIONS = ["k ≤ r", "SVD of the centred training data"]
+from .claim import Claim, Comparison, Sides
+from .verdicts import failed_names, statement
 
-N_TRAIN, N_TEST, BETA, M, STEPS, LR, GAUSS = 100, 400, 1.0, 16, 600, 0.1, 8
+CLAIM = Claim(
+    id="S5.2",
+    paper="E",
+    title="Section 5.2: truncation g(X) is the best rank-k approximation; accuracy of GD / "
+          "convex, truncated or not",
+    kind="identity (Eckart–Young) + observation (train/test accuracy across k)",
+    statement="“One simple idea to prevent the whitened model from fitting low singular value "
+              "directions is to obtain a low-rank approximation of the data by filtering its "
+              "singular values: g(X) := U T_k(Σ) Vᵀ (17), with T_k(Σ)_ii := σ_i 1{i ≥ k}, which "
+              "takes the k ≤ r top singular values and removes the rest.” Training on g(X) gives "
+              "the truncated problems; Appendix A.3 / Figure 6 (CNAE-9): convex-truncated matches "
+              "the SGD baseline for intermediate k, underfits for small k and overfits (as the "
+              "untruncated convex program) for large k.",
+    assumptions=("k ≤ r", "SVD of the centred training data"),
+    reference="Ergen et al., ICLR 2022, Section 5.2 eq. (17); Appendix A.1 (inference), A.3, "
+              "Figure 6",
+    tex=r"\begin{array}{l}g(X) := U\, T_k(\Sigma)\, V^\top \quad (17),\qquad "
+        r"T_k(\Sigma)_{ii} := \sigma_i \mathbf{1}\{i \ge k\},\\ \text{which takes the } k \le r "
+        r"\text{ top singular values and removes the rest}\end{array}",
+)
+
 KS = (2, 5, 10, 20)
 COMPETITORS = 40
 
 
-def instance(index: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
-    X, lab = instances.digits(rng, N_TRAIN + N_TEST)
+@dataclass(frozen=True)
+class Case:
+    n_train: int = 100
+    n_test: int = 400
+    beta: float = 1.0
+    m: int = 16  # neurons of the GD network
+    steps: int = 600
+    lr: float = 0.1
+    gaussian_arrangements: int = 8
+
+
+N_TRAIN, N_TEST, BETA = Case.n_train, Case.n_test, Case.beta
+
+
+def case(index: int, rng) -> Case:
+    return Case()
+
+
+def _split(c: Case, rng):
+    """Digits, even (+1) against odd (−1): a seeded training and test split."""
+    X, lab = instances.digits(rng, c.n_train + c.n_test)
     y = np.where(lab % 2 == 0, 1.0, -1.0)
-    return {"Xtr": X[:N_TRAIN], "ytr": y[:N_TRAIN], "Xte": X[N_TRAIN:], "yte": y[N_TRAIN:]}
+    return X[:c.n_train], y[:c.n_train], X[c.n_train:], y[c.n_train:]
 
 
 def eckart_young(W, Xc: np.ndarray, k: int, rng) -> dict:
@@ -83,7 +111,8 @@ def eckart_young(W, Xc: np.ndarray, k: int, rng) -> dict:
         if c % 2 == 0 or k == 0:  # best fit in a random k-dimensional row space
             B = np.linalg.qr(rng.standard_normal((d, max(k, 1))))[0][:, :k]
         else:  # the optimal row space rotated by a small random angle
-            B = np.linalg.qr(W.Vt[:k].T + 10 ** rng.uniform(-4, -1) * rng.standard_normal((d, k)))[0]
+            B = np.linalg.qr(W.Vt[:k].T + 10 ** rng.uniform(-4, -1)
+                             * rng.standard_normal((d, k)))[0]
         best = min(best, float(np.linalg.norm(Xc - Xc @ B @ B.T)))
     return {"error_f2": err_f**2, "tail": float(lam[k:].sum()), "error_2": float(err_2),
             "sigma_next": float(W.sigma[k]) if k < W.r else 0.0, "best_competitor": best,
@@ -101,56 +130,44 @@ def accuracy(f: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.sign(np.ravel(f)) == y))
 
 
-def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
-    inst = instance(index, seed)
-    Xtr, ytr, Xte, yte = inst["Xtr"], inst["ytr"], inst["Xte"], inst["yte"]
-    rng = np.random.default_rng([seed, 1])
-    W = whiten(Xtr)
-    mean, Xc = Xtr.mean(axis=0), Xtr - Xtr.mean(axis=0)
-    ks = [k for k in KS if k < W.r] + [W.r]
-    tol = EXACT.scaled(W.condition)
-    ey = {k: eckart_young(W, Xc, k, rng) for k in ks}
-    scale = float(np.sum(W.sigma**2))
-    checks = {
-        "frobenius_error_is_tail": all(abs(e["error_f2"] - e["tail"]) <= tol.bound(scale)
-                                       for e in ey.values()),
-        "spectral_error_is_next_sigma": all(abs(e["error_2"] - e["sigma_next"])
-                                            <= tol.bound(W.sigma[0]) for e in ey.values()),
-        "no_competitor_better": all(e["best_competitor"] >= np.sqrt(e["error_f2"]) * (1 - 1e-12)
-                                    for e in ey.values()),
+def _gd_side(c: Case, data, ytr, rng) -> list[Net]:
+    """Plain GD on (9) on ``X`` and on every ``g(X)``, one batched run from one start."""
+    K, d = data.shape[0], data.shape[2]
+    W0 = np.broadcast_to(rng.standard_normal((d, c.m)) / np.sqrt(d), (K, d, c.m))
+    o0 = np.broadcast_to(rng.standard_normal((c.m, 1)) / np.sqrt(c.m), (K, c.m, 1))
+    (Wf, gf, af, of), _ = gd("bn", data, ytr[:, None], W0, np.ones((K, c.m)), np.zeros((K, c.m)),
+                             o0, c.beta, c.lr, c.steps)
+    return [Net([Layer(Wf[i], gf[i], af[i])], of[i][:, 0]) for i in range(K)]
+
+
+def _convex_side(c: Case, Wk, data_k, net_gd, ytr, rng, ctx):
+    """Program (8) on ``U'_k`` over Gaussian-gate patterns and the GD network's patterns, and
+    the network rebuilt from its solution (Appendix C.3)."""
+    D = np.unique(np.vstack([sample_arrangements(Wk.Uprime, c.gaussian_arrangements, rng),
+                             patterns(net_gd, data_k)]), axis=0)
+    sol = solve(program_8(Wk.Uprime, D, ytr, c.beta), ctx.solver, ctx.device)
+    net_cvx = rebuild_network(Wk, sol.S, sol.Sp)
+    return sol, net_cvx, len(D)
+
+
+def _row(c: Case, W, k, data_k, split, net_gd, rng, ctx):
+    """One k: train/test accuracy of GD and of the convex side, and their values."""
+    Xtr, ytr, Xte, yte = split
+    gd_value = objective_l1(normalise_last(net_gd), data_k, ytr, c.beta)
+    sol, net_cvx, arrangements = _convex_side(c, truncate(W, k), data_k, net_gd, ytr, rng, ctx)
+    return solver_used(sol), {
+        "gd_train": accuracy(forward(net_gd, data_k), ytr),
+        "gd_test": accuracy(forward_at(net_gd, data_k, Xte), yte),
+        "convex_train": accuracy(forward(net_cvx, data_k), ytr),
+        "convex_test": accuracy(forward_at(net_cvx, data_k, Xte), yte),
+        "gd_value": gd_value, "convex_value": sol.value,
+        "rebuilt_value": objective_l1(net_cvx, data_k, ytr, c.beta, check_constraint=False),
+        "arrangements": arrangements, "status": sol.status, "solve_s": sol.solve_s,
+        "energy_kept": float(np.sum(W.sigma[:k] ** 2) / np.sum(W.sigma**2)),
     }
-    # GD on X and on every g(X), one batched run
-    data = np.stack([g(W, k, mean) for k in ks])
-    K, d = len(ks), Xtr.shape[1]
-    W0 = np.broadcast_to(rng.standard_normal((d, M)) / np.sqrt(d), (K, d, M))
-    o0 = np.broadcast_to(rng.standard_normal((M, 1)) / np.sqrt(M), (K, M, 1))
-    (Wf, gf, af, of), _ = gd("bn", data, ytr[:, None], W0, np.ones((K, M)), np.zeros((K, M)), o0,
-                             BETA, LR, STEPS)
-    rows, used = {}, set()
-    for i, k in enumerate(ks):
-        net_gd = Net([Layer(Wf[i], gf[i], af[i])], of[i][:, 0])
-        gd_value = objective_l1(normalise_last(net_gd), data[i], ytr, BETA)
-        Wk = truncate(W, k)
-        D = np.unique(np.vstack([sample_arrangements(Wk.Uprime, GAUSS, rng),
-                                 patterns(net_gd, data[i])]), axis=0)
-        sol = solve(program_8(Wk.Uprime, D, ytr, BETA), solver, device)
-        used.add(solver_used(sol))
-        net_cvx = rebuild_network(Wk, sol.S, sol.Sp)
-        cvx_value = objective_l1(net_cvx, data[i], ytr, BETA, check_constraint=False)
-        rows[k] = {
-            "gd_train": accuracy(forward(net_gd, data[i]), ytr),
-            "gd_test": accuracy(forward_at(net_gd, data[i], Xte), yte),
-            "convex_train": accuracy(forward(net_cvx, data[i]), ytr),
-            "convex_test": accuracy(forward_at(net_cvx, data[i], Xte), yte),
-            "gd_value": gd_value, "convex_value": sol.value, "rebuilt_value": cvx_value,
-            "arrangements": len(D), "status": sol.status, "solve_s": sol.solve_s,
-            "energy_kept": float(np.sum(W.sigma[:k] ** 2) / scale),
-        }
-    checks["convex_at_most_gd"] = all(at_least(r["gd_value"], r["convex_value"], IPM)
-                                      for r in rows.values())
-    checks["rebuilt_equals_program"] = all(abs(r["rebuilt_value"] - r["convex_value"])
-                                           <= IPM.bound(r["convex_value"]) for r in rows.values())
-    status = PASS if all(checks.values()) else FAIL
+
+
+def _values(W, ks, ey, rows, scale) -> dict:
     r_full = rows[W.r]
     trunc = [k for k in ks if k < W.r]
     best_k = max(trunc, key=lambda k: rows[k]["convex_test"]) if trunc else W.r
@@ -164,6 +181,10 @@ def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
         "convex_test_gain_from_truncation": rows[best_k]["convex_test"] - r_full["convex_test"],
         "gd_test_gain_from_truncation": max(rows[k]["gd_test"] for k in ks) - r_full["gd_test"],
     })
+    return values
+
+
+def _series(ks, ey, rows, r_full) -> dict:
     series = {
         f"{split}_accuracy": plot_series(
             f"{split.capitalize()} accuracy against k (digits, even vs odd; k = r: no truncation)",
@@ -180,20 +201,55 @@ def check(index: int, seed: int, device: str = "cpu", solver: str = "clarabel"):
          "√Σ_{i>k} λ_i": [np.sqrt(ey[k]["tail"]) for k in ks],
          "best random competitor": [ey[k]["best_competitor"] for k in ks]},
         x=ks, xlabel="k", ylabel="Frobenius error", log="x")
-    params = {"index": index, "n_train": N_TRAIN, "n_test": N_TEST, "d": d, "beta": BETA,
-              "solver": solver, "solver_used": ", ".join(sorted(used)),
-              "m": M, "steps": STEPS, "lr": LR, "gaussian_arrangements": GAUSS,
-              "task": "digits even (+1) vs odd (−1)"}
+    return series
+
+
+def sides(c: Case, rng, ctx) -> Sides:
+    split = _split(c, rng)
+    Xtr, ytr = split[0], split[1]
+    prng = np.random.default_rng([ctx.seed, 1])
+    W = whiten(Xtr)
+    mean, Xc = Xtr.mean(axis=0), Xtr - Xtr.mean(axis=0)
+    ks = [k for k in KS if k < W.r] + [W.r]
+    ey = {k: eckart_young(W, Xc, k, prng) for k in ks}
+    data = np.stack([g(W, k, mean) for k in ks])
+    nets = _gd_side(c, data, ytr, prng)
+    rows, used = {}, set()
+    for i, k in enumerate(ks):
+        name, rows[k] = _row(c, W, k, data[i], split, nets[i], prng, ctx)
+        used.add(name)
+    scale = float(np.sum(W.sigma**2))
     notes = [f"k = {k}: GD {rows[k]['gd_train']:.3f}/{rows[k]['gd_test']:.3f}, convex "
              f"{rows[k]['convex_train']:.3f}/{rows[k]['convex_test']:.3f} (train/test), values GD "
              f"{rows[k]['gd_value']:.2f} ≥ convex {rows[k]['convex_value']:.2f} on "
              f"{rows[k]['arrangements']} arrangements" for k in ks]
+    params = {"d": Xtr.shape[1], "solver": ctx.solver, "solver_used": ", ".join(sorted(used)),
+              "task": "digits even (+1) vs odd (−1)"}
+    return Sides(_values(W, ks, ey, rows, scale), params, _series(ks, ey, rows, rows[W.r]), notes,
+                 data={"ey": ey, "rows": rows, "scale": scale, "sigma_max": float(W.sigma[0])})
+
+
+def compare(c: Case, s: Sides) -> Comparison:
+    ey, rows = s.data["ey"].values(), s.data["rows"].values()
+    tol = EXACT.scaled(s.values["condition"])
+    checks = {
+        "frobenius_error_is_tail": statement(all(
+            abs(e["error_f2"] - e["tail"]) <= tol.bound(s.data["scale"]) for e in ey)),
+        "spectral_error_is_next_sigma": statement(all(
+            abs(e["error_2"] - e["sigma_next"]) <= tol.bound(s.data["sigma_max"]) for e in ey)),
+        "no_competitor_better": statement(all(
+            e["best_competitor"] >= np.sqrt(e["error_f2"]) * (1 - 1e-12) for e in ey)),
+        "convex_at_most_gd": statement(all(
+            at_least(r["gd_value"], r["convex_value"], IPM) for r in rows)),
+        "rebuilt_equals_program": statement(all(
+            abs(r["rebuilt_value"] - r["convex_value"]) <= IPM.bound(r["convex_value"])
+            for r in rows)),
+    }
     findings = []
-    if status == FAIL:
-        findings.append(Finding("statement_fails", "failed: " + ", ".join(
-            k for k, v in checks.items() if not v)))
-    return Trial(seed, params, values, status, gap=values["eckart_young_worst"],
-                 tolerance=tol.as_dict(), notes=notes, series=series, checks=checks), findings
+    if bad := failed_names(checks):
+        findings.append(Finding("statement_fails", "failed: " + ", ".join(bad)))
+    return Comparison(checks, gap=s.values["eckart_young_worst"], tolerance=tol.as_dict(),
+                      findings=findings)
 
 
 def summarise(result):
@@ -240,3 +296,9 @@ def summarise(result):
                     f"k={k}: {kept[k]:.2f} vs {printed[k]:.2f}" for k in KS) + ". The prose "
                 "('takes the k ≤ r top singular values') is what is meant; that is implemented."),
     ]
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["check", CLAIM.id, *sys.argv[1:]]))
