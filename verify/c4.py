@@ -29,7 +29,7 @@ from bnproofs.results import Finding, plot_series
 from bnproofs.tolerance import EXACT, FIRST_ORDER
 
 from .claim import Claim, Comparison, Sides
-from .verdicts import statement
+from .verdicts import failed_names, statement
 
 CLAIM = Claim(
     id="C4",
@@ -160,7 +160,7 @@ def compare(c: Case, s: Sides) -> Comparison:
         "grad_matches_fd": statement(v["fd_gap"] <= FIRST_ORDER.rtol * 10),  # central diff.: h²
     }
     findings = []
-    bad = [k for k, ch in checks.items() if not ch.held]
+    bad = failed_names(checks)
     if bad:
         findings.append(Finding(
             "statement_fails",

@@ -42,11 +42,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from bnproofs import ols
-from bnproofs.results import Finding, plot_series
+from bnproofs.results import FAIL, Finding, plot_series
 from bnproofs.tolerance import EXACT, RATE, close
 
 from .claim import Claim, Comparison, Sides
-from .verdicts import statement, support
+from .verdicts import failed_names, statement, status_of, support
 
 CLAIM = Claim(
     id="C6",
@@ -349,8 +349,8 @@ def compare(c: Case, s: Sides) -> Comparison:
         checks["bngd_much_faster"] = statement(v["speed"]["speedup"] >= 10)
     checks["some_run_decided"] = support(any(w["decided"] for w in rows))
     findings = []
-    if any(not ch.held for ch in checks.values() if ch.role == "statement"):
-        bad = [k for k, ch in checks.items() if not ch.held]
+    if status_of(checks) == FAIL:
+        bad = failed_names(checks)
         why = "; ".join(f"x={w['x']:g}, ε_a={w['eps_a']:g}: claimed {w['rho_claimed']:.6g}, "
                         "modes " + ", ".join(f"{m['mode']} {m['fit']:.6g}/{m['pred']:.6g}"
                                              for m in w["modes"])

@@ -29,7 +29,7 @@ from bnproofs.results import Finding, plot_series
 from bnproofs.tolerance import RATE, close
 
 from .claim import Claim, Comparison, Sides
-from .verdicts import statement
+from .verdicts import failed_names, statement
 
 CLAIM = Claim(
     id="C7",
@@ -198,7 +198,7 @@ def compare(c: Case, s: Sides) -> Comparison:
         "gd_small_eps_slope_minus_1": statement(s_gd is not None and close(s_gd, -1.0, SLOPE_TOL)),
     }
     findings = []
-    bad = [k for k, ch in checks.items() if not ch.held]
+    bad = failed_names(checks)
     if bad:
         findings.append(Finding(
             "statement_fails",
