@@ -39,11 +39,11 @@ CLAIM = Claim(
     assumptions=("H symmetric positive definite", "Q orthogonal, μ > 0, γ > 0",
                  "any ε > 0, ε_a", "w₀ ≠ 0"),
     reference="Cai, Li, Shen, ICML 2019: scaling property of BNGD on OLS",
-    tex=r"\begin{aligned}&\text{(i) } \{\mu Q^\top H Q,\ \tfrac{\gamma}{\sqrt{\mu}} Q^\top u,\ "
+    tex=r"\begin{array}{l}\text{(i) } \{\mu Q^\top H Q,\ \tfrac{\gamma}{\sqrt{\mu}} Q^\top u,\ "
         r"\gamma a_0,\ \gamma Q^\top w_0,\ \varepsilon_a,\ \varepsilon\} \text{ gives } "
-        r"(a_k, w_k) \mapsto (\gamma a_k,\ \gamma Q^\top w_k);\\ &\text{(ii) } \{H,\ u,\ a_0,\ "
+        r"(a_k, w_k) \mapsto (\gamma a_k,\ \gamma Q^\top w_k);\\ \text{(ii) } \{H,\ u,\ a_0,\ "
         r"\gamma w_0,\ \varepsilon_a,\ \gamma^2 \varepsilon\} \text{ gives } (a_k, w_k) \mapsto "
-        r"(a_k,\ \gamma w_k).\end{aligned}",
+        r"(a_k,\ \gamma w_k).\end{array}",
 )
 
 
