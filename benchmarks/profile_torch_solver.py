@@ -25,8 +25,9 @@ sys.path[:0] = [str(ROOT), str(ROOT.parent)]  # solvers.py, and this checkout's 
 
 from solvers import check_positive, digits_case, random_case  # noqa: E402
 
-from bnproofs.programs.cone import program_8, solve_program  # noqa: E402
+from bnproofs.programs.cone import program_8  # noqa: E402
 from bnproofs.solvers import torch_solver as ts  # noqa: E402
+from bnproofs.solvers.clarabel import solve_program  # noqa: E402
 
 CLOCK = {"nnls": 0.0, "interior": 0.0, "barrier": 0.0}
 

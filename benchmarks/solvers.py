@@ -63,8 +63,9 @@ import numpy as np
 
 from bnproofs.certify.certificates import dual_certificate
 from bnproofs.data import whiten
-from bnproofs.programs.cone import program_8, solve_program, solve_program_dual
+from bnproofs.programs.cone import program_8
 from bnproofs.programs.losses import dual_from_prediction
+from bnproofs.solvers.clarabel import solve_program, solve_program_dual
 
 
 def distinct_gates(Up, P, rng):

@@ -44,7 +44,8 @@ from solvers import VIOL_TOL, certify, distinct_gates  # noqa: E402
 from bnproofs.data import whiten  # noqa: E402
 from bnproofs.instances import data_matrix  # noqa: E402
 from bnproofs.programs.arrangements import enumerate_arrangements  # noqa: E402
-from bnproofs.programs.cone import program_8, solve_program  # noqa: E402
+from bnproofs.programs.cone import program_8  # noqa: E402
+from bnproofs.solvers.clarabel import solve_program  # noqa: E402
 
 #: (name, data kind, n, d, P (None: the exact arrangements), β); the data kinds are
 #: :func:`bnproofs.instances.data_matrix`'s, plus "digits"

@@ -8,6 +8,7 @@ from bnproofs.closed_forms import theorem_g_2_printed
 from bnproofs.data import InputError
 from bnproofs.nets import bn_after_relu as bnr
 from bnproofs.programs.arrangements import cover_count, enumerate_arrangements
+from bnproofs.programs.bn_after_relu import CONES, extreme_rays, program_46
 
 
 def test_forward_matches_definition_and_normalise_keeps_output():
@@ -33,7 +34,7 @@ def test_arrangements_of_x_match_cover_count():
 def test_extreme_rays_of_small_cone():
     # {μ ≥ 0 : μ1 − μ2 = 0} in R^3: rays (1,1,0) and (0,0,1)
     Q = np.array([[1.0], [-1.0], [0.0]]) / np.sqrt(2)
-    rays = bnr.extreme_rays(Q)
+    rays = extreme_rays(Q)
     got = {tuple(np.round(r, 12)) for r in rays}
     assert got == {(1.0, 1.0, 0.0), (0.0, 0.0, 1.0)}
 
@@ -42,7 +43,7 @@ def test_rebuilt_network_attains_program_value():
     rng = np.random.default_rng(2)
     X, y = rng.standard_normal((6, 2)), rng.standard_normal(6)
     D = enumerate_arrangements(X)
-    for cone in bnr.CONES:
+    for cone in CONES:
         c = bnr.certified_46(X, y, 0.1, D, cone)
         assert c.solvers_optimal
         assert c.lower <= c.upper + 1e-8
@@ -65,6 +66,6 @@ def test_g2_dual_constraint_by_sampling_and_closed_form_value():
 
 def test_bad_input():
     with pytest.raises(InputError):
-        bnr.program_46(np.eye(3), np.ones((1, 3), bool), np.zeros(3), 1.0, cone="other")
+        program_46(np.eye(3), np.ones((1, 3), bool), np.zeros(3), 1.0, cone="other")
     with pytest.raises(InputError):
         bnr.certified_46(np.eye(3), np.zeros(3), 1.0, np.ones((1, 4), bool))

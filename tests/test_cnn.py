@@ -5,10 +5,12 @@ import pytest
 
 pytest.importorskip("torch")  # noqa: E402
 
+from bnproofs.certify.two_layer import certify_program
 from bnproofs.data import InputError
 from bnproofs.nets import cnn, network
 from bnproofs.nets.bn import bn
 from bnproofs.nets.network import Layer, Net, forward
+from bnproofs.programs.cnn import patch_matrix, program_15
 from bnproofs.results import PASS
 from verify import t3_1
 
@@ -32,7 +34,7 @@ def test_conv_bn_is_the_formula_after_13(rng):
     W, g, a, w = rng.standard_normal((3, 5)), rng.standard_normal(5), rng.standard_normal(5), \
         rng.standard_normal(5)
     net = Net([Layer(W, g, a)], w, pool=P.shape[0])
-    assert np.allclose(forward(net, cnn.patch_matrix(P)), cnn.forward_13(P, W, g, a, w), atol=1e-13)
+    assert np.allclose(forward(net, patch_matrix(P)), cnn.forward_13(P, W, g, a, w), atol=1e-13)
     Z = np.einsum("knh,hm->knm", P, W)
     out = cnn.conv_bn(Z, g, a)
     assert np.allclose(out.sum(axis=(0, 1)), a * np.sqrt(Z.shape[0] * Z.shape[1]))  # shift 1/√(nK)
@@ -42,10 +44,9 @@ def test_conv_bn_is_the_formula_after_13(rng):
 
 
 def test_program_15_bracket_and_rebuilt_cnn(rng):
-    from bnproofs.certify.two_layer import certify_program
     P = cnn.patches(rng.standard_normal((4, 5)), 2)
     y = rng.standard_normal(4)
-    prog = cnn.program_15(P, y, 0.2)
+    prog = program_15(P, y, 0.2)
     opt = certify_program(prog.program, prog.whitened, prog.M, pool=prog.K)
     assert opt.solvers_optimal and opt.width <= 1e-6 * max(1, opt.upper)
     assert abs(opt.upper - opt.convex) <= 1e-6 * max(1, opt.convex)

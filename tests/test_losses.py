@@ -8,7 +8,8 @@ from bnproofs.certify.two_layer import certified_optimum
 from bnproofs.data import InputError, whiten
 from bnproofs.programs import losses
 from bnproofs.programs.arrangements import enumerate_arrangements
-from bnproofs.programs.cone import program_8, solve_program, solve_program_dual
+from bnproofs.programs.cone import program_8
+from bnproofs.solvers.clarabel import solve_program, solve_program_dual
 
 
 @pytest.mark.parametrize("name", ["logistic", "hinge"])

@@ -13,9 +13,12 @@ from bnproofs.certify.certificates import dual_certificate
 from bnproofs.certify.two_layer import solve_and_certify
 from bnproofs.data import whiten
 from bnproofs.instances import data_matrix, sampled_hinge_8
-from bnproofs.nets.cnn import patches, program_15
+from bnproofs.nets.cnn import patches
 from bnproofs.programs.arrangements import enumerate_arrangements, sample_arrangements
-from bnproofs.programs.cone import ConeProgram, Shared, program_8, solve, solve_program
+from bnproofs.programs.cnn import program_15
+from bnproofs.programs.cone import ConeProgram, Shared, program_8
+from bnproofs.solvers import solve
+from bnproofs.solvers.clarabel import solve_program
 from bnproofs.solvers.torch_solver import solve_batch
 
 TOL = 1e-6
@@ -409,7 +412,7 @@ def test_cpu_batches_are_chunked_by_size(batch8, monkeypatch):
 
 
 def test_auto_takes_the_torch_solver_for_large_programs_only():
-    import bnproofs.programs.cone as cv
+    import bnproofs.solvers as cv
 
     small = _programs_8(2, 8, 2, 1)[0]
     assert cv.auto_solver(small) == "clarabel"

@@ -6,10 +6,11 @@ import pytest
 from bnproofs.certify.certificates import dual_certificate
 from bnproofs.certify.rebuild import caratheodory_prune, rebuild_network
 from bnproofs.certify.two_layer import certified_optimum
-from bnproofs.data import whiten
+from bnproofs.data import InputError, whiten
 from bnproofs.nets.network import objective_l1
 from bnproofs.programs.arrangements import enumerate_arrangements
-from bnproofs.programs.cone import ConeProgram, program_8, solve_program
+from bnproofs.programs.cone import ConeProgram, program_8
+from bnproofs.solvers.clarabel import solve_program
 
 
 @pytest.fixture(params=[(9, 2, 0.2), (6, 1, 1.0), (4, 6, 0.05)])
@@ -45,8 +46,6 @@ def test_torch_bracket_matches_clarabel(problem):
 
 
 def test_unknown_solver_is_an_input_error(problem):
-    from bnproofs.data import InputError
-
     X, y, beta, W, D = problem
     with pytest.raises(InputError, match="unknown solver"):
         certified_optimum(X, y, beta, W, D, solver="scs")

@@ -2,7 +2,7 @@
 
 One entry point, :func:`certified_optimum`, used by every claim that needs ``p_2*``:
 
-1. solve (8) (``solver="clarabel"``, ``"torch"`` or ``"auto"``, :func:`bnproofs.programs.cone.solve`); its
+1. solve (8) (``solver="clarabel"``, ``"torch"`` or ``"auto"``, :func:`bnproofs.solvers.solve`); its
    multipliers give a dual point ``(v = y − Σ D_i U' s_i, ρ)`` (``v = −∇L(f)`` for another loss,
    :mod:`bnproofs.programs.losses`);
 2. with Clarabel, also solve (24) as a separate problem; its ``(v, ρ)`` is a second dual point
@@ -27,15 +27,9 @@ from bnproofs.certify.rebuild import ACTIVE, caratheodory_prune, rebuild_network
 from bnproofs.data import InputError, Whitened, check_data
 from bnproofs.nets.network import Net, objective_l1
 from bnproofs.programs import losses
-from bnproofs.programs.cone import (
-    SOLVERS,
-    ConeProgram,
-    program_8,
-    solve,
-    solve_program,
-    solve_program_dual,
-    solver_used,
-)
+from bnproofs.programs.cone import ConeProgram, program_8
+from bnproofs.solvers import SOLVERS, solve, solver_used
+from bnproofs.solvers.clarabel import solve_program, solve_program_dual
 
 TORCH_TOL = 1e-8
 

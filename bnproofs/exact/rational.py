@@ -44,8 +44,12 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import linprog
 
+from bnproofs.closed_forms import lemma_c1_dual
+from bnproofs.data import whiten
 from bnproofs.exact import PROVED, UNDECIDED, ExactItem
-from bnproofs.programs.arrangements import cover_count
+from bnproofs.programs.arrangements import cover_count, enumerate_arrangements
+from bnproofs.programs.cone import program_8
+from bnproofs.solvers.clarabel import solve_program, solve_program_dual
 
 Vec = list  # of Fraction
 Mat = list  # of rows (lists of Fraction)
@@ -280,9 +284,6 @@ def _rational_instance(seed: int, n: int, d: int, beta_rule: str):
 def _solver_points(X, y, beta: Fraction, D):
     """Clarabel's solution of (8) (groups u_i = U's_i) and two dual points: (24) solved as a
     separate problem, and the primal's residual with its multipliers."""
-    from bnproofs.data import whiten
-    from bnproofs.programs.cone import program_8, solve_program, solve_program_dual
-
     Up = whiten(X).Uprime
     prog = program_8(Up, D, y, float(beta))
     cs = solve_program(prog)
@@ -319,9 +320,6 @@ def certify_convex(X, y, beta: Fraction, A: Mat, B: Mat, D: np.ndarray, groups, 
 
 def certificate_convex_program(seed: int, n: int, d: int, beta_rule: str, name: str) -> ExactItem:
     """T2.1 (n ≤ d) / T2.2 (n > d): Clarabel's primal and dual of (8)/(24), certified exactly."""
-    from bnproofs.data import whiten
-    from bnproofs.programs.arrangements import enumerate_arrangements
-
     t0 = time.perf_counter()
     X, y, beta, A, B = _rational_instance(seed, n, d, beta_rule)
     D = enumerate_arrangements(whiten(X).Uprime)
@@ -338,10 +336,6 @@ def certificate_t2_1_closed_form(seed: int, n: int = 3, d: int = 4,
     """T2.1 without a solver: the corrected closed form (groups ``c (±y)_+`` with
     ``c = (1 − β/‖(±y)_+‖)_+``) against Lemma C.1's ``v*`` with ``ρ_i = D_i(−v)_+``,
     ``ρ_i' = D_i(v)_+`` (which minimise the constraint norms of (24) when U' is square)."""
-    from bnproofs.closed_forms import lemma_c1_dual
-    from bnproofs.data import whiten
-    from bnproofs.programs.arrangements import enumerate_arrangements
-
     t0 = time.perf_counter()
     X, y, beta, A, B = _rational_instance(seed, n, d, beta_rule)
     D = enumerate_arrangements(whiten(X).Uprime)

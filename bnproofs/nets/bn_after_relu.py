@@ -1,4 +1,5 @@
-"""Two-layer networks with BN *after* the ReLU (Appendix G of [E]): model (45), program (46).
+"""Two-layer networks with BN *after* the ReLU (Appendix G of [E]): model (45), its training, and
+the certified bracket from program (46).
 
 Model (45), on Θ_s (``γ_j² + α_j² = 1``, after the rescaling of Lemma 1.1)::
 
@@ -6,33 +7,9 @@ Model (45), on Θ_s (``γ_j² + α_j² = 1``, after the rescaling of Lemma 1.1):
 
 with BN of eq. (2) (:func:`bnproofs.nets.bn.bn`, constant columns → ``α/√n · 1``).
 
-**Arrangements.** A neuron's pattern is ``D = diag(1[X w ≥ 0])``: the arrangements of ``X``
-itself (no constant column, no bias), :func:`bnproofs.programs.arrangements.enumerate_arrangements` of
-``X``; Cover's count ``2 Σ_{k<r} C(n−1, k)`` with ``r = rank X`` for rows in general position.
-Every ``w`` lies in the *closed* cone ``C_D = {w : (2D − I) X w ≥ 0}`` of some open region ``D``,
-so the closed cones of the listed patterns cover ``R^d``.
-
-**Program (46) as printed.** With the compact SVD ``Π D_i X = U_i Σ_i V_iᵀ`` (``Π = I − 11ᵀ/n``,
-rank ``r_i``), ``U_i' = [U_i, 1/√n · 1]``: ``A_i = U_i'``, and the cone acts on ``s_{i,1:r_i}``
-through ``G_i = (2D_i − I) X V_i Σ_i⁻¹`` (zero column for the last entry). Here all blocks are
-padded to ``k = max_i r_i + 1`` columns with the constant column last. ``r_i = 0``
-(``Π D_i X = 0``: no active row, or the active rows of ``X w`` constant) leaves only the constant
-direction, unconstrained. For a neuron of pattern ``D_i``: ``Π (X w)_+ = Π D_i X w = U_i q`` with
-``q = Σ_i V_iᵀ w``; ``BN = γ U_i q/‖q‖ + α/√n 1 = U_i' s`` for ``s = [γ q/‖q‖; α]``, ‖s‖ = 1.
-
-**The exact cone.** The set of ``q`` a neuron of pattern ``D_i`` can realise is
-``K_i = {Σ_i V_iᵀ w : (2D_i − I) X w ≥ 0}``. (46) only allows ``w = V_i Σ_i⁻¹ q`` (``w`` in the
-row space of ``Π D_i X``); but ``w = V_i Σ_i⁻¹ q + N_i z`` with ``N_i`` a basis of
-``null(Π D_i X)`` gives the same ``q`` and the same BN output, and ``z`` can move the *inactive*
-rows ``X_{S^c} w`` (``null(Π D_i X) = null(X_S)`` when some row is inactive, so ``z`` is free
-whenever ``rank X_S < rank X``) — and, for ``D_i = I`` with ``1 ∈ range X``, shift every row.
-Eliminating ``z`` (Farkas): with ``E_i = (2D_i − I) X V_i Σ_i⁻¹`` and ``B_i = (2D_i − I) X N_i``,
-``q ∈ K_i ⇔ μᵀ E_i q ≥ 0`` for every extreme ray ``μ`` of ``{μ ≥ 0 : B_iᵀ μ = 0}``. Extreme
-rays are the nonnegative null vectors of minimal support (enumerated over supports, small ``n``
-only); ``B_i = 0`` gives the unit vectors, i.e. the printed constraint. ``program_46(...,
-cone="exact")`` uses these rows: the printed feasible set is a subset of the exact one, so the
-printed program can only be larger. A missed ray would only enlarge the set, so its dual bound
-remains a valid lower bound on (45).
+**Program (46)** and its exact cone are built by :func:`bnproofs.programs.bn_after_relu.program_46`
+(the arrangements of ``X`` itself; ``U_i' = [U_i, 1/√n · 1]`` from the compact SVD
+``Π D_i X = U_i Σ_i V_iᵀ``, blocks padded to ``k = max_i r_i + 1`` columns).
 
 **Rebuild.** For an active ``s_i`` with head ``h = s_{i,1:r_i}``: ``w = V_i Σ_i⁻¹ h + N_i z``
 (``z = 0`` for the printed cone; for the exact cone ``z`` from an LP that restores the pattern),
@@ -43,7 +20,6 @@ outputs ``± U_i' s_i`` and costs ``β‖s_i‖`` exactly as in (46). ``h = 0`` 
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -51,11 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
+from bnproofs.certify.rebuild import caratheodory_prune
+from bnproofs.certify.two_layer import solve_and_certify
 from bnproofs.data import InputError, check_data
-from bnproofs.nets.bn import bn
-from bnproofs.programs.cone import ConeProgram, solver_used
-
-CONES = ("printed", "exact")
+from bnproofs.nets.bn import bn, bn_torch
+from bnproofs.nets.training import resolve_device
+from bnproofs.programs.bn_after_relu import Block, Program46, program_46
+from bnproofs.solvers import solver_used
 
 
 @dataclass
@@ -97,108 +75,6 @@ def objective(net: ReluBNNet, X, y, beta: float) -> float:
 
 def zero_network(d: int) -> ReluBNNet:
     return ReluBNNet(np.zeros((d, 1)), np.ones(1), np.zeros(1), np.zeros(1))
-
-
-# --------------------------------------------------------------------------- program (46)
-
-
-@dataclass
-class Block:
-    """Per-arrangement data: ``w = VSinv @ h + N @ z``; ``E``/``B`` the pattern constraint."""
-
-    r: int
-    VSinv: np.ndarray  # d × r
-    N: np.ndarray  # d × (d − r), basis of null(Π D X)
-    E: np.ndarray  # n × r, (2D − I) X V Σ⁻¹
-    B: np.ndarray  # n × (d − r), (2D − I) X N
-
-
-@dataclass
-class Program46:
-    prog: ConeProgram
-    blocks: list[Block]
-    cone: str
-    D: np.ndarray
-
-    @property
-    def rank_deficient(self) -> int:
-        """Arrangements with ``r_i`` below the largest ``r_j`` (``Π D_i X = 0`` included)."""
-        rx = max((b.r for b in self.blocks), default=0)
-        return sum(b.r < rx for b in self.blocks)
-
-    @property
-    def zero_blocks(self) -> int:
-        """Arrangements with ``Π D_i X = 0``: only the constant direction ``1/√n`` remains."""
-        return sum(b.r == 0 for b in self.blocks)
-
-
-def _rank_tol(X: np.ndarray) -> float:
-    return 1e-10 * max(1.0, float(np.linalg.norm(X, 2)))
-
-
-def _orth(M: np.ndarray, tol: float) -> np.ndarray:
-    if M.size == 0:
-        return np.zeros((M.shape[0], 0))
-    U, s, _ = np.linalg.svd(M, full_matrices=False)
-    return U[:, s > tol]
-
-
-def extreme_rays(Q: np.ndarray, tol: float = 1e-9) -> np.ndarray:
-    """Extreme rays (rows) of ``{μ ≥ 0 : Qᵀ μ = 0}`` for ``Q`` n × t with orthonormal columns:
-    the nonnegative null vectors of ``Q_Tᵀ`` of minimal support ``T`` (``|T| ≤ t + 1``)."""
-    n, t = Q.shape
-    rays = []
-    for size in range(1, t + 2):
-        for T in itertools.combinations(range(n), size):
-            M = Q[list(T)].T  # t × |T|
-            _, s, Vt = np.linalg.svd(M, full_matrices=True) if t else (None, np.zeros(0),
-                                                                         np.eye(size))
-            nullity = size - int(np.sum(s > tol))
-            if nullity != 1:
-                continue
-            u = Vt[-1]
-            if np.all(u > tol) or np.all(u < -tol):
-                mu = np.zeros(n)
-                mu[list(T)] = np.abs(u) / np.abs(u).max()
-                rays.append(mu)
-    return np.array(rays).reshape(-1, n)
-
-
-def program_46(X, D, y, beta, cone: str = "printed") -> Program46:
-    """Program (46) for the arrangements ``D`` of ``X`` (P × n booleans); ``cone="exact"`` uses
-    the exact projected cone ``K_i`` (module docstring) instead of the printed one."""
-    if cone not in CONES:
-        raise InputError(f"cone must be one of {CONES}")
-    X = np.asarray(X, dtype=float)
-    D = np.asarray(D, dtype=bool)
-    n, d = X.shape
-    tol = _rank_tol(X)
-    blocks, Gs = [], []
-    for Di in D:
-        S = (2.0 * Di - 1.0)[:, None]
-        PDX = Di[:, None] * X
-        PDX = PDX - PDX.mean(axis=0)
-        U, s, Vt = np.linalg.svd(PDX, full_matrices=True)
-        r = int(np.sum(s > tol))
-        VSinv = Vt[:r].T / s[:r]
-        N = Vt[r:].T
-        blk = Block(r, VSinv, N, S * (X @ VSinv), S * (X @ N))
-        blocks.append((blk, U[:, :r]))
-        if cone == "printed":
-            Gs.append(blk.E)
-        else:
-            mus = extreme_rays(_orth(blk.B, tol))
-            Gs.append(mus @ blk.E)
-    k = max((b.r for b, _ in blocks), default=0) + 1
-    m = max((g.shape[0] for g in Gs), default=0)
-    P = len(D)
-    A = np.zeros((P, n, k))
-    G = np.zeros((P, m, k))
-    for i, ((blk, Ui), Gi) in enumerate(zip(blocks, Gs, strict=True)):
-        A[i, :, : blk.r] = Ui
-        A[i, :, -1] = 1.0 / math.sqrt(n)
-        G[i, : Gi.shape[0], : blk.r] = Gi
-    return Program46(ConeProgram(A, G, y, beta), [b for b, _ in blocks], cone, D)
 
 
 def _restore_pattern(blk: Block, h: np.ndarray) -> np.ndarray:
@@ -264,9 +140,6 @@ def train(X, y, beta, width: int, *, restarts: int = 4, steps: int = 2000, lr: f
     """Adam on (45) with ``γ_j = cos φ_j``, ``α_j = sin φ_j`` (Θ_s by construction), all
     restarts batched; every restart is evaluated in numpy by :func:`objective`."""
     import torch
-
-    from bnproofs.nets.bn import bn_torch
-    from bnproofs.nets.training import resolve_device
 
     X, y, beta = check_data(X, y, beta)
     if width < 1 or restarts < 1 or steps < 1:
@@ -339,9 +212,6 @@ def certified_46(X, y, beta, D, cone: str = "printed", solver: str = "clarabel",
     """Solve (46) (Clarabel and its separately solved dual, or the torch solver on ``device``),
     certify the better dual point (:func:`bnproofs.certify.two_layer.solve_and_certify`), prune
     (Carathéodory) and rebuild a network evaluated in (45)."""
-    from bnproofs.certify.rebuild import caratheodory_prune
-    from bnproofs.certify.two_layer import solve_and_certify
-
     X, y, beta = check_data(X, y, beta)
     D = np.asarray(D, dtype=bool)
     if D.ndim != 2 or D.shape[1] != X.shape[0]:

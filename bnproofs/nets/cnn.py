@@ -1,10 +1,10 @@
-"""Two-layer CNNs with BN (Section 3 of [E]): patches, conv-BN, the convex program (15).
+"""Two-layer CNNs with BN (Section 3 of [E]): patches, conv-BN, the CNN (13).
 
 **Patches.** A convolution of the data with a filter ``z ∈ R^h`` is ``{X_k z}_{k=1..K}`` for
 patch matrices ``X_k ∈ R^{n×h}`` (row i = the k-th patch of sample i). :func:`patches` extracts
 them with ``torch.nn.functional.unfold`` (1-D signals as images of height 1), the one
 implementation used both by the torch CNN and by the convex program; ``h`` counts channels times
-filter entries. ``M = [X_1; …; X_K] ∈ R^{nK×h}`` (:func:`patch_matrix`).
+filter entries. ``M = [X_1; …; X_K] ∈ R^{nK×h}`` (:func:`bnproofs.programs.cnn.patch_matrix`).
 
 **Conv-BN** (after (13)): for filter ``z`` with ``μ = (1/nK) Σ_k 1ᵀ X_k z``::
 
@@ -17,26 +17,17 @@ outputs, shift ``1/√(nK)``), then cut back into its K blocks: :func:`conv_bn`,
 the stacked rows, then a sum over the blocks); :func:`forward_13` writes (13) out block by block
 as an independent evaluator for tests.
 
-**Program (15)** (Theorem 3.1): with ``(I − (1/nK)11ᵀ) M = U_M Σ_M V_Mᵀ`` (compact),
-``U'_M = [U_M, 1/√(nK) 1] = [U'_{M1}; …; U'_{MK}]`` and the arrangements ``D_i`` of ``U'_M``
-(patterns of length nK, ``D_ik`` the k-th block of n), (15) is the cone program of
-:mod:`bnproofs.programs.cone` with ``A_i = Σ_k D_ik U'_{Mk}`` (n × (r_c+1)) and
-``G_i = (2D_i − I) U'_M`` (nK × (r_c+1)) (:func:`program_15`). A solution rebuilds as a CNN
-exactly as (8) rebuilds as a network (Appendix C.3 with ``X → M``): filter
-``z = V_M Σ_M⁻¹ q_{1:r}/‖q_{1:r}‖``, ``[γ; α] = [‖q_{1:r}‖; q_{r+1}]/‖q‖``, ``w = ±‖q‖``
-(:func:`bnproofs.certify.two_layer.certify_program` with ``pool = K``).
+**Program (15)** (Theorem 3.1) is built by :func:`bnproofs.programs.cnn.program_15`, on the patch
+matrix ``M`` of :func:`bnproofs.programs.cnn.patch_matrix`; a solution rebuilds as a CNN exactly as
+(8) rebuilds as a network (:func:`bnproofs.certify.two_layer.certify_program` with ``pool = K``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from bnproofs.data import InputError, Whitened, check_data, whiten
+from bnproofs.data import InputError
 from bnproofs.nets.bn import bn, bn_torch
-from bnproofs.programs.arrangements import enumerate_arrangements
-from bnproofs.programs.cone import ConeProgram, Shared
 
 
 def _pair(v, name) -> tuple[int, int]:
@@ -75,12 +66,6 @@ def patches(X, h, stride=1, padding=0) -> np.ndarray:
     return cols.permute(2, 0, 1).numpy().astype(float)  # K × n × (c·kernel)
 
 
-def patch_matrix(P: np.ndarray) -> np.ndarray:
-    """``M = [X_1; …; X_K] ∈ R^{nK×h}`` from patches ``K × n × h``."""
-    K, n, h = P.shape
-    return np.asarray(P, dtype=float).reshape(K * n, h)
-
-
 def conv_bn(Z: np.ndarray, gamma, alpha) -> np.ndarray:
     """Conv-BN of (13) for patch outputs ``Z`` (K × n × m): eq. (2) over all nK rows."""
     K, n, m = Z.shape
@@ -107,39 +92,3 @@ def forward_13(P: np.ndarray, filters, gamma, alpha, w) -> np.ndarray:
         for b in blocks:
             out += np.maximum((b - mu) / den * gamma[j] + alpha[j] / np.sqrt(n * K), 0) * w[j]
     return out
-
-
-@dataclass
-class Program15:
-    program: ConeProgram
-    whitened: Whitened  # of M: U'_M = whitened.Uprime (nK × (r_c + 1))
-    D: np.ndarray  # P_c × nK arrangements of U'_M
-    M: np.ndarray
-    K: int
-
-    @property
-    def rank(self) -> int:
-        return self.whitened.r
-
-
-def program_15(P: np.ndarray, y, beta, D: np.ndarray | None = None) -> Program15:
-    """(15) for patches ``P`` (K × n × h); ``D`` defaults to the exact arrangements of U'_M."""
-    P = np.asarray(P, dtype=float)
-    if P.ndim != 3:
-        raise InputError(f"patches must be K × n × h, got shape {P.shape}")
-    K, n, _ = P.shape
-    M = patch_matrix(P)
-    _, y, beta = check_data(P[0], y, beta)
-    if y.ndim != 1:
-        raise InputError("program (15) is for scalar labels (y ∈ R^n)")
-    W = whiten(M)
-    U = W.Uprime
-    if D is None:
-        D = enumerate_arrangements(U)
-    Df = np.asarray(D, dtype=bool).astype(float)
-    DU = Df[:, :, None] * U  # P × nK × k
-    A = DU.reshape(len(Df), K, n, U.shape[1]).sum(axis=1)  # Σ_k D_ik U'_Mk
-    G = (2 * Df - 1)[:, :, None] * U
-    R = np.kron(np.ones((1, K)), np.eye(n))  # Σ over the K patches of each sample
-    return Program15(ConeProgram(A, G, y, beta, shared=Shared(U, np.asarray(D, dtype=bool), R)),
-                     W, np.asarray(D, dtype=bool), M, K)

@@ -1,4 +1,4 @@
-"""The convex programs of [E] as one family, solved with cvxpy + Clarabel; (8) and its dual (24).
+"""The convex programs of [E] as one family: the cone-constrained group lasso (P), its dual (D), (8).
 
 Programs (8) (Theorem 2.2), (15) (Theorem 3.1, CNN) and (46) (Theorem G.1, BN after ReLU) are all
 the group lasso with cone constraints, for per-arrangement matrices ``A_i ∈ R^{n×k}`` (the
@@ -23,28 +23,26 @@ padded with zero columns, which the norm penalty keeps at zero). For (8), with a
 ``½‖f − y‖²`` by ``L(f, y)`` in (P) and the dual objective by ``−L*(−v)`` plus the domain of
 ``L*`` (see :mod:`bnproofs.programs.losses`); the constraints of (D) are unchanged.
 
-Both (P) and (D) are solved as written (the dual is a separate cvxpy problem, not the primal's
-multipliers), with the solver pinned to Clarabel. Neither answer is trusted:
-:mod:`bnproofs.certify.certificates` turns each into a verified bound.
+This module holds the programs and their solutions only. The builders of the other members are
+:func:`bnproofs.programs.cnn.program_15` and :func:`bnproofs.programs.bn_after_relu.program_46`;
+the solvers (Clarabel, the torch solver) are in :mod:`bnproofs.solvers`, and no solver's answer
+is trusted: :mod:`bnproofs.certify.audit` turns it into a verified bracket.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-import cvxpy as cp
 import numpy as np
-import scipy.sparse as sp
 
-from bnproofs.data import InputError
 from bnproofs.programs import losses
-
-SOLVER = cp.CLARABEL
 
 
 @dataclass
 class ConvexSolution:
+    """A solver's answer to (P): the point ``(S, Sp)``, multipliers of its cone constraints and,
+    where the solver has its own, the dual point ``v`` that goes with them."""
+
     value: float  # the solver's objective
     S: np.ndarray  # P × k, the s_i
     Sp: np.ndarray  # P × k, the s_i'
@@ -64,6 +62,8 @@ class ConvexSolution:
 
 @dataclass
 class DualSolution:
+    """A solver's answer to the dual (D): ``v`` and the multipliers ``ρ``, ``ρ'``."""
+
     value: float
     v: np.ndarray
     rho: np.ndarray
@@ -78,7 +78,7 @@ class Shared:
     ``G_i = diag(2D_i − 1) M`` for ``M`` (N × k), the arrangements ``D`` (P × N booleans) and a
     readout ``R`` (n × N; ``None``: the identity, N = n). (8) has ``M = U'``; (15) has
     ``M = U'_M`` over the nK patch rows and ``R`` summing the K patches of each sample. Solvers
-    may use it instead of the dense arrays (:mod:`bnproofs.solvers.torch_solver` does: every product
+    may use it instead of the dense arrays (:mod:`bnproofs.solvers.torch` does: every product
     becomes one matrix product with ``M`` and a mask, and ``λ_max(G_iᵀG_i) = ‖M‖₂²``)."""
 
     M: np.ndarray
@@ -132,7 +132,7 @@ class ConeProgram:
     @property
     def entries(self) -> int:
         """Cone-constraint entries ``2 P m k``: the size measure of the solver choices
-        (:func:`auto_solver`, :func:`bnproofs.solvers.torch_solver.cpu_chunk`)."""
+        (:func:`bnproofs.solvers.auto_solver`, :func:`bnproofs.solvers.torch.cpu_chunk`)."""
         P, _, m, k = self.shape
         return 2 * P * m * k
 
@@ -171,154 +171,3 @@ def program_8(Uprime, D, y, beta, loss: str = "squared") -> ConeProgram:
     Df = Db.astype(float)
     return ConeProgram(Df[:, :, None] * Uprime, (2 * Df - 1)[:, :, None] * Uprime, y, beta, loss,
                        Shared(Uprime, Db))
-
-
-def _flat(prog: ConeProgram):
-    """``Σ_i A_i s_i = A_flat vec(S)`` and ``[G_i s_i]_i = G_blk vec(S)`` (row-major vec)."""
-    P, n, m, k = prog.shape
-    A_flat = prog.A.transpose(1, 0, 2).reshape(n, P * k)
-    G_blk = sp.block_diag(list(prog.G), format="csr") if P else sp.csr_matrix((0, 0))
-    return A_flat, G_blk
-
-
-def _stats(prob: cp.Problem) -> dict:
-    st = prob.solver_stats
-    return {
-        "solver": st.solver_name,
-        "iterations": st.num_iters,
-        "solve_time_s": st.solve_time,
-    }
-
-
-def solve_program(prog: ConeProgram, verbose: bool = False) -> ConvexSolution:
-    """Solve (P) with Clarabel; wall time includes cvxpy's compilation."""
-    P, n, m, k = prog.shape
-    A_flat, G_blk = _flat(prog)
-    S = cp.Variable((P, k))
-    Sp = cp.Variable((P, k))
-    s, sp_ = cp.vec(S, order="C"), cp.vec(Sp, order="C")
-    cons = [G_blk @ s >= 0, G_blk @ sp_ >= 0]
-    obj = losses.cvxpy_primal(prog.loss, A_flat @ (s - sp_), prog.y) + prog.beta * (
-        cp.sum(cp.norm(S, 2, axis=1)) + cp.sum(cp.norm(Sp, 2, axis=1))
-    )
-    prob = cp.Problem(cp.Minimize(obj), cons)
-    t0 = time.perf_counter()
-    prob.solve(solver=SOLVER, verbose=verbose)
-    dt = time.perf_counter() - t0
-    ok = S.value is not None
-
-    def multipliers(c):
-        if not ok or c.dual_value is None:
-            return np.zeros((P, m))
-        return np.asarray(c.dual_value).reshape(P, m)
-
-    return ConvexSolution(
-        value=float(prob.value) if prob.value is not None else float("nan"),
-        S=S.value if ok else np.zeros((P, k)),
-        Sp=Sp.value if ok else np.zeros((P, k)),
-        rho=multipliers(cons[0]),
-        rhop=multipliers(cons[1]),
-        status=prob.status,
-        solve_s=dt,
-        solver_stats=_stats(prob),
-    )
-
-
-SOLVERS = ("auto", "clarabel", "torch")
-
-#: ``solver="auto"`` takes the torch solver from this many cone-constraint entries ``2 P m k`` on
-#: (measured, one CPU thread: (8) with n = 50, k = 4 is a tie with Clarabel at P = 200, 80 000
-#: entries, and 2.5–4× faster at P = 1000; T3.1's largest (15), 90 000 entries, takes Clarabel
-#: 0.25 s; S5.2's (8) on digits, 262 000 entries, 2 s, where the torch solver is faster)
-AUTO_ENTRIES = 150_000
-
-
-def auto_solver(prog: ConeProgram) -> str:
-    """What ``solver="auto"`` picks for ``prog``: ``"torch"`` for programs with at least
-    :data:`AUTO_ENTRIES` cone-constraint entries whose loss the torch solver takes (and torch
-    installed), else ``"clarabel"``."""
-    import importlib.util
-
-    from bnproofs.solvers.torch_solver import LOSSES
-
-    big = prog.entries >= AUTO_ENTRIES
-    ok = prog.loss in LOSSES and importlib.util.find_spec("torch") is not None
-    return "torch" if big and ok else "clarabel"
-
-
-def solver_used(cs: ConvexSolution) -> str:
-    """``"torch"`` where :func:`solve` kept the torch solver's answer, else ``"clarabel"`` (asked
-    for, or the fallback)."""
-    return "torch" if cs.solver_stats.get("solver") == "torch" else "clarabel"
-
-
-def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
-          tol: float = 1e-6, fallback: bool = True) -> ConvexSolution:
-    """Solve (P) with the chosen solver: ``"clarabel"`` (:func:`solve_program`), ``"torch"``
-    (:func:`bnproofs.solvers.torch_solver.solve_torch` on ``device``, stopped at the certified relative
-    gap ``tol``) or ``"auto"`` (the one :func:`auto_solver` picks for the program's size). The torch answer is a feasible point with multipliers whose
-    :func:`~bnproofs.certify.certificates.dual_certificate` is within ``tol`` of its objective; its
-    status is ``"optimal"`` only when that certified gap was reached (``"inaccurate"``
-    otherwise), and ``solver_stats`` carries ``lower`` and ``gap``. With ``fallback`` (default), an
-    uncertified torch answer is replaced by Clarabel's, whose ``solver_stats["fallback_from"]``
-    keeps the torch attempt's figures."""
-    if solver == "auto":
-        solver = auto_solver(prog)
-    if solver == "clarabel":
-        return solve_program(prog)
-    if solver != "torch":
-        raise ValueError(f"unknown solver {solver!r}; choose one of {SOLVERS}")
-    from bnproofs.solvers.torch_solver import LOSSES, solve_torch
-
-    if prog.loss not in LOSSES:  # (a loss of bnproofs.programs.losses that the torch solver lacks)
-        if not fallback:
-            raise InputError(f"the torch solver takes the losses {LOSSES}, not {prog.loss!r}")
-        return _clarabel_instead(prog, {"solver": "torch", "reason":
-                                        f"the {prog.loss} loss is not taken by the torch solver"})
-    s = solve_torch(prog, tol=tol, device=device)
-    stats = {"solver": "torch", "device": device, "iterations": s.iterations, "rounds": s.rounds,
-             "working_set": s.working_set, "lower": s.lower, "gap": s.gap,
-             "violation": s.violation, "torch_status": s.status}
-    if s.status != "certified" and fallback:
-        # e.g. a cone with an empty interior that the optimum needs (the barrier keeps such a
-        # group at 0): Clarabel's answer instead, with the torch attempt recorded
-        return _clarabel_instead(prog, stats)
-    return ConvexSolution(
-        value=s.upper, S=s.S, Sp=s.Sp, rho=s.rho, rhop=s.rhop,
-        status="optimal" if s.status == "certified" else "inaccurate",
-        solve_s=s.solve_s, solver_stats=stats, v=s.v,
-    )
-
-
-def _clarabel_instead(prog: ConeProgram, torch_stats: dict) -> ConvexSolution:
-    """Clarabel's answer, with why the torch solver's is not used in ``fallback_from``."""
-    cs = solve_program(prog)
-    cs.solver_stats = {**cs.solver_stats, "fallback_from": torch_stats}
-    return cs
-
-
-def solve_program_dual(prog: ConeProgram, verbose: bool = False) -> DualSolution:
-    """Solve the dual (D) directly with Clarabel."""
-    P, n, m, k = prog.shape
-    A_flat, G_blk = _flat(prog)
-    v = cp.Variable(n)
-    R = cp.Variable((P, m), nonneg=True)
-    Rp = cp.Variable((P, m), nonneg=True)
-    Av = cp.reshape(A_flat.T @ v, (P, k), order="C")
-    GR = cp.reshape(G_blk.T @ cp.vec(R, order="C"), (P, k), order="C")
-    GRp = cp.reshape(G_blk.T @ cp.vec(Rp, order="C"), (P, k), order="C")
-    cons = [cp.norm(Av + GR, 2, axis=1) <= prog.beta, cp.norm(-Av + GRp, 2, axis=1) <= prog.beta]
-    obj, dom = losses.cvxpy_dual(prog.loss, v, prog.y)
-    prob = cp.Problem(cp.Maximize(obj), cons + dom)
-    t0 = time.perf_counter()
-    prob.solve(solver=SOLVER, verbose=verbose)
-    dt = time.perf_counter() - t0
-    ok = v.value is not None
-    return DualSolution(
-        value=float(prob.value) if prob.value is not None else float("nan"),
-        v=v.value if ok else np.zeros(n),
-        rho=R.value if ok else np.zeros((P, m)),
-        rhop=Rp.value if ok else np.zeros((P, m)),
-        status=prob.status,
-        solve_s=dt,
-    )

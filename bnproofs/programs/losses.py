@@ -90,34 +90,6 @@ def dual_from_prediction(name: str, f, y) -> np.ndarray:
     raise InputError(f"unknown loss {name!r}")
 
 
-def cvxpy_primal(name: str, f, y):
-    """``L(f, y)`` as a cvxpy expression of the affine expression ``f``."""
-    import cvxpy as cp
-
-    if name == "squared":
-        return 0.5 * cp.sum_squares(f - y)
-    if name == "logistic":
-        return cp.sum(cp.logistic(cp.multiply(-y, f)))
-    if name == "hinge":
-        return cp.sum(cp.pos(1 - cp.multiply(y, f)))
-    raise InputError(f"unknown loss {name!r}")
-
-
-def cvxpy_dual(name: str, v, y):
-    """``(−L*(−v), [domain constraints])`` as cvxpy objects."""
-    import cvxpy as cp
-
-    if name == "squared":
-        return -0.5 * cp.sum_squares(v - y) + 0.5 * float(y @ y), []
-    p = cp.multiply(y, v)
-    dom = [p >= 0, p <= 1]
-    if name == "logistic":
-        return cp.sum(cp.entr(p) + cp.entr(1 - p)), dom
-    if name == "hinge":
-        return cp.sum(p), dom
-    raise InputError(f"unknown loss {name!r}")
-
-
 def torch_value(name: str, f, y):
     """``L(f, y)`` in torch, summed over the sample dimension ``-2`` and outputs ``-1``."""
     import torch
