@@ -12,6 +12,11 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.datasets import load_digits
+
+from bnproofs.data import whiten
+from bnproofs.programs.arrangements import sample_arrangements
+from bnproofs.programs.cone import ConeProgram, program_8
 
 LABEL_KINDS = ("mixed", "positive", "negative", "ties", "constant")
 BETA_RULES = ("tiny", "between", "at_positive", "above", "random")
@@ -157,8 +162,6 @@ def digits(rng, n: int | None = None, classes=None):
     """scikit-learn's bundled 8×8 digits (1797 × 64, pixel values 0..16; no download): a random
     subset of ``n`` images (all if None) of the given ``classes`` (all ten if None), as
     ``(X, labels)`` in a seeded random order."""
-    from sklearn.datasets import load_digits
-
     X, lab = load_digits(return_X_y=True)
     keep = np.arange(len(lab)) if classes is None else np.flatnonzero(np.isin(lab, classes))
     keep = rng.permutation(keep)
@@ -167,15 +170,11 @@ def digits(rng, n: int | None = None, classes=None):
     return X[keep].astype(float), lab[keep]
 
 
-def sampled_hinge_8(seed: int, n: int = 30, P: int = 1000, beta: float = 0.02):
+def sampled_hinge_8(seed: int, n: int = 30, P: int = 1000, beta: float = 0.02) -> ConeProgram:
     """Program (8) with the hinge loss on whitened Gaussian data ``U'`` (n × 3), ``P`` sampled
     arrangements (:func:`~bnproofs.programs.arrangements.sample_arrangements`, ~700 distinct of 1000 at
     n = 30) and ±1 labels, at a small β: set A of ``benchmarks/hinge_small_beta.py``, whose
     instances stress the torch solver's hinge path (its tests use the same ones)."""
-    from bnproofs.data import whiten
-    from bnproofs.programs.arrangements import sample_arrangements
-    from bnproofs.programs.cone import program_8
-
     rng = np.random.default_rng(seed)
     Up = whiten(rng.standard_normal((n, 3))).Uprime
     D = sample_arrangements(Up, P, rng)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bnproofs.certify.vector import ORTHANT_MAX_N, orthant_constraint
 from bnproofs.programs import losses
 from bnproofs.programs.cone import ConeProgram
 
@@ -84,8 +85,6 @@ def relu_sphere_norm(V) -> tuple[float, np.ndarray]:
     the maximiser as a simple eigenvector. Enumerating all ``2^n − 1`` supports and keeping
     eigenvectors of one sign is therefore exact (up to round-off); cost ``O(2^n n³)``, small n.
     """
-    from bnproofs.certify.vector import ORTHANT_MAX_N, orthant_constraint
-
     V = np.asarray(V, dtype=float)
     V = V.reshape(V.shape[0], -1)
     if V.shape[0] > ORTHANT_MAX_N:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bnproofs.certify.certificates import relu_sphere_norm
 from bnproofs.data import rank_tolerance
 from bnproofs.nets.bn import bn
 from bnproofs.nets.network import (
@@ -88,8 +89,6 @@ def attained_constraint(V, A: np.ndarray) -> float:
     (scalar) or ``p = `` the exact maximiser of :func:`~bnproofs.certify.certificates.relu_sphere_norm`
     (vector), with ``[γ; α] = [‖Πp‖; 1ᵀp/√n]/‖p‖``: then ``BN(A w) = p/‖p‖`` whenever
     ``p ∈ range(A)``, so this reaches the sphere constraint exactly when the range is ``R^n``."""
-    from bnproofs.certify.certificates import relu_sphere_norm
-
     V = np.asarray(V, dtype=float).reshape(A.shape[0], -1)
     n = A.shape[0]
     cands = [np.maximum(s * V[:, 0], 0) for s in (1, -1)] if V.shape[1] == 1 else []

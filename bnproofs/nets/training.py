@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bnproofs.data import InputError, check_data
 from bnproofs.nets.network import Layer, Net, normalise_last, objective_l1, objective_weight_decay
 from bnproofs.programs import losses as loss_fns
 
@@ -35,8 +36,6 @@ OBJECTIVES = ("weight_decay", "effective", "l1")
 
 def resolve_device(device: str = "auto") -> str:
     """``auto`` → ``cuda`` when available, else ``cpu``; ``cuda`` without CUDA is an error."""
-    from bnproofs.data import InputError
-
     if device not in ("auto", "cpu", "cuda"):
         raise InputError(f"device must be auto, cpu or cuda, got {device!r}")
     try:
@@ -91,8 +90,6 @@ def train(
     first layer's ReLU outputs are summed over the K blocks (see :class:`~bnproofs.nets.network.Net`);
     ``y`` has n rows. Labels may be a vector or an n × C matrix (vector output)."""
     import torch
-
-    from bnproofs.data import InputError, check_data
 
     if objective not in OBJECTIVES:
         raise InputError(f"objective must be one of {OBJECTIVES}")
