@@ -45,6 +45,55 @@ class Runs:
     seconds: float = 0.0
 
 
+class _Recorder:
+    """What :func:`bngd` keeps besides the final states: every ``every`` steps the relative
+    error, ``‖w‖²`` and ``a`` of the runs in ``rows`` (all runs when None, in that order), and
+    (``keep``) every iterate of every run."""
+
+    def __init__(self, xb, B, d, total, every, rows, keep):
+        self.xb, self.every, self.keep = xb, every, keep
+        self.n = total // every + 1 if every else 0
+        self.slot = np.full(B, -1)
+        rec = np.arange(B) if rows is None else np.asarray(rows, dtype=int)
+        self.slot[rec] = np.arange(rec.size)
+        self.hist = ({k: np.full((rec.size, self.n), np.nan) for k in ("err", "wnorm2", "a")}
+                     if self.n else {})
+        self.st_a = np.full((B, total + 1), np.nan) if keep else None
+        self.st_w = np.full((B, total + 1, d), np.nan) if keep else None
+
+    def step(self, i, rows, A, W, n, U, UHU, hm):
+        """Record state ``i`` of the active ``rows`` (``n = ‖w‖_H``; ``hmul(*hm, V) = H V``)."""
+        xb = self.xb
+        if self.every and i % self.every == 0:
+            V = (A / n)[:, None] * W - U
+            err = xb.sqrt((V * hmul(*hm, V)).sum(-1) / UHU)
+            c = i // self.every
+            s_rows = self.slot[rows]
+            sel = s_rows >= 0
+            self.hist["err"][s_rows[sel], c] = xb.numpy(err)[sel]
+            self.hist["wnorm2"][s_rows[sel], c] = xb.numpy((W * W).sum(-1))[sel]
+            self.hist["a"][s_rows[sel], c] = xb.numpy(A)[sel]
+        if self.keep:
+            self.st_a[rows, i] = xb.numpy(A)
+            self.st_w[rows, i] = xb.numpy(W)
+
+    def history(self) -> dict:
+        if self.hist:
+            self.hist["k"] = np.arange(self.n) * self.every
+        return self.hist
+
+    def states(self) -> dict:
+        return {"a": self.st_a, "w": self.st_w} if self.keep else {}
+
+
+def _rel2(tt, pp, uHu, precise):
+    """``‖v − u‖_H²/uᵀHu`` per run and step of a chunk, from what :func:`bngd` buffered:
+    ``(v − u)ᵀH(v − u)`` when ``precise``, else ``t = φ − a`` and ``φ`` (its docstring)."""
+    if precise:
+        return tt / uHu[:, None]
+    return (tt * tt + (uHu[:, None] - pp * pp)) / uHu[:, None]
+
+
 @quiet
 def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None = None,
          record_every: int = 0, record_rows=None, keep_states: bool = False,
@@ -74,14 +123,7 @@ def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None
     total = bat.total
     if keep_states:
         chunk = total + 1
-    n_rec = total // record_every + 1 if record_every else 0
-    slot = np.full(B, -1)
-    rec = np.arange(B) if record_rows is None else np.asarray(record_rows, dtype=int)
-    slot[rec] = np.arange(rec.size)
-    hist = {k: np.full((rec.size, n_rec), np.nan) for k in ("err", "wnorm2", "a")} if n_rec else {}
-    st_a = np.full((B, total + 1), np.nan) if keep_states else None
-    st_w = np.full((B, total + 1, d), np.nan) if keep_states else None
-
+    rec = _Recorder(xb, B, d, total, record_every, record_rows, keep_states)
     precise = tol is not None and tol < 1e-7
     A, W = xb.asarray(per_run(a0, B, 0)), xb.asarray(w0)
     E, EA = xb.asarray(per_run(eps, B, 0)), xb.asarray(per_run(eps_a, B, 0))
@@ -105,18 +147,7 @@ def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None
             else:
                 buf_t[:, j] = t
                 buf_phi[:, j] = phi
-            if record_every and (k + j) % record_every == 0:
-                V = (A / n)[:, None] * W - U
-                err = xb.sqrt((V * hmul(dense, shared, Mx, V)).sum(-1) / UHU)
-                c = (k + j) // record_every
-                s_rows = slot[rows]
-                sel = s_rows >= 0
-                hist["err"][s_rows[sel], c] = xb.numpy(err)[sel]
-                hist["wnorm2"][s_rows[sel], c] = xb.numpy((W * W).sum(-1))[sel]
-                hist["a"][s_rows[sel], c] = xb.numpy(A)[sel]
-            if keep_states:
-                st_a[rows, k + j] = xb.numpy(A)
-                st_w[rows, k + j] = xb.numpy(W)
+            rec.step(k + j, rows, A, W, n, U, UHU, (dense, shared, Mx))
             if k + j == total:  # the last state is measured, not updated
                 C = j + 1
                 break
@@ -126,10 +157,7 @@ def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None
         tt, pp = xb.numpy(buf_t[:, :C]), xb.numpy(buf_phi[:, :C])
         a_np, w_np = xb.numpy(A), xb.numpy(W)
         a_out[rows], w_out[rows] = a_np, w_np
-        if precise:
-            rel2 = tt / uHu[rows, None]
-        else:
-            rel2 = (tt * tt + (uHu[rows, None] - pp * pp)) / uHu[rows, None]
+        rel2 = _rel2(tt, pp, uHu[rows], precise)
         keep = bat.close_chunk(k, C, rel2, finite_rows(a_np, w_np, tt))
         k += C
         if keep is not None:
@@ -138,10 +166,7 @@ def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None
             if not shared:
                 Mx = Mx[kx]
     xb.sync()
-    if hist:
-        hist["k"] = np.arange(n_rec) * record_every
-    states = {"a": st_a, "w": st_w} if keep_states else {}
-    return Runs(a_out, w_out, bat.hit, bat.diverged, bat.stopped, hist, states,
+    return Runs(a_out, w_out, bat.hit, bat.diverged, bat.stopped, rec.history(), rec.states(),
                 time.perf_counter() - t0)
 
 
