@@ -1,18 +1,8 @@
-"""Theorem 2.3 of [E]: the vector-output problem (9) equals the convex program (12).
+"""[E] Theorem 2.3: the vector-output problem (9) equals the convex program (12).
 
-Statement (as printed). The non-convex training problem (9) can be cast as::
-
-    p_2v* = min_{S_i}  ½ ‖Σ_i D_i U' S_i − Y‖_F² + β Σ_i ‖S_i‖_{K_i,*}                   (12)
-    ‖S‖_{K_i,*} = min t  s.t.  S ∈ t · conv{Z = h gᵀ : (2D_i − I) U' h ≥ 0, ‖Z‖_* ≤ 1},
-
-with ``U' = [U, 1/√n · 1]`` as in Theorem 2.2 and ``D_i`` all arrangements of ``U'``. Its dual
-(11) is ``max_V −½‖V − Y‖_F² + ½‖Y‖_F²`` s.t. ``max_{‖s‖=1} ‖Vᵀ (U' s)_+‖₂ ≤ β`` (C.5).
-Appendix C.5 (via Sahiner et al. 2021) adds that strong duality holds once ``m ≥ m*``,
-``m* ≤ nC + 1``.
-
-Assumptions: any X (small here: the constraint is evaluated exactly for ``r + 1 ≤ 4``); any Y with
-C columns; β > 0.
-Reference: Ergen et al., ICLR 2022, Theorem 2.3; Appendix C.5.
+The dual of (12) is (11), ``max_V −½‖V − Y‖_F² + ½‖Y‖_F²`` s.t. ``max_{‖s‖=1} ‖Vᵀ (U' s)_+‖₂ ≤ β``
+(Appendix C.5); C.5 (via Sahiner et al. 2021) adds that strong duality holds once ``m ≥ m*``,
+``m* ≤ nC + 1``. Statements: docs/theorems/ergen.md.
 
 ``‖·‖_{K_i,*}`` is not computable directly, so the claim is tested through a certified bracket
 that must contain both (9) and (12) (:mod:`bnproofs.certify.vector`):
@@ -31,15 +21,19 @@ that must contain both (9) and (12) (:mod:`bnproofs.certify.vector`):
 * ``gd_best`` — the best (10) value of Adam on (9) with ``nC + 1`` neurons, 4 restarts;
 * ``constraint_sampled`` — ``max ‖Vᵀ(U's)_+‖`` over 20 000 random unit ``s`` (must not exceed
   the exact ``c(V)``); ``‖V‖₂`` (must not be below it);
-* C = 1: the T2.2 bracket of :func:`bnproofs.certify.two_layer.certified_optimum` on the same instance
-  (convex program (8) and its dual (24)); the two brackets must overlap.
+* C = 1: the T2.2 bracket of :func:`bnproofs.certify.two_layer.certified_optimum` on the same
+  instance (convex program (8) and its dual (24)); the two brackets must overlap.
 
 Checks: bracket no wider than the interior-point tier (then (9) and (12) are equal to within it);
-the network's value equals the master's; training never below the lower bound; exact ``c`` ≥ the
-sampled maximum and ≤ ``‖V‖₂``.
+the network's value equals the master's; exact ``c`` between the sampled maximum and ``‖V‖₂``.
+Training below the lower bound, a nuclear-norm value above the master's or an exact ``c``
+outside its two independent bounds contradicts the bracket: those are the statement checks.
 """
 
 from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -56,39 +50,68 @@ from bnproofs.data import whiten
 from bnproofs.nets.network import forward, objective_l1
 from bnproofs.nets.training import train
 from bnproofs.programs.arrangements import enumerate_arrangements
-from bnproofs.results import (
-    FAIL,
-    Finding,
-    Trial,
-    decide,
-    excess_curve,
-    plot_series,
-)
+from bnproofs.results import FAIL, Finding, plot_series, training_series
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, close, relative_gap
 
-ID = "T2.3"
-PAPER = "E"
-TITLE = "Vector outputs: (9) equals the convex program (12) with the constrained nuclear norm"
-KIND = "exact reformulation (tight equality, certified bracket)"
-STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
-ASSUMPTIONS = ["any X (here small: r + 1 ≤ 4 for an exact dual constraint)",
-               "any Y ∈ R^{n×C}", "β > 0"]
+from .claim import Claim, Comparison, Sides
+from .verdicts import failed_names, failed_notes, statement, status_of, support
 
-#: (n, d, C, data kind, label kind, β as a fraction of c(Y)); documented cases first
-CASES = [
-    (6, 1, 2, "general", "gaussian", 0.4),
-    (8, 2, 3, "general", "gaussian", 1e-3),  # tiny β
-    (7, 2, 1, "general", "gaussian", 0.3),  # C = 1: must reproduce T2.2
-    (9, 3, 2, "general", "onehot", 0.2),  # r + 1 = 4
-    (8, 2, 2, "general", "gaussian", 1.2),  # β above c(Y): the zero network is optimal
-    (8, 2, 3, "ties", "gaussian", 0.3),  # duplicated rows
-    (9, 3, 3, "rank2", "gaussian", 0.3),  # rank-deficient X
-    (10, 2, 1, "general", "ties", 0.5),  # C = 1 with tied labels
-    (5, 2, 3, "general", "onehot", 0.6),
-    (4, 6, 2, "general", "gaussian", 0.3),  # n ≤ d: U' square, c by supports
-]
+CLAIM = Claim(
+    id="T2.3",
+    paper="E",
+    title="Vector outputs: (9) equals the convex program (12) with the constrained nuclear norm",
+    kind="exact reformulation (tight equality, certified bracket)",
+    statement="The non-convex training problem (9) can be cast as p_2v* = min_{S_i} "
+              "½ ‖Σ_i D_i U' S_i − Y‖_F² + β Σ_i ‖S_i‖_{K_i,*} (12), where ‖S‖_{K_i,*} = min t "
+              "s.t. S ∈ t · conv{Z = h gᵀ : (2D_i − I) U' h ≥ 0, ‖Z‖_* ≤ 1}, with "
+              "U' = [U, 1/√n · 1] as in Theorem 2.2 and D_i all arrangements of U'.",
+    assumptions=("any X (here small: r + 1 ≤ 4 for an exact dual constraint)",
+                 "any Y ∈ R^{n×C}", "β > 0"),
+    reference="Ergen et al., ICLR 2022, Theorem 2.3; Appendix C.5",
+    tex=r"\begin{aligned}p_{2v}^* &= \min_{S_i} \tfrac{1}{2}\left\|\sum_{i} D_i U' S_i - Y"
+        r"\right\|_F^2 + \beta \sum_{i} \|S_i\|_{K_i,*}, \\ \|S\|_{K_i,*} &= \min t \ "
+        r"\text{s.t.}\ S \in t \cdot \operatorname{conv}\left\{Z = h g^\top : (2D_i - I) U' h "
+        r"\ge 0,\ \|Z\|_* \le 1\right\}\end{aligned}",
+)
+
 SAMPLES = 20000
-TRAIN_STEPS = 1500
+
+
+@dataclass(frozen=True)
+class Case:
+    n: int
+    d: int
+    C: int
+    data: str  # instances.data_matrix kind
+    labels: str  # gaussian | onehot | ties
+    beta_over_cY: float  # β as a fraction of c(Y)
+    steps: int = field(default=1500, repr=False)  # Adam steps per restart
+    restarts: int = field(default=4, repr=False)
+
+
+#: documented cases first
+CASES = [
+    Case(6, 1, 2, "general", "gaussian", 0.4),
+    Case(8, 2, 3, "general", "gaussian", 1e-3),  # tiny β
+    Case(7, 2, 1, "general", "gaussian", 0.3),  # C = 1: must reproduce T2.2
+    Case(9, 3, 2, "general", "onehot", 0.2),  # r + 1 = 4
+    Case(8, 2, 2, "general", "gaussian", 1.2),  # β above c(Y): the zero network is optimal
+    Case(8, 2, 3, "ties", "gaussian", 0.3),  # duplicated rows
+    Case(9, 3, 3, "rank2", "gaussian", 0.3),  # rank-deficient X
+    Case(10, 2, 1, "general", "ties", 0.5),  # C = 1 with tied labels
+    Case(5, 2, 3, "general", "onehot", 0.6),
+    Case(4, 6, 2, "general", "gaussian", 0.3),  # n ≤ d: U' square, c by supports
+]
+
+
+def case(index: int, rng) -> Case:
+    if index < len(CASES):
+        return CASES[index]
+    d = int(rng.integers(1, 4))
+    n = int(rng.integers(d + 2, 10))
+    C = int(rng.integers(1, 4))
+    kind = str(rng.choice(["gaussian", "onehot", "ties"]))
+    return Case(n, d, C, "general", kind, float(10 ** rng.uniform(-2, 0.1)))
 
 
 def _labels(rng, n, C, kind):
@@ -101,22 +124,6 @@ def _labels(rng, n, C, kind):
     if kind == "ties":
         return rng.choice([-1.0, 0.0, 1.0, 2.0], size=(n, C))
     raise ValueError(kind)
-
-
-def instance(index: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
-    if index < len(CASES):
-        n, d, C, data, kind, frac = CASES[index]
-    else:
-        d = int(rng.integers(1, 4))
-        n = int(rng.integers(d + 2, 10))
-        C = int(rng.integers(1, 4))
-        data = "general"
-        kind = str(rng.choice(["gaussian", "onehot", "ties"]))
-        frac = float(10 ** rng.uniform(-2, 0.1))
-    X = instances.data_matrix(rng, n, d, data)
-    Y = _labels(rng, n, C, kind)
-    return {"X": X, "Y": Y, "n": n, "d": d, "C": C, "data": data, "labels": kind, "frac": frac}
 
 
 def nuclear_value(W, H, G, Y, beta) -> float:
@@ -136,101 +143,106 @@ def nuclear_value(W, H, G, Y, beta) -> float:
     return 0.5 * float(np.sum((pred - Y) ** 2)) + beta * reg
 
 
-def check(index: int, seed: int, device: str = "cpu"):
-    inst = instance(index, seed)
-    X, Y, n, C = inst["X"], inst["Y"], inst["n"], inst["C"]
-    rng = np.random.default_rng([seed, 3])
-    W = whiten(X)
-    cY = dual_constraint(W.Uprime, Y).value
-    beta = inst["frac"] * cY if cY > 0 else 1.0
-    params = {k: inst[k] for k in ("n", "d", "C", "data", "labels")}
-    params.update(index=index, beta=beta, beta_over_cY=inst["frac"], rank=W.r)
-    opt = certified_vector_optimum(X, Y, beta, W)
-    lo, hi = opt.lower, opt.upper
-    # independent looks at the dual constraint at the certificate's (unscaled) residual
-    Vc = opt.certificate.V
-    Ssamp = rng.standard_normal((W.r + 1, SAMPLES))
-    Ssamp /= np.linalg.norm(Ssamp, axis=0)
-    sampled = float(constraint_function(W.Uprime, Vc, Ssamp).max())
-    c_exact = dual_constraint(W.Uprime, Vc).value
-    spectral = float(np.linalg.norm(Vc, 2))
+def _constraint_side(W, V, rng) -> dict:
+    """Independent looks at the dual constraint at the certificate's (unscaled) residual ``V``:
+    the exact ``c(V)``, its maximum over ``SAMPLES`` random unit ``s``, and ``‖V‖₂``."""
+    S = rng.standard_normal((W.r + 1, SAMPLES))
+    S /= np.linalg.norm(S, axis=0)
+    return {"sampled": float(constraint_function(W.Uprime, V, S).max()),
+            "exact": dual_constraint(W.Uprime, V).value, "spectral": float(np.linalg.norm(V, 2))}
+
+
+def _network_side(X, Y, beta, W, opt) -> dict:
+    """The network of the master's columns: its output against ``A G``, and (10) after
+    Carathéodory pruning with its width."""
     A = np.maximum(W.Uprime @ opt.H.T, 0.0)
-    net_out_gap = float(np.abs(forward(opt.network, X) - A @ opt.G).max())
     G_pruned = prune_columns(A, opt.G)
-    pruned = objective_l1(network_from_columns(W, opt.H, G_pruned), X, Y, beta)
-    neurons = int(np.count_nonzero(np.linalg.norm(G_pruned, axis=1)))
-    width = n * C + 1
-    gd = train(X, Y, beta, [width], restarts=4, steps=TRAIN_STEPS, seed=seed, device=device)
-    values = {
-        "lower": lo,
-        "upper": hi,
-        "rebuilt_network": hi,
-        "master": opt.master,
-        "convex_12_nuclear": nuclear_value(W, opt.H, opt.G, Y, beta),
-        "gd_best": gd.best_value,
-        "bracket_width": hi - lo,
-        "constraint_exact_over_beta": c_exact / beta,
-        "constraint_sampled_over_beta": sampled / beta,
-        "spectral_over_beta": spectral / beta,
-        "network_output_gap": net_out_gap,
-        "iterations": opt.iterations,
-        "columns": opt.columns,
-        "active_columns": opt.active,
-        "pruned_network": pruned,
-        "neurons_pruned": neurons,
-        "nC_plus_1": n * C + 1,
-        "solve_s": opt.solve_s,
-        "train_s": gd.elapsed_s,
-    }
-    tol = IPM
-    checks = {
-        "masters_optimal": all(s == "optimal" for s in opt.statuses),
-        "bracket_closed": hi - lo <= tol.bound(lo),
-        "network_equals_master": close(hi, opt.master, tol),
-        "network_output_matches": net_out_gap <= EXACT.bound(float(np.abs(Y).max())),
-        "nuclear_below_master": opt.master >= values["convex_12_nuclear"] - tol.bound(lo),
-        "gd_above_lower": at_least(gd.best_value, lo, TRAIN),
-        "pruned_equals_network": close(pruned, hi, tol),
-        "neurons_at_most_nC_plus_1": neurons <= n * C + 1,
-        "exact_c_above_sampled": sampled <= c_exact * (1 + 1e-12) + 1e-15,
-        "exact_c_below_spectral": c_exact <= spectral * (1 + 1e-12) + 1e-15,
-    }
-    t22 = None
-    if C == 1:
-        D = enumerate_arrangements(W.Uprime)
-        t22 = certified_optimum(X, Y[:, 0], beta, W, D)
-        values.update({"t2_2_lower": t22.lower, "t2_2_upper": t22.upper, "arrangements": len(D)})
-        checks["matches_t2_2"] = (max(lo, t22.lower) <= min(hi, t22.upper) + tol.bound(lo)
-                                  and t22.upper - t22.lower <= tol.bound(lo))
-    contradiction = not (checks["gd_above_lower"] and checks["nuclear_below_master"]
-                         and checks["exact_c_above_sampled"] and checks["exact_c_below_spectral"])
-    status, notes = decide(checks, contradiction)
-    findings = []
-    if status == FAIL:
-        findings.append(Finding(
-            "statement_fails",
-            f"Certified bracket [{lo:.10g}, {hi:.10g}] contradicted for n={n}, d={inst['d']}, "
-            f"C={C}, β={beta:.4g}: gd_best={gd.best_value:.10g}, failed "
-            + ", ".join(k for k, v in checks.items() if not v)))
+    return {"network_output_gap": float(np.abs(forward(opt.network, X) - A @ opt.G).max()),
+            "pruned_network": objective_l1(network_from_columns(W, opt.H, G_pruned), X, Y, beta),
+            "neurons_pruned": int(np.count_nonzero(np.linalg.norm(G_pruned, axis=1)))}
+
+
+def _t2_2_side(X, Y, beta, W) -> dict:
+    """C = 1: the bracket of (8)/(24) over every arrangement (Theorem 2.2)."""
+    D = enumerate_arrangements(W.Uprime)
+    t22 = certified_optimum(X, Y[:, 0], beta, W, D)
+    return {"t2_2_lower": t22.lower, "t2_2_upper": t22.upper, "arrangements": len(D)}
+
+
+def _series(opt, gd, lo) -> dict:
     hist = np.array(opt.history)
-    series = {
+    return {
         "column_generation": plot_series(
             "Column generation: bounds minus the final lower bound",
             {"upper (restricted master) − lower": [max(u - lo, 1e-16) for u in hist[:, 1]],
              "final lower − verified lower so far": [max(lo - v, 1e-16) for v in hist[:, 0]]},
             x=list(range(1, len(hist) + 1)), xlabel="iteration", ylabel="excess", log="y"),
-        "training": plot_series(
+        "training": training_series(
             "Adam on (9): best restart, relative excess over the certified lower bound",
-            {"gd (10)-value − lower": excess_curve(gd.curve, lo)},
-            x=[i * gd.every for i in range(len(gd.curve))], xlabel="step",
-            ylabel="(value − lower) / max(1, |lower|)", log="y"),
+            {"gd (10)-value − lower": gd.curve}, lo, gd.every),
     }
-    trial = Trial(seed, params, values, status, gap=relative_gap(hi, lo), bracket=(lo, hi),
-                  tolerance=tol.as_dict(), notes=notes, series=series, checks=checks)
-    return trial, findings
 
 
-def summarise(result):
+def sides(c: Case, rng, ctx) -> Sides:
+    X = instances.data_matrix(rng, c.n, c.d, c.data)
+    Y = _labels(rng, c.n, c.C, c.labels)
+    W = whiten(X)
+    cY = dual_constraint(W.Uprime, Y).value
+    beta = c.beta_over_cY * cY if cY > 0 else 1.0
+    opt = certified_vector_optimum(X, Y, beta, W)
+    lo, hi = opt.lower, opt.upper
+    con = _constraint_side(W, opt.certificate.V, np.random.default_rng([ctx.seed, 3]))
+    gd = train(X, Y, beta, [c.n * c.C + 1], restarts=c.restarts, steps=c.steps, seed=ctx.seed,
+               device=ctx.device)
+    values = {
+        "lower": lo, "upper": hi, "rebuilt_network": hi, "master": opt.master,
+        "convex_12_nuclear": nuclear_value(W, opt.H, opt.G, Y, beta), "gd_best": gd.best_value,
+        "bracket_width": hi - lo, "constraint_exact_over_beta": con["exact"] / beta,
+        "constraint_sampled_over_beta": con["sampled"] / beta,
+        "spectral_over_beta": con["spectral"] / beta, **_network_side(X, Y, beta, W, opt),
+        "iterations": opt.iterations, "columns": opt.columns, "active_columns": opt.active,
+        "nC_plus_1": c.n * c.C + 1, "solve_s": opt.solve_s, "train_s": gd.elapsed_s,
+    }
+    if c.C == 1:
+        values.update(_t2_2_side(X, Y, beta, W))
+    data = {"constraint": con, "statuses": opt.statuses, "y_max": float(np.abs(Y).max())}
+    return Sides(values, {"beta": beta, "rank": W.r}, _series(opt, gd, lo), data=data)
+
+
+def compare(c: Case, s: Sides) -> Comparison:
+    v, con, tol = s.values, s.data["constraint"], IPM
+    lo, hi = v["lower"], v["upper"]
+    checks = {
+        "masters_optimal": support(all(st == "optimal" for st in s.data["statuses"])),
+        "bracket_closed": support(hi - lo <= tol.bound(lo)),
+        "network_equals_master": support(close(hi, v["master"], tol)),
+        "network_output_matches": support(
+            v["network_output_gap"] <= EXACT.bound(s.data["y_max"])),
+        "nuclear_below_master": statement(v["master"] >= v["convex_12_nuclear"] - tol.bound(lo)),
+        "gd_above_lower": statement(at_least(v["gd_best"], lo, TRAIN)),
+        "pruned_equals_network": support(close(v["pruned_network"], hi, tol)),
+        "neurons_at_most_nC_plus_1": support(v["neurons_pruned"] <= c.n * c.C + 1),
+        "exact_c_above_sampled": statement(
+            con["sampled"] <= con["exact"] * (1 + 1e-12) + 1e-15),
+        "exact_c_below_spectral": statement(
+            con["exact"] <= con["spectral"] * (1 + 1e-12) + 1e-15),
+    }
+    if c.C == 1:
+        lo2, hi2 = v["t2_2_lower"], v["t2_2_upper"]
+        checks["matches_t2_2"] = support(max(lo, lo2) <= min(hi, hi2) + tol.bound(lo)
+                                         and hi2 - lo2 <= tol.bound(lo))
+    findings = []
+    if status_of(checks) == FAIL:
+        findings.append(Finding(
+            "statement_fails",
+            f"Certified bracket [{lo:.10g}, {hi:.10g}] contradicted for n={c.n}, d={c.d}, "
+            f"C={c.C}, β={s.params['beta']:.4g}: gd_best={v['gd_best']:.10g}, failed "
+            + ", ".join(failed_names(checks))))
+    return Comparison(checks, gap=relative_gap(hi, lo), bracket=(lo, hi),
+                      tolerance=tol.as_dict(), notes=failed_notes(checks), findings=findings)
+
+
+def summarise(result) -> list[Finding]:
     ts = [t for t in result.trials if "lower" in t.values]
     if not ts:
         return []
@@ -263,3 +275,9 @@ def summarise(result):
             f"C = 1 reproduces Theorem 2.2 on {len(c1)} instance(s): the vector bracket and the "
             f"(8)/(24) bracket agree to {dev:.1e}."))
     return out
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["check", CLAIM.id, *sys.argv[1:]]))
