@@ -62,7 +62,7 @@ EXACT: dict[str, list[Check]] = {
     "TG.2": [_sym(S.bn_identities), _sym(S.theorem_g_2_cases), _g_2_certificate],
     "L5.1": [_sym(S.lemma_5_1_identity)],
     "T5.1": [_sym(S.lemma_5_1_identity), _sym(S.theorem_5_1_identities)],
-    "C1": [_sym(SO.ols_identities, "C1")],
+    "C1": [_sym(SO.ols_identities, "C1"), _sym(SO.gd_rate_identities)],
     "C2": [_sym(SO.ols_identities, "C2")],
     "C3": [_sym(SO.ols_identities, "C3")],
     "C4": [_sym(SO.ols_identities, "C4")],

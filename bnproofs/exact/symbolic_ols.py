@@ -163,3 +163,31 @@ def _ols_hstar(H, u):
                               "H* = H − Huuᵀ H/(uᵀHu) is symmetric with H*u = 0 (λ*₁ = 0)",
                               shown=sp.Eq(sp.Symbol("H*u"), 0), assumptions="uᵀHu ≠ 0"))
     return tuple(out["C6"])
+
+
+@cache
+def gd_rate_identities() -> tuple[ExactItem, ...]:
+    """GD on ``J₀`` (docs/theorems/ols.md, item 1): at ``ε_opt = 2/(λ_min + λ_max)`` both extreme
+    modes contract by ``(κ − 1)/(κ + 1)`` (with opposite signs), so no ε does better; and from an
+    error with equal H-weight ``uᵀHu/d`` in every mode, ``‖e_k‖_H²/‖u‖_H² = (1/d) Σ_i
+    (1 − ελ_i)^{2k}`` (d = 2, k a symbol), which lies in ``[ρ^{2k}/d, ρ^{2k}]``."""
+    lo, kap, eps, uhu = sp.symbols("λ_min κ ε uHu", positive=True)
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    e_opt = 2 / (lo + kap * lo)
+    best = (kap - 1) / (kap + 1)
+    lam = sp.symbols("λ1:3", positive=True)
+    z = [sp.sqrt(uhu / (2 * li)) for li in lam]  # equal H-weight uHu/2 per mode
+    err2 = sum(li * ((1 - eps * li) ** k * zi) ** 2 for li, zi in zip(lam, z, strict=True)) / uhu
+    return (
+        identity("GD: λ_min contracts by (κ−1)/(κ+1) at ε_opt", 1 - e_opt * lo, best,
+                 "1 − ε_opt λ_min = (κ − 1)/(κ + 1) at ε_opt = 2/(λ_min + λ_max)",
+                 assumptions="λ_max = κ λ_min"),
+        identity("GD: λ_max contracts by (κ−1)/(κ+1) at ε_opt", e_opt * kap * lo - 1, best,
+                 "ε_opt λ_max − 1 = (κ − 1)/(κ + 1): the extreme modes balance",
+                 assumptions="λ_max = κ λ_min"),
+        identity("GD: error of an equal-mode start", err2,
+                 ((1 - eps * lam[0]) ** (2 * k) + (1 - eps * lam[1]) ** (2 * k)) / 2,
+                 "‖(I − εH)^k e₀‖_H²/‖u‖_H² = ½ Σ_i (1 − ελ_i)^{2k} when each mode of e₀ carries "
+                 "H-weight uᵀHu/2 (d = 2): the rate envelope [ρ^k/√d, ρ^k]",
+                 assumptions="H = diag(λ₁, λ₂) in its eigenbasis"),
+    )

@@ -16,6 +16,37 @@ def gd_rate(lam, eps) -> np.ndarray:
     return np.max(np.abs(1.0 - eps[..., None] * lam), axis=-1)
 
 
+def gd_threshold(lam) -> float:
+    """``2/λ_max``: GD on ``J₀`` converges from every ``w₀`` iff ``0 < ε < 2/λ_max``."""
+    return 2.0 / float(np.max(lam))
+
+
+def gd_optimal_step(lam) -> float:
+    """``ε_opt = 2/(λ_max + λ_min)``, the ε that minimises :func:`gd_rate` (it balances
+    ``1 − ελ_min = ελ_max − 1``)."""
+    return 2.0 / (float(np.max(lam)) + float(np.min(lam)))
+
+
+def gd_best_rate(kappa: float) -> float:
+    """``(κ − 1)/(κ + 1)``: GD's rate at :func:`gd_optimal_step`, ``κ = λ_max/λ_min``."""
+    return (kappa - 1) / (kappa + 1)
+
+
+def rate_exponent(rho: float) -> float:
+    """``log ρ``, with ``−∞`` for ``ρ = 0`` (a run that is exact after one step)."""
+    return math.log(rho) if rho > 0 else -math.inf
+
+
+def same_rate(measured: float, predicted: float, rtol: float, atol: float) -> bool:
+    """Whether two linear rates agree as exponents: ``|log ρ_m − log ρ_p| ≤ atol + rtol·|log ρ_p|``
+    (the ``rate`` tier of :mod:`bnproofs.tolerance`). A rate of 0 (exponent −∞) agrees only with
+    a rate of 0; nothing here raises."""
+    lm, lp = rate_exponent(measured), rate_exponent(predicted)
+    if math.isinf(lm) or math.isinf(lp):
+        return lm == lp
+    return abs(lm - lp) <= atol + rtol * abs(lp)
+
+
 def effective_step(eps, w_inf, u) -> np.ndarray:
     """``ε̂ = ε ‖u‖²/‖w∞‖²`` (Euclidean norms), batched over leading axes of ``w_inf``."""
     w_inf = np.asarray(w_inf, dtype=float)
