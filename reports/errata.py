@@ -55,7 +55,7 @@ def entry(claim: dict) -> dict:
         "tex": claim.get("tex", ""), "assumptions": list(claim.get("assumptions") or []),
         "verdict": claim["verdict"], "finding": summary.one_line(claim),
         "verdict_sentence": summary.verdict_sentence(claim), "trials": len(claim["trials"]),
-        "counts": summary.counts_text(claim),
+        "counts": summary.counts_text(claim), "lead": summary.lead(claim),
         "regimes": claim.get("regimes") or [], "failure_modes": summary.failure_modes(claim),
         "corrections": summary.corrections(claim),
         "other_counterexamples": [{"trial": f["trial"], "text": f["text"]}
@@ -110,7 +110,8 @@ def mode_html(mode: dict, total: int) -> str:
     e = html.escape
     condition = f" — when {e(mode['condition'])}" if mode["condition"] else ""
     trials = summary.trials_text(mode["trials"], total)
-    return (f'<div class="mode"><b>{e(mode["name"])}</b>{condition}'
+    name = "" if mode["name"] == summary.UNNAMED else f"<b>{e(mode['name'])}</b>{condition}"
+    return (f'<div class="mode">{name}'
             + (f"<br><small>{e(trials)}</small>" if trials else "")
             + _counterexample_html(mode["counterexample"]) + "</div>")
 
@@ -139,23 +140,18 @@ def _regimes_html(regimes: list[dict], total: int) -> str:
             f"{rows}</table>")
 
 
-def _after_sentence(en: dict) -> str:
-    """The one-line finding without the verdict sentence it may start with."""
-    finding, sentence = en["finding"], en["verdict_sentence"]
-    return finding[len(sentence):].lstrip(".:; ") if finding.startswith(sentence) else finding
-
-
 def answer_html(en: dict, math: Math = math_html) -> str:
     """The answer: verdict (per regime), failure modes, corrected statement, other cases."""
     e = html.escape
     parts = [f"<p>Verdict: {verdict_html(en['verdict'])} (trials: {e(en['counts'])}).</p>"]
-    rest = _after_sentence(en)
-    if rest:
-        parts.append(f'<p class="oneline">{e(rest)}</p>')
+    if en["lead"]:
+        parts.append(f'<p class="oneline">{e(en["lead"])}</p>')
     if en["regimes"]:
         parts.append(_regimes_html(en["regimes"], en["trials"]))
     if en["failure_modes"]:
-        parts.append('<p class="label">How the printed statement fails</p>')
+        heading = "How the printed statement fails" if en["verdict"] == "fails" else \
+            "What fails as printed"
+        parts.append(f'<p class="label">{heading}</p>')
         parts.extend(mode_html(m, en["trials"]) for m in en["failure_modes"])
     parts.extend(correction_html(c, math) for c in en["corrections"])
     others = en["other_counterexamples"]
@@ -218,18 +214,19 @@ def _md_math(tex: str, text: str) -> list[str]:
 
 
 def _md_mode(i: int, mode: dict, total: int) -> list[str]:
+    """A numbered failure mode, its counterexample as a sub-item (or inline when unnamed)."""
     cx = mode["counterexample"]
     condition = f" — when {mode['condition']}" if mode["condition"] else ""
     trials = summary.trials_text(mode["trials"], total)
     label = "Smallest counterexample" if cx["smallest"] else "First counterexample found"
     proved = " (checked in exact arithmetic)" if cx["proved"] else ""
-    out = [f"{i}. **{mode['name']}**{condition}." + (f" Seen on {trials}." if trials else ""),
-           f"   - {label}{proved}:"
-           + (f" {summary.value_text(cx['instance'])}." if cx["instance"] is not None else "")
-           + (f" {summary.value_text(cx['exact'])}." if cx["exact"] is not None else "")]
-    if cx["text"]:
-        out[-1] += f" {cx['text']}"
-    return out
+    example = " ".join(filter(None, [
+        f"{label}{proved}:",
+        f"{summary.value_text(cx['instance'])}." if cx["instance"] is not None else "",
+        f"{summary.value_text(cx['exact'])}." if cx["exact"] is not None else "", cx["text"]]))
+    name = "" if mode["name"] == summary.UNNAMED else f"**{mode['name']}**{condition}."
+    head = " ".join(filter(None, [name, f"Seen on {trials}." if trials else ""]))
+    return [f"{i}. {head}", f"   - {example}"] if head else [f"{i}. {example}"]
 
 
 def _md_correction(c: dict) -> list[str]:
@@ -260,13 +257,13 @@ def erratum_markdown(en: dict) -> list[str]:
            "**Statement as printed.**", "", *statement, ""]
     if en["assumptions"]:
         out += [f"**Assumptions.** {'; '.join(en['assumptions'])}.", ""]
-    rest = _after_sentence(en)
-    out += [f"**Verdict: {en['verdict']}** (trials: {en['counts']})." + (f" {rest}" if rest
-                                                                         else ""), ""]
+    out += [f"**Verdict: {en['verdict']}** (trials: {en['counts']})."
+            + (f" {en['lead']}" if en["lead"] else ""), ""]
     if en["regimes"]:
         out += _md_regimes(en)
     if en["failure_modes"]:
-        out += ["**How it fails.**", ""]
+        out += ["**How it fails.**" if en["verdict"] == "fails" else "**What fails as printed.**",
+                ""]
         for i, m in enumerate(en["failure_modes"], 1):
             out += _md_mode(i, m, en["trials"])
         out.append("")

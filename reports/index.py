@@ -12,6 +12,7 @@ from .style import page, verdict_html
 TITLE = "bnproofs — the claims of two papers on batch normalisation, checked"
 HEADER = ["claim", "paper", "title", "verdict", "finding", "trials", "worst gap", "exact",
           "files"]
+CLASSES = [h.replace(" ", "-") for h in HEADER]
 
 
 def _exact_cell(claim: dict) -> str:
@@ -36,8 +37,8 @@ def _row(claim: dict, error: str | None) -> str:
     cells = [f'<a href="{href}.html">{e(claim["id"])}</a>', e(claim["paper"]), e(claim["title"]),
              verdict_html(claim["verdict"]), e(summary.one_line(claim)),
              str(len(claim["trials"])), gap, _exact_cell(claim), files]
-    cells[4] = f'<span class="finding">{cells[4]}</span>'
-    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+    return "<tr>" + "".join(f'<td class="{h}">{c}</td>' for h, c in zip(CLASSES, cells,
+                                                                          strict=True)) + "</tr>"
 
 
 def claims_table(payload: dict, errors: dict[str, str | None]) -> str:

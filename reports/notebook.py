@@ -3,7 +3,7 @@
 Cells, in order: the title with the verdict and the one-line finding; the statement (LaTeX in the
 notebook, MathML on the page), its assumptions and source; the answer (verdict per regime,
 failure modes with the smallest counterexample, corrected statement: :func:`errata.answer_html`);
-the key plot (headline gap per trial, by status); then the evidence: the trials (parameters as
+the key plot (headline gap per trial, by status, else the first series); then the evidence: the trials (parameters as
 columns), all findings, the recorded series, the exact layer, and the run's device and versions.
 
 The text cells are written at build time from the claim's payload; the code cells read the
@@ -81,9 +81,10 @@ def claim_notebook(claim: dict, results_path: str) -> nbformat.NotebookNode:
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     params = code(f"CLAIM_ID = {claim['id']!r}\nRESULTS_PATH = {results_path!r}",
                   metadata={"tags": ["parameters"]})
-    nb_cells = [*lead_cells(claim), params, code(cells.LOAD),
+    nb_cells = [*lead_cells(claim), params, code(cells.LOAD), code(cells.PLOTTING),
                 md("## Key plot\n\nThe headline gap of every trial (what the verdict compares "
-                   "with its tolerance), coloured by the trial's status."),
+                   "with its tolerance), coloured by the trial's status; where no trial records "
+                   "a gap, the first recorded series."),
                 code(cells.KEY_PLOT), md("# The evidence")]
     for text, source in EVIDENCE:
         nb_cells += [md(text), code(source)]

@@ -92,7 +92,8 @@ def _mode_key(text: str) -> str:
     """The text before the first colon (``With a₀ = 1, BNGD's good range does not increase``),
     which names what fails; the whole text where there is no short one."""
     head = text.split(": ", 1)[0]
-    return head if head != text and len(head) <= 160 else UNNAMED
+    named = head != text and len(head) <= 160 and head.count("(") == head.count(")")
+    return head if named else UNNAMED
 
 
 def failure_modes(claim: dict) -> list[dict]:
@@ -109,14 +110,21 @@ def failure_modes(claim: dict) -> list[dict]:
     groups: dict[str, list[dict]] = {}
     for f in fails:
         groups.setdefault(_mode_key(f["text"]), []).append(f)
-    return [_mode(key, found, found[0]["text"], False) for key, found in groups.items()]
+    return [_mode(key, found, _after_key(found[0]["text"], key), False)
+            for key, found in groups.items()]
+
+
+def _after_key(text: str, key: str) -> str:
+    """A finding's text without the mode name it starts with."""
+    return text[len(key):].lstrip(": ") if key != UNNAMED and text.startswith(key) else text
 
 
 def other_counterexamples(claim: dict) -> list[dict]:
     """``statement_fails`` findings not shown as a mode's counterexample."""
-    shown = {m["counterexample"]["text"] for m in failure_modes(claim)}
+    shown = [m["counterexample"]["text"] for m in failure_modes(claim)]
     return [f for f in _findings(claim, "statement_fails")
-            if f["text"] not in shown and not SMALLEST.fullmatch(f["text"].strip())]
+            if not any(s and f["text"].endswith(s) for s in shown)
+            and not SMALLEST.fullmatch(f["text"].strip())]
 
 
 def _correction(corrected: dict, modes: list[str]) -> dict:
@@ -166,6 +174,15 @@ def shorten(text: str, limit: int = ONE_LINE) -> str:
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+def lead(claim: dict) -> str:
+    """The sentence under a claim's verdict: the recorded finding, else (where no failure mode
+    is listed below it) the first finding in full; else nothing."""
+    if claim.get("finding"):
+        return claim["finding"]
+    first = next(iter(claim.get("findings", [])), None)
+    return first["text"] if first and not failure_modes(claim) else ""
 
 
 def one_line(claim: dict) -> str:
