@@ -21,7 +21,10 @@ executor runs it.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
+import os
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -53,9 +56,17 @@ def ensure_pinned() -> None:
         pin_threads(1)
 
 
+def _exit_with(parent) -> None:
+    multiprocessing.connection.wait([parent.sentinel])
+    os._exit(1)
+
+
 def _start_worker(torch_threads: int) -> None:
-    """A pool process: pinned, and deaf to Ctrl-C (the parent decides what stops)."""
+    """A pool process: pinned, deaf to Ctrl-C (the parent decides what stops), and gone as soon
+    as its parent is (a parent killed with SIGKILL leaves no idle workers behind)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(multiprocessing.parent_process(),),
+                     daemon=True).start()
     pin_threads(torch_threads)
 
 

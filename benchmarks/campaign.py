@@ -1,0 +1,247 @@
+"""Campaign figures: parallel speedup, the whole report, a Dask cluster's overhead, resume.
+
+    python benchmarks/campaign.py [--only trials|report|dask|resume ...] [--claims ID ...]
+                                  [--trials 10] [--dask-trials 1000] [--dask-claim C3]
+
+Parts (each runs ``bnproofs`` as a subprocess of this Python, with a fresh store in a temporary
+folder, and times it by the wall clock):
+
+* ``trials`` — the trial phase of the default run (every claim, or --claims; --trials trials,
+  seed 0, ``--no-exact``) at ``--workers 1`` and ``--workers 2``: the speedup (target ≥ 1.8× on
+  2 cores), and whether both gave the same results (timings aside).
+* ``report`` — the whole ``bnproofs report`` (trials, exact checks, notebooks, HTML) at
+  ``--workers 2`` (target ≤ 5 min on 2 cores).
+* ``dask`` — --dask-trials trials of --dask-claim on a ``distributed.LocalCluster`` of 2 worker
+  processes of one thread: throughput, and the per-task overhead two ways: ``(2·wall − Σ task
+  compute)/tasks`` (the compute as measured inside each task, from the store), and the round
+  trip of an empty task (1000 of them on the same cluster: ``2·wall/tasks``); target < 50 ms.
+  The same campaign on ``--workers 2`` must give the same results.
+* ``resume`` — a run of --resume-trials trials of C4 at ``--workers 2`` killed with SIGKILL
+  once some trials are stored, then resumed: the finished trials recomputed (target 0).
+
+The runs use a snapshot of ``bnproofs/``, ``verify/`` and ``reports/`` copied to the temporary
+folder when the script starts (first on ``PYTHONPATH``), so an edit of the working tree during
+the benchmark changes neither the code that runs nor its code version (which would make
+``resume`` recompute everything, as it should for changed code).
+
+The figures are printed, merged into ``benchmarks/out/campaign.json`` (by part, with the
+machine's cores and the date), and written as the section "Campaigns" of
+``benchmarks/results.md`` (that section only is replaced).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import distributed
+
+from verify.registry import ids as all_ids
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out" / "campaign.json"
+RESULTS_MD = ROOT / "benchmarks" / "results.md"
+PARTS = ("trials", "report", "dask", "resume")
+RUN_FACTS = {"elapsed_s", "time_s", "compute_s", "campaign", "versions"}
+SNAPSHOT = [ROOT]  # where the runs import the code from (main() puts a frozen copy here)
+
+
+def snapshot(tmp: Path) -> None:
+    """Freeze the code: copy the packages to ``tmp/src`` and run everything from there."""
+    src = tmp / "src"
+    for pkg in ("bnproofs", "verify", "reports"):
+        shutil.copytree(ROOT / pkg, src / pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")])
+    sys.path.insert(0, str(src))  # the Dask cluster's worker processes start from this
+    SNAPSHOT[0] = src
+
+
+def bnproofs(*argv, check=True) -> tuple[float, subprocess.CompletedProcess]:
+    """``bnproofs ARGV`` (this Python's ``verify.cli``) and its wall time."""
+    t0 = time.perf_counter()
+    res = subprocess.run([sys.executable, "-m", "verify.cli", *argv], capture_output=True,
+                         text=True, cwd=SNAPSHOT[0])
+    wall = time.perf_counter() - t0
+    if check and res.returncode != 0:
+        sys.exit(f"bnproofs {' '.join(argv)} exited {res.returncode}:\n{res.stderr[-2000:]}")
+    return wall, res
+
+
+def results_only(x):
+    """A payload without its timings and run facts: what must not depend on where it ran."""
+    if isinstance(x, dict):
+        return {k: results_only(v) for k, v in x.items() if k not in RUN_FACTS}
+    if isinstance(x, list):
+        return [results_only(v) for v in x]
+    return x
+
+
+def stored_compute(store: Path) -> float:
+    db = sqlite3.connect(store)
+    try:
+        return db.execute("SELECT SUM(compute_s) FROM trials").fetchone()[0] or 0.0
+    finally:
+        db.close()
+
+
+def check_run(tmp: Path, name: str, ids, trials: int, *extra) -> dict:
+    """``bnproofs check`` into its own store and JSON: wall, Σ compute, payload."""
+    store, js = tmp / f"{name}.sqlite", tmp / f"{name}.json"
+    wall, _ = bnproofs("check", *ids, "--trials", str(trials), "--seed", "0", "--quiet",
+                       "--store", str(store), "--json", str(js), *extra)
+    return {"wall_s": wall, "compute_s": stored_compute(store),
+            "payload": json.loads(js.read_text())}
+
+
+def part_trials(args, tmp: Path) -> dict:
+    ids = args.claims or all_ids()
+    runs = {w: check_run(tmp, f"trials{w}", ids, args.trials, "--no-exact", "--workers", str(w))
+            for w in (1, 2)}
+    same = results_only(runs[1]["payload"]) == results_only(runs[2]["payload"])
+    return {"claims": ids, "trials": args.trials, "wall_1_s": runs[1]["wall_s"],
+            "wall_2_s": runs[2]["wall_s"], "compute_s": runs[1]["compute_s"],
+            "speedup": runs[1]["wall_s"] / runs[2]["wall_s"], "same_results": same,
+            "verdicts": {c["id"]: c["verdict"] for c in runs[2]["payload"]["claims"]}}
+
+
+def part_report(args, tmp: Path) -> dict:
+    claims = ["--claims", *args.claims] if args.claims else []
+    wall, res = bnproofs("report", "--out", str(tmp / "report"), "--trials", str(args.trials),
+                         "--seed", "0", "--workers", "2", "--quiet", *claims)
+    return {"claims": args.claims or all_ids(), "trials": args.trials, "workers": 2,
+            "wall_s": wall, "tail": res.stdout.strip().splitlines()[-1:]}
+
+
+def _empty(_):
+    return None
+
+
+def part_dask(args, tmp: Path) -> dict:
+    ids, n = [args.dask_claim], args.dask_trials
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        dask = check_run(tmp, "dask", ids, n, "--no-exact", "--scheduler",
+                         cluster.scheduler_address)
+        with distributed.Client(cluster.scheduler_address) as client:
+            client.gather(client.map(_empty, range(10), pure=False))  # warm
+            t0 = time.perf_counter()
+            client.gather(client.map(_empty, range(1000), pure=False))
+            empty = time.perf_counter() - t0
+    local = check_run(tmp, "local", ids, n, "--no-exact", "--workers", "2")
+    return {"claim": args.dask_claim, "tasks": n, "workers": 2, "wall_s": dask["wall_s"],
+            "throughput_per_s": n / dask["wall_s"], "compute_s": dask["compute_s"],
+            "overhead_ms": 1000 * (2 * dask["wall_s"] - dask["compute_s"]) / n,
+            "empty_task_ms": 1000 * 2 * empty / 1000, "local_wall_s": local["wall_s"],
+            "same_results_as_local": results_only(dask["payload"])
+            == results_only(local["payload"])}
+
+
+def _rows(store: Path) -> int:
+    try:
+        db = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
+        try:
+            return db.execute("SELECT COUNT(*) FROM trials").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
+def part_resume(args, tmp: Path) -> dict:
+    store, n = tmp / "resume.sqlite", args.resume_trials
+    argv = ["check", "C4", "--trials", str(n), "--no-exact", "--workers", "2", "--quiet",
+            "--store", str(store)]
+    proc = subprocess.Popen([sys.executable, "-m", "verify.cli", *argv], cwd=SNAPSHOT[0],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while _rows(store) < n // 3 and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    kept = _rows(store)
+    wall, res = bnproofs(*argv, "--resume")
+    m = re.search(r"computed (\d+), reused (\d+)", res.stderr)
+    computed, reused = int(m[1]), int(m[2])
+    return {"claim": "C4", "trials": n, "finished_before_kill": kept, "computed": computed,
+            "reused": reused, "finished_recomputed": kept - reused, "rows_after": _rows(store),
+            "resume_wall_s": wall}
+
+
+def table(fig: dict) -> str:
+    """The Markdown section "Campaigns" from the figures measured so far."""
+    lines = ["## Campaigns", "", "Measured by `python benchmarks/campaign.py` "
+             f"({fig.get('cores')} cores; figures in benchmarks/out/campaign.json).", "",
+             "| part | figure | target |", "|---|---|---|"]
+    if "trials" in fig:
+        t = fig["trials"]
+        lines.append(f"| trial phase, {len(t['claims'])} claims × {t['trials']} trials | "
+                     f"{t['wall_1_s']:.0f} s at 1 worker, {t['wall_2_s']:.0f} s at 2: "
+                     f"**{t['speedup']:.2f}×**; same results: {t['same_results']} | ≥ 1.8× |")
+    if "report" in fig:
+        r = fig["report"]
+        lines.append(f"| `bnproofs report`, {len(r['claims'])} claims × {r['trials']} trials, "
+                     f"2 workers | **{r['wall_s'] / 60:.1f} min** | ≤ 5 min |")
+    if "dask" in fig:
+        d = fig["dask"]
+        lines.append(f"| Dask LocalCluster (2 × 1 thread), {d['tasks']} trials of {d['claim']} | "
+                     f"{d['throughput_per_s']:.1f} trials/s; overhead **{d['overhead_ms']:.1f} "
+                     f"ms**/task, empty task {d['empty_task_ms']:.1f} ms; same results as "
+                     f"--workers 2: {d['same_results_as_local']} | < 50 ms |")
+    if "resume" in fig:
+        s = fig["resume"]
+        lines.append(f"| SIGKILL then --resume, {s['trials']} trials of {s['claim']} | "
+                     f"{s['finished_before_kill']} finished before the kill, "
+                     f"**{s['finished_recomputed']}** of them recomputed; computed "
+                     f"{s['computed']}, reused {s['reused']} | 0 |")
+    return "\n".join(lines) + "\n"
+
+
+def write_section(text: str) -> None:
+    """Replace (or append) the section "## Campaigns" of benchmarks/results.md."""
+    old = RESULTS_MD.read_text() if RESULTS_MD.exists() else "# Benchmark results\n"
+    pat = re.compile(r"^## Campaigns\n.*?(?=^## |\Z)", re.S | re.M)
+    new = pat.sub(lambda _: text + "\n", old) if pat.search(old) else (
+        old.rstrip("\n") + "\n\n" + text)
+    RESULTS_MD.write_text(new)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
+    ap.add_argument("--claims", nargs="+", metavar="ID", help="default: every claim")
+    ap.add_argument("--trials", type=int, default=10)
+    ap.add_argument("--dask-trials", type=int, default=1000)
+    ap.add_argument("--dask-claim", default="C3")
+    ap.add_argument("--resume-trials", type=int, default=60)
+    ap.add_argument("--no-write", action="store_true",
+                    help="print only (no campaign.json, no results.md section)")
+    args = ap.parse_args()
+    if min(args.trials, args.dask_trials, args.resume_trials) < 1:
+        ap.error("--trials, --dask-trials and --resume-trials must be positive")
+    fig = json.loads(OUT.read_text()) if OUT.exists() else {}
+    fig.update(cores=os.cpu_count(), date=time.strftime("%Y-%m-%d %H:%M"))
+    with tempfile.TemporaryDirectory() as tmp:
+        snapshot(Path(tmp))
+        for part in args.only:
+            print(f"{part} ...", file=sys.stderr, flush=True)
+            fig[part] = globals()[f"part_{part}"](args, Path(tmp))
+            print(json.dumps({part: fig[part]}, indent=1, default=str))
+    if args.no_write:
+        return
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(fig, indent=1, default=str))
+    write_section(table(fig))
+    print(table(fig))
+
+
+if __name__ == "__main__":
+    main()
