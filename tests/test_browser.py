@@ -33,7 +33,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 FIXTURE = Path(__file__).parent / "fixtures" / "report_run.json"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 WIDTH, HEIGHT = 1280, 900
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+         "--remote-debugging-port=0",
          "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-extensions",
          "--hide-scrollbars", "--mute-audio", f"--window-size={WIDTH},{HEIGHT}"]
