@@ -33,7 +33,7 @@ from bnproofs.results import Finding, plot_series
 from bnproofs.tolerance import EXACT, FIRST_ORDER, close
 
 from .claim import Claim, Comparison, Sides
-from .verdicts import failed_names, statement
+from .verdicts import Audited, failed_names, statement, support
 
 CLAIM = Claim(
     id="C2",
@@ -91,28 +91,71 @@ def _fd_hessian(p, a, w, h=None):
     return out
 
 
+def printed_minimiser(p, s: float) -> tuple[float, np.ndarray]:
+    """The printed minimiser ``(a, w) = (sign(s) ‖u‖_H, s u)``."""
+    return math.copysign(math.sqrt(p.uHu), s), s * p.u
+
+
+def printed_minimum(p) -> float:
+    """The printed minimum value ``J* = ½(c − uᵀHu)``."""
+    return 0.5 * (p.c - p.uHu)
+
+
+def saddle_least_eig(b: float) -> float:
+    """The least Hessian eigenvalue at a saddle ``a = 0``, ``w ⊥ g`` *(derived)*:
+    ``(1 − √(1 + 4b²))/2`` with ``b = ‖g‖/‖w‖_H``. There the Hessian is ``[[1, −gᵀ/‖w‖_H],
+    [−g/‖w‖_H, 0]]``, whose nonzero eigenvalues solve ``μ² − μ − b² = 0``."""
+    return (1 - math.sqrt(1 + 4 * b * b)) / 2
+
+
 def _classify(p, a, w, nu):
+    """``minimiser`` where ``(a, w)`` is the printed minimiser for ``s = wᵀu/‖u‖²`` (w ∥ u,
+    a = sign(s)‖u‖_H), ``saddle`` where ``a = 0`` and ``w ⊥ g``, else ``other``."""
     cos = abs(w @ p.u) / (np.linalg.norm(w) * np.linalg.norm(p.u))
-    if abs(abs(a) - nu) <= 1e-7 * nu and 1 - cos <= 1e-10 and a * (w @ p.u) > 0:
+    a_printed, _ = printed_minimiser(p, float(w @ p.u) / float(p.u @ p.u))
+    if abs(a - a_printed) <= 1e-7 * nu and 1 - cos <= 1e-10:
         return "minimiser"
     if abs(a) <= 1e-7 * nu and abs(w @ p.g) <= 1e-7 * np.linalg.norm(w) * np.linalg.norm(p.g):
         return "saddle"
     return "other"
 
 
+def _fd_gradient(p, a, w) -> np.ndarray:
+    """Central first differences of J itself (no gradient formula involved)."""
+    z = np.concatenate([[a], w])
+    h = 1e-6 * max(1.0, np.linalg.norm(z))
+    E = np.eye(z.size) * h
+    return np.array([(float(ols.J(p, *_split(z + e))) - float(ols.J(p, *_split(z - e)))) / (2 * h)
+                     for e in E])
+
+
+def _split(z):
+    return z[0], z[1:]
+
+
+def gradient_gap(p, a, w) -> float:
+    """``‖∇J − ∇_fd J‖ / max(1, ‖∇_fd J‖)``: the printed gradient of the BNGD update
+    (``∂_a J = a − wᵀg/‖w‖_H``, ``∇_w J = −(a/‖w‖_H)(g − (wᵀg/‖w‖_H²) H w)``) against central
+    differences of J."""
+    ga, gw = ols.grad_J(p, a, w)
+    fd = _fd_gradient(p, a, w)
+    return float(np.linalg.norm(np.concatenate([[ga], gw]) - fd) / max(1.0, np.linalg.norm(fd)))
+
+
 def _ray_side(p, nu):
     """J, the relative gradient and the Hessian (closed form and second differences) on the
     ray of minimisers ``(sign(s)‖u‖_H, s u)``."""
     u = p.u
-    ray_J = [float(ols.J(p, math.copysign(nu, s), s * u)) for s in SCALES]
+    ray_J = [float(ols.J(p, *printed_minimiser(p, s))) for s in SCALES]
     ray_grad = []
     for s in SCALES:
-        ga, gw = ols.grad_J(p, math.copysign(nu, s), s * u)
+        ga, gw = ols.grad_J(p, *printed_minimiser(p, s))
         ray_grad.append(math.hypot(ga / nu, np.linalg.norm(gw) * abs(s) / np.linalg.norm(p.g)))
-    Hm = ols.hessian_J(p, nu, u)
+    Hm = ols.hessian_J(p, *printed_minimiser(p, 1.0))
     null = (np.linalg.norm(Hm @ np.concatenate([[0.0], u]))
             / (np.linalg.norm(Hm) * np.linalg.norm(u)))
-    return ray_J, ray_grad, Hm, np.linalg.eigvalsh(Hm), null, _fd_hessian(p, nu, u)
+    return (ray_J, ray_grad, Hm, np.linalg.eigvalsh(Hm), null,
+            _fd_hessian(p, *printed_minimiser(p, 1.0)))
 
 
 def _saddle_side(p, rng) -> list[dict]:
@@ -127,9 +170,9 @@ def _saddle_side(p, rng) -> list[dict]:
         Hs = ols.hessian_J(p, 0.0, w)
         b = np.linalg.norm(p.g) / float(ols.h_norm(p, w))
         fd = _fd_hessian(p, 0.0, w)
-        rows.append({"grad": float(math.hypot(ga, np.linalg.norm(gw))),
+        rows.append({"w": w.tolist(), "grad": float(math.hypot(ga, np.linalg.norm(gw))),
                      "least_eig": float(np.linalg.eigvalsh(Hs)[0]),
-                     "least_eig_pred": (1 - math.sqrt(1 + 4 * b * b)) / 2,
+                     "least_eig_pred": saddle_least_eig(b),
                      "fd_gap": float(np.max(np.abs(fd - Hs)) / max(1.0, np.max(np.abs(Hs))))})
     return rows
 
@@ -189,11 +232,14 @@ def sides(c: Case, rng, ctx) -> Sides:
     kinds, others = _root_search(p, nu, rng, c.starts)
     A = rng.standard_normal(2000) * 3 * nu
     W = rng.standard_normal((2000, p.d)) * 10 ** rng.uniform(-2, 2, size=(2000, 1))
-    values = {"J_star_closed_form": p.J_star, "min_J0_lstsq": min_J0, "J_on_ray": ray_J,
+    probes = ([printed_minimiser(p, s) for s in (-1.0, 1.0)]
+              + [(0.0, np.asarray(r["w"])) for r in saddle_rows] + list(zip(A[:5], W[:5], strict=True)))
+    values = {"J_star_closed_form": printed_minimum(p), "min_J0_lstsq": min_J0, "J_on_ray": ray_J,
               "ray_scales": list(SCALES), "ray_grad_rel": ray_grad,
               "hessian_eigs_at_minimiser": ev_min.tolist(), "null_direction_residual": null,
               "saddles": saddle_rows, "critical_points_found": kinds,
-              "min_J_minus_J_star_random": float(np.min(ols.J(p, A, W)) - p.J_star)}
+              "min_J_minus_J_star_random": float(np.min(ols.J(p, A, W)) - printed_minimum(p)),
+              "gradient_fd_gap": max(gradient_gap(p, a, w) for a, w in probes)}
     notes = [f"critical points found from {c.starts} starts: {kinds}",
              "the minimiser is not strict: the Hessian's zero eigenvalue is the ray direction "
              "(0, u)"]
@@ -201,6 +247,16 @@ def sides(c: Case, rng, ctx) -> Sides:
     return Sides(values, params, _landscape(p, nu, rng), notes,
                  data={"Hm": Hm, "fd_min": fd_min, "ev_min": ev_min, "nu": nu, "others": others,
                        "scale": abs(p.c) + p.uHu})
+
+
+def _roots_found(c: Case, kinds: dict) -> bool:
+    """The root search is evidence only where it found roots: a minimiser, and for d ≥ 2 a
+    saddle (for d = 1 no w ≠ 0 is orthogonal to g ≠ 0: there are none)."""
+    return kinds["minimiser"] > 0 and (c.d == 1 or kinds["saddle"] > 0)
+
+
+def regime(c: Case, s: Sides) -> str:
+    return "d = 1 (no saddles: w ⊥ g forces w = 0)" if c.d == 1 else "d ≥ 2 (saddles a = 0, w ⊥ g)"
 
 
 def _checks(c: Case, s: Sides, tol) -> dict:
@@ -214,8 +270,9 @@ def _checks(c: Case, s: Sides, tol) -> dict:
                                             for j in v["J_on_ray"])),
         "gradient_zero_on_ray": statement(max(v["ray_grad_rel"]) <= tol.rtol * 10),
         "hessian_psd_one_zero_along_ray": statement(
-            ev[0] >= -tol.bound(ev[-1]) and (c.d == 0 or ev[1] > tol.bound(ev[-1]))
+            ev[0] >= -tol.bound(ev[-1]) and ev[1] > tol.bound(ev[-1])
             and v["null_direction_residual"] <= tol.rtol * 10),
+        "gradient_matches_fd": statement(v["gradient_fd_gap"] <= FIRST_ORDER.rtol),
         "hessian_matches_fd": statement(
             np.max(np.abs(dt["fd_min"] - dt["Hm"])) <= FIRST_ORDER.bound(np.max(np.abs(dt["Hm"])))
             and all(r["fd_gap"] <= FIRST_ORDER.rtol for r in saddles)),
@@ -224,6 +281,7 @@ def _checks(c: Case, s: Sides, tol) -> dict:
         "saddle_eig_closed_form": statement(all(close(r["least_eig"], r["least_eig_pred"], tol)
                                                 for r in saddles)),
         "no_other_critical_points": statement(v["critical_points_found"]["other"] == 0),
+        "roots_found": support(_roots_found(c, v["critical_points_found"])),
         "J_at_least_J_star": statement(v["min_J_minus_J_star_random"] >= -tol.bound(scale)),
     }
 
@@ -255,6 +313,33 @@ def summarise(result):
                     f"points ({found['not converged']} starts did not converge). The minimisers "
                     "form rays: the Hessian there is positive semidefinite with one zero "
                     "eigenvalue along (0, u).")]
+
+
+POSTER = "[C] poster"
+AUDIT = (
+    Audited("min_{a,w} J(a, w) = E_{x,y}[½(y − a N(xᵀw))²],  N(ξ) := (ξ − E[ξ])/√Var[ξ]",
+            f"{POSTER}, OLS regression with BN", exact=("J from the moments",),
+            finding="with E x = 0 this is J(a, w) = ½c − a wᵀg/‖w‖_H + ½a², the objective "
+                    "every check evaluates"),
+    Audited("a_{k+1} = a_k + ε_a(w_kᵀg/√(w_kᵀHw_k) − a_k), w_{k+1} = w_k + (ε a_k/√(w_kᵀHw_k))"
+            "(g − (w_kᵀg/(w_kᵀHw_k)) H w_k)", f"{POSTER}, OLS regression with BN",
+            checks=("gradient_matches_fd",),
+            finding="the update is (a − ε_a ∂_a J, w − ε ∇_w J); its gradient is compared with "
+                    "central differences of J at minimisers, saddles and random points"),
+    Audited("minimisers (a, w) = (sign(s)‖u‖_H, s u), s ≠ 0",
+            "docs/theorems/ols.md, item 2 (derived; standard)",
+            checks=("J_on_ray_is_min_J0", "gradient_zero_on_ray",
+                    "hessian_psd_one_zero_along_ray", "hessian_matches_fd"),
+            exact=("minimiser is critical (s > 0)", "minimiser is critical (s < 0)")),
+    Audited("J* = ½(c − uᵀHu) = min J₀", "docs/theorems/ols.md, item 2 (derived; standard)",
+            checks=("min_J0_matches_closed_form", "J_at_least_J_star"),
+            exact=("minimum value (s > 0)", "minimum value (s < 0)")),
+    Audited("other critical points: a = 0, wᵀg = 0 (strict saddles)",
+            "docs/theorems/ols.md, item 2 (derived; standard)",
+            checks=("saddles_strict", "saddle_eig_closed_form", "no_other_critical_points",
+                    "roots_found"),
+            exact=("saddles a = 0, wᵀg = 0 are critical", "∇_w J = 0 with a ≠ 0 forces w ∥ u")),
+)
 
 
 if __name__ == "__main__":
