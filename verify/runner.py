@@ -263,55 +263,75 @@ def reusable(store: Store, keys: list[TrialKey]) -> dict[TrialKey, TrialKey]:
     return out
 
 
-@dataclass
-class _State:
-    stored: dict  # planned key -> the key its record is stored under
-    exact_codes: dict  # claim id -> code version of its stored exact record
-    foreign: int = 0
+class _Run:
+    """One campaign's bookkeeping: which record of each trial is stored under which key, and
+    each claim's result, assembled as soon as its last task is in (while the workers compute
+    the other claims)."""
+
+    def __init__(self, c: Campaign, mods: dict, keys: list[TrialKey], store: Store,
+                 stored: dict, exact_codes: dict):
+        self.c, self.mods, self.keys, self.store = c, mods, keys, store
+        self.stored = stored  # planned key -> the key its record is stored under
+        self.exact_codes = exact_codes  # claim id -> code version of its stored exact record
+        self.slot = {(k.claim, k.index): k for k in keys}
+        self.foreign, self.results, self.pending = 0, {}, {}
+
+    def expect(self, todo: list) -> None:
+        for t in todo:
+            self.pending[t.claim] = self.pending.get(t.claim, 0) + 1
+
+    def file(self, task, rec: dict, run_id: int, progress: Progress) -> None:
+        """Store a task's record; assemble its claim when that was its last task."""
+        if isinstance(task, ExactTask):
+            self.store.put_exact(task.claim, task.seed, rec, run_id)
+            self.exact_codes[task.claim] = rec["code"]
+            if exact_message(task.claim, rec):
+                progress.message(exact_message(task.claim, rec))
+        else:
+            key = self.slot[(task.claim, task.index)]
+            self.stored[key] = key.with_code(rec["code"])
+            self.foreign += rec["code"] != key.code
+            self.store.put_trial(self.stored[key], rec, run_id)
+            progress.trial(task.claim, task.index, self.c.trials, task.seed,
+                           rec["trial"]["status"], rec["compute_s"])
+        self.pending[task.claim] -= 1
+        if not self.pending[task.claim]:
+            self.assemble(task.claim)
+
+    def assemble(self, cid: str) -> None:
+        """The claim's result, from its records as read back from the store."""
+        recs = [self.store.get_trial(self.stored[k]) for k in self.keys
+                if k.claim == cid and k in self.stored]
+        if recs:
+            code = self.exact_codes.get(cid)
+            ex = self.store.get_exact(cid, self.c.seed, code) if code else None
+            self.results[cid] = assemble(self.mods[cid], cid, recs, ex, self.c.solver,
+                                         self.c.device)
+
+    def ordered(self) -> list[ClaimResult]:
+        """Every claim's result in campaign order (the rest assembled now: claims reused whole,
+        or cut short by an interruption)."""
+        for cid in self.c.ids:
+            if cid not in self.results:
+                self.assemble(cid)
+        return [self.results[cid] for cid in self.c.ids if cid in self.results]
 
 
-def _collect(c: Campaign, executor, todo: list, keys: list[TrialKey], state: _State,
-             store: Store, run_id: int, progress: Progress) -> bool:
-    """Run ``todo`` and store each record as it arrives; True when interrupted."""
-    slot = {(k.claim, k.index): k for k in keys}
+def _collect(run: _Run, executor, todo: list, run_id: int, progress: Progress) -> bool:
+    """Run ``todo``, filing each record as it arrives; True when interrupted."""
+    run.expect(todo)
     ok = interrupted = False
     try:
         for task, rec in executor.run(execute, todo):
-            if isinstance(task, ExactTask):
-                store.put_exact(task.claim, task.seed, rec, run_id)
-                state.exact_codes[task.claim] = rec["code"]
-                if exact_message(task.claim, rec):
-                    progress.message(exact_message(task.claim, rec))
-                continue
-            key = slot[(task.claim, task.index)]
-            state.stored[key] = key.with_code(rec["code"])
-            state.foreign += rec["code"] != key.code
-            store.put_trial(state.stored[key], rec, run_id)
-            progress.trial(task.claim, task.index, c.trials, task.seed, rec["trial"]["status"],
-                           rec["compute_s"])
+            run.file(task, rec, run_id, progress)
         ok = True
     except KeyboardInterrupt:
         interrupted = True
-        progress.message(f"interrupted: keeping the {len(state.stored)} finished trial(s)")
+        progress.message(f"interrupted: keeping the {len(run.stored)} finished trial(s)")
     finally:
         executor.close(abort=not ok)
         progress.close()
     return interrupted
-
-
-def _results(c: Campaign, mods: dict, keys: list[TrialKey], state: _State,
-             store: Store) -> list[ClaimResult]:
-    """Each claim's result, built from its records as read back from the store."""
-    out = []
-    for cid in c.ids:
-        recs = [store.get_trial(state.stored[k]) for k in keys
-                if k.claim == cid and k in state.stored]
-        if not recs:
-            continue
-        code = state.exact_codes.get(cid)
-        ex = store.get_exact(cid, c.seed, code) if code else None
-        out.append(assemble(mods[cid], cid, recs, ex, c.solver, c.device))
-    return out
 
 
 def run_campaign(c: Campaign, store: Store, executor_for: Callable, resume: bool = False,
@@ -322,15 +342,14 @@ def run_campaign(c: Campaign, store: Store, executor_for: Callable, resume: bool
     code = code_version()
     mods = {cid: registry.load(cid) for cid in c.ids}
     keys = plan(c, mods, code)
-    state = _State(reusable(store, keys) if resume else {}, {})
-    for cid in (c.ids if c.exact and resume else ()):
-        if store.get_exact(cid, c.seed, code) is not None:
-            state.exact_codes[cid] = code
-    reused = len(state.stored)
+    exact = {cid: code for cid in (c.ids if c.exact and resume else ())
+             if store.get_exact(cid, c.seed, code) is not None}
+    run = _Run(c, mods, keys, store, reusable(store, keys) if resume else {}, exact)
+    reused = len(run.stored)
     todo = [TrialTask(k.claim, k.index, k.seed, k.device, k.solver) for k in keys
-            if k not in state.stored]
+            if k not in run.stored]
     todo += [ExactTask(cid, c.seed) for cid in c.ids
-             if c.exact and cid in exact_checks.EXACT and cid not in state.exact_codes]
+             if c.exact and cid in exact_checks.EXACT and cid not in exact]
     executor = executor_for(len(todo))
     run_id = store.start_run({"code": code, "executor": executor.name, "command": command,
                               "claims": list(c.ids), "trials": c.trials, "seed": c.seed,
@@ -341,9 +360,9 @@ def run_campaign(c: Campaign, store: Store, executor_for: Callable, resume: bool
                      f"in the store {store.path}; running on {executor.name}")
     status = "failed"
     try:
-        interrupted = _collect(c, executor, todo, keys, state, store, run_id, progress)
+        interrupted = _collect(run, executor, todo, run_id, progress)
         status = "interrupted" if interrupted else "completed"
     finally:
-        store.finish_run(run_id, status, len(state.stored) - reused, reused)
-    return Outcome(_results(c, mods, keys, state, store), interrupted, len(state.stored) - reused,
-                   reused, state.foreign, executor.name, run_id)
+        store.finish_run(run_id, status, len(run.stored) - reused, reused)
+    return Outcome(run.ordered(), interrupted, len(run.stored) - reused, reused, run.foreign,
+                   executor.name, run_id)
