@@ -24,6 +24,7 @@ from bnproofs.nets.network import (
     objective_weight_decay,
 )
 from bnproofs.nets.network import shrink_bn_inputs as _shrink
+from bnproofs.results import plot_series
 
 #: c values of the infimum path (3) under :func:`bnproofs.nets.network.shrink_bn_inputs`
 SHRINK = (1.0, 1e-1, 1e-2, 1e-3, 1e-4)
@@ -69,6 +70,16 @@ def sampled_constraint(V, A: np.ndarray, rng, samples: int = 4000) -> float:
     return float(np.linalg.norm(V.T @ U, axis=0).max())
 
 
+def sampled_constraint_prefixes(V, A: np.ndarray, X, widths, rng, others: int = 3,
+                                samples: int = 1000) -> float:
+    """:func:`sampled_constraint` on ``A`` and on the outputs of ``others`` fresh random prefixes
+    of the same ``widths`` on ``X`` (``samples`` each): the sphere bound holds whatever the
+    prefix, so no sample of any of them may exceed it."""
+    return max(sampled_constraint(V, A, rng),
+               *(sampled_constraint(V, prefix_output(random_prefix(rng, X.shape[1], widths), X),
+                                    rng, samples) for _ in range(others)))
+
+
 def infimum_path(net: Net, X, Y, beta: float) -> dict:
     """(3) along ``c → 0`` (:data:`SHRINK`) on every parameter that only feeds a BN, the limit
     (22) and the largest change of the output along the path."""
@@ -102,3 +113,17 @@ def attained_constraint(V, A: np.ndarray) -> float:
         u = np.maximum(bn((A @ (Ap @ p))[:, None], np.array([g]), np.array([a]))[:, 0], 0)
         best = max(best, float(np.linalg.norm(V.T @ u)))
     return best
+
+
+def range_note(rc: dict) -> str:
+    """:func:`range_check`'s outcome in words: the rank of ``A^(L−2)``, its tolerance and
+    ``σ_n/σ_max``."""
+    return (f"rank A^(L−2) = {rc['rank']} of n = {rc['n']} (tolerance {rc['rank_tol']:.2e}, "
+            f"σ_n/σ_max = {rc['sigma_n'] / rc['sigma_max']:.2e})")
+
+
+def infimum_series(path: dict, title: str, limit: str) -> dict:
+    """The plot of :func:`infimum_path`: (3) minus its limit (problem ``limit``, e.g. ``(4)``)
+    against ``c``, on log axes."""
+    return plot_series(title, {f"(3) − limit {limit}": [max(e, 1e-16) for e in path["excess"]]},
+                       x=path["c"], xlabel="c", ylabel=f"(3) − {limit}", log="xy")
