@@ -29,7 +29,7 @@ from bnproofs.results import Finding, plot_series
 from bnproofs.tolerance import EXACT, FIRST_ORDER
 
 from .claim import Claim, Comparison, Sides
-from .verdicts import failed_names, statement
+from .verdicts import Audited, failed_names, statement, support
 
 CLAIM = Claim(
     id="C4",
@@ -157,11 +157,12 @@ def compare(c: Case, s: Sides) -> Comparison:
         "identity_every_step": statement(v["max_identity_residual"] <= tol.rtol),
         "w_orthogonal_to_grad": statement(v["max_orthogonality_residual"] <= tol.rtol),
         "norm_non_decreasing": statement(s.data["monotone"]),
-        "grad_matches_fd": statement(v["fd_gap"] <= FIRST_ORDER.rtol * 10),  # central diff.: h²
+        # our closed-form gradient against central differences of J (h²): evidence, not theorem
+        "grad_matches_fd": support(v["fd_gap"] <= FIRST_ORDER.rtol * 10),
     }
     findings = []
     bad = failed_names(checks)
-    if bad:
+    if any(not ch.held and ch.role == "statement" for ch in checks.values()):
         findings.append(Finding(
             "statement_fails",
             f"norm growth fails on d={c.d}, κ={kappa:.3g}: {', '.join(bad)} "
@@ -183,6 +184,29 @@ def summarise(result):
                     f"ε̃ ≤ 0.1 and ×{np.median(big):.3g} for ε̃ ≥ 1e3 (ε̃ = ελ_max‖u‖²/‖w₀‖²): "
                     "large steps inflate ‖w‖ at once, which shrinks the effective step ε/‖w‖².")]
 
+
+POSTER = "[C] poster, OLS regression with BN"
+AUDIT = (
+    Audited("w_{k+1} = w_k − ε∇_w J(a_k, w_k) = w_k + (εa_k/√(w_kᵀHw_k))(g − (w_kᵀg/(w_kᵀHw_k)) "
+            "Hw_k)", f"{POSTER}, gradient descent dynamics",
+            checks=("identity_every_step", "grad_matches_fd"),
+            exact=("BNGD is gradient descent on J", "∇_w J formula")),
+    Audited("min_{a,w} J(a, w) = E_{x,y}[½(y − a N(xᵀw))²], N(ξ) := (ξ − E[ξ])/√Var[ξ]",
+            f"{POSTER}, optimization problem", checks=("grad_matches_fd",),
+            finding="the update's ∇_w J is the gradient of J = ½c − a wᵀg/‖w‖_H + ½a² (central "
+                    "differences of J at three states per trial; the moment identity is C2's "
+                    "exact item 'J from the moments')"),
+    Audited("w_kᵀ∇_w J(a_k, w_k) = 0 (J is invariant under w ↦ γw)",
+            "docs/theorems/ols.md, item 4 (derived)", checks=("w_orthogonal_to_grad",),
+            exact=("wᵀ∇_w J = 0",)),
+    Audited("‖w_{k+1}‖² = ‖w_k‖² + ε²‖∇_w J(a_k, w_k)‖², so ‖w_k‖ never decreases",
+            "docs/theorems/ols.md, item 4 (derived)",
+            checks=("identity_every_step", "norm_non_decreasing"), exact=("norm growth",)),
+    Audited("Convergence, Gradient Descent with BN: arbitrary ε provided ε_a ≤ 1",
+            "[C] poster, Summary of Theoretical Results",
+            finding="the norm growth is the mechanism the convergence rests on (ε̂ = ε‖u‖²/‖w‖² "
+                    "shrinks while the step is unstable); the convergence itself is C5"),
+)
 
 if __name__ == "__main__":
     from .cli import main

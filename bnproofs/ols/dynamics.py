@@ -94,6 +94,18 @@ def _rel2(tt, pp, uHu, precise):
     return (tt * tt + (uHu[:, None] - pp * pp)) / uHu[:, None]
 
 
+def bngd_step(A, W, Hw, n, n2, wg, E, EA, G):
+    """One BNGD update of the active rows, the poster's simultaneous step from ``(a_k, w_k)``::
+
+        a_{k+1} = a_k + ε_a (w_kᵀg/‖w_k‖_H − a_k)
+        w_{k+1} = w_k + (ε a_k/‖w_k‖_H) (g − (w_kᵀg/‖w_k‖_H²) H w_k)
+
+    given ``Hw = H w_k``, ``n = ‖w_k‖_H``, ``n2 = n²`` and ``wg = w_kᵀg`` (the loop needs them for
+    the error anyway). Returns ``(a_{k+1}, w_{k+1})``."""
+    coef = E * A / n
+    return A + EA * (wg / n - A), W + coef[:, None] * G - (coef * wg / n2)[:, None] * Hw
+
+
 @quiet
 def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None = None,
          record_every: int = 0, record_rows=None, keep_states: bool = False,
@@ -151,9 +163,7 @@ def bngd(*, a0, w0, eps, eps_a, g, u, steps, H=None, lam=None, tol: float | None
             if k + j == total:  # the last state is measured, not updated
                 C = j + 1
                 break
-            coef = E * A / n
-            W = W + coef[:, None] * G - (coef * wg / n2)[:, None] * Hw
-            A = A + EA * t
+            A, W = bngd_step(A, W, Hw, n, n2, wg, E, EA, G)
         tt, pp = xb.numpy(buf_t[:, :C]), xb.numpy(buf_phi[:, :C])
         a_np, w_np = xb.numpy(A), xb.numpy(W)
         a_out[rows], w_out[rows] = a_np, w_np
