@@ -1,5 +1,5 @@
-"""Vector outputs: the exact dual constraint of (11), certified brackets, the L2.1/T2.3/T2.4
-claims, and mutations they must catch."""
+"""Vector outputs: the exact dual constraint of (11), certified brackets, and mutations they
+must catch (the L2.1/T2.3/T2.4 claims: tests/claims/)."""
 
 import cvxpy as cp
 import numpy as np
@@ -14,7 +14,6 @@ from bnproofs.data import whiten
 from bnproofs.nets.network import forward, forward_at
 from bnproofs.nets.rescaling import random_net, rescaling_checks
 from bnproofs.programs.arrangements import enumerate_arrangements
-from bnproofs.results import FAIL, PASS
 
 
 def _sphere(rng, k, m):
@@ -146,95 +145,6 @@ def test_train_keeps_a_single_output_column_two_dimensional():
     scalar = res.best_net.copy()
     scalar.w_out = scalar.w_out[:, 0]
     assert res.best_value == pytest.approx(objective_l1(scalar, X, Y[:, 0], 0.5), rel=1e-12)
-
-
-# ----------------------------------------------------------------------------- claims
-
-torch = pytest.importorskip("torch")
-from verify import l2_1, t2_3, t2_4  # noqa: E402
-
-
-def test_t2_4_in_assumption_closed_form_equals_the_verified_dual():
-    trial, findings = t2_4.check(1, 1)  # n = d, tiny β
-    assert trial.status == PASS, trial.notes
-    assert trial.checks["c6_dual_feasible"] and trial.checks["closed_form_optimal"]
-    assert abs(trial.values["closed_form"] - trial.values["c6_dual"]) < 1e-12
-    assert not findings
-
-
-def test_t2_4_empty_class_printed_form_is_undefined_corrected_form_holds():
-    trial, findings = t2_4.check(3, 3)
-    assert trial.status == FAIL and not trial.checks["printed_defined"]
-    assert trial.checks["corrected_optimal"]
-    assert [f.kind for f in findings] == ["statement_fails", "corrected_form_holds"]
-
-
-def test_t2_4_catches_a_sign_flip_in_the_dual_point(monkeypatch):
-    real = closed_forms.theorem_2_4_dual
-    monkeypatch.setattr(t2_4, "theorem_2_4_dual", lambda Y, b: -real(Y, b))
-    trial, _ = t2_4.check(1, 1)
-    assert trial.status == FAIL and not trial.checks["c6_strong_duality"]
-
-
-def test_t2_4_catches_a_closed_form_without_the_positive_part(monkeypatch):
-    def no_plus(X, Y, beta):
-        net = closed_forms.theorem_2_4_printed(X, Y, beta)
-        norms = np.linalg.norm(Y, axis=0)
-        net.w_out = np.diag(norms - beta)
-        return net
-
-    monkeypatch.setattr(t2_4, "theorem_2_4_printed", no_plus)
-    trial, findings = t2_4.check(2, 2)  # β above every class norm
-    assert trial.status == FAIL and findings[0].kind == "statement_fails"
-
-
-def test_t2_4_probe_records_that_soft_labels_break_the_closed_form():
-    trial, findings = t2_4.check(5, 5)
-    assert trial.status == PASS and trial.checks["bracket_closed"]
-    assert trial.values["closed_form_optimal"] is False
-    assert findings[0].kind == "assumption_needed"
-
-
-def test_t2_3_one_output_reproduces_t2_2():
-    trial, _ = t2_3.check(2, 2)
-    assert trial.status == PASS, trial.notes
-    assert trial.checks["matches_t2_2"] and trial.checks["bracket_closed"]
-
-
-def test_t2_3_catches_a_sign_flip_in_the_dual_objective(monkeypatch):
-    """Mutation: a wrong dual objective lifts the 'lower bound' above trained networks."""
-    monkeypatch.setattr(vector, "dual_value",
-                        lambda V, Y: float(0.5 * np.sum((V - Y) ** 2) + 0.5 * np.sum(Y * Y)))
-    trial, _ = t2_3.check(0, 0)
-    assert trial.status == FAIL and not trial.checks["gd_above_lower"]
-
-
-def test_l2_1_holds_and_a_wrong_balancing_is_caught(monkeypatch):
-    from bnproofs.nets import rescaling
-
-    trial, _ = l2_1.check(0, 0)
-    assert trial.status == PASS, trial.notes
-    monkeypatch.setattr(rescaling, "balancing_factors", lambda net: 2 * np.ones(len(net.w_out)))
-    trial, findings = l2_1.check(0, 0)
-    assert trial.status == FAIL and not trial.checks["balanced_equals_l1"]
-    assert findings[0].kind == "statement_fails"
-
-
-@pytest.mark.slow
-def test_t2_4_figure4_on_digits():
-    trial, findings = t2_4.check(0, 0)
-    assert trial.status == PASS, trial.notes
-    assert trial.values["rank_X"] == trial.values["n"] == 48
-    assert "figure4" in trial.series and findings
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("mod,index", [(t2_3, 1), (t2_4, 4), (l2_1, 1)])
-def test_same_seed_same_numbers(mod, index):
-    a, b = mod.check(index, index)[0], mod.check(index, index)[0]
-    timing = {k for k in a.values if k.endswith("_s")}
-    assert {k: v for k, v in a.values.items() if k not in timing} == {
-        k: v for k, v in b.values.items() if k not in timing}
 
 
 def test_caratheodory_pruning_keeps_output_and_regulariser():

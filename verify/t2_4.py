@@ -1,18 +1,9 @@
-"""Theorem 2.4 of [E]: closed-form optimum of (10) for one-hot labels when n ≤ d.
-
-Statement (as printed). Let ``Y`` be a one-hot encoded label matrix and ``X`` a full row-rank data
-matrix with ``n ≤ d``; then an optimal solution to (10) admits, for every class ``j ∈ [C]``::
-
-    (w_j^(1)*, w_j^(2)*) = (X† y_j, (‖y_j‖₂ − β)_+ e_j),
-    [γ_j^(1)*; α_j^(1)*] = 1/‖y_j‖₂ · [‖y_j − (1/n) 1 1ᵀ y_j‖₂; (1/√n) 1ᵀ y_j].
+"""[E] Theorem 2.4: closed-form optimum of (10) for one-hot labels when n ≤ d, and Figure 4.
 
 Appendix C.6: the dual (35) ``max_V −½‖V − Y‖² + ½‖Y‖²`` s.t. ``max_{‖s‖=1} ‖Vᵀ(U's)_+‖ ≤ β``,
 rewritten as (36) with ``max_{‖u‖=1} ‖Vᵀ u‖ ≤ β`` (U' is square orthogonal here), the dual
 optimum (37) ``v_j* = β y_j/‖y_j‖`` if ``β ≤ ‖y_j‖``, else ``y_j``, and the primal (41) with a
-neuron only where ``β ≤ ‖y_j‖``.
-
-Assumptions: Y one-hot; n ≤ d; rank X = n; β > 0.
-Reference: Ergen et al., ICLR 2022, Theorem 2.4; Appendix C.6; Figure 4 / A.6 (experiment).
+neuron only where ``β ≤ ‖y_j‖``. Statements: docs/theorems/ergen.md.
 
 What this module computes, each side independently:
 
@@ -20,9 +11,10 @@ What this module computes, each side independently:
   parameter is 0/0); ``closed_form_corrected`` — (41)'s case split (no neuron where
   ``‖y_j‖ ≤ β``, which also covers empty classes);
 * ``c6_dual`` — the dual objective at (37), with its feasibility *evaluated*: the constraint of
-  (35) ``max_{‖s‖=1} ‖Vᵀ(U's)_+‖`` computed exactly (:func:`bnproofs.certify.vector.dual_constraint`:
-  enumeration of supports for n ≤ 14, else ``‖V‖₂`` as a rigorous upper bound together with a
-  matching candidate); ``lower`` — the best verified dual value;
+  (35) ``max_{‖s‖=1} ‖Vᵀ(U's)_+‖`` computed exactly
+  (:func:`bnproofs.certify.vector.dual_constraint`: enumeration of supports for n ≤ 14, else
+  ``‖V‖₂`` as a rigorous upper bound together with a matching candidate); ``lower`` — the best
+  verified dual value;
 * ``cg_lower`` / ``cg_upper`` — the certified bracket of the T2.3 machinery (column generation
   with the exact constraint) where the instance is small enough;
 * ``gd_best`` — the best (10) value of Adam on (9) with ``nC + 1`` neurons, 4 restarts.
@@ -39,7 +31,9 @@ both on the held-out images of those classes (BN frozen at the training-batch st
 
 from __future__ import annotations
 
+import sys
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -54,43 +48,84 @@ from bnproofs.closed_forms import theorem_2_4_corrected, theorem_2_4_dual, theor
 from bnproofs.data import whiten
 from bnproofs.nets.network import forward_at, objective_l1
 from bnproofs.nets.training import train
-from bnproofs.results import (
-    FAIL,
-    INCONCLUSIVE,
-    PASS,
-    Finding,
-    Trial,
-    excess_curve,
-    failed_notes,
-    plot_series,
-)
+from bnproofs.results import Finding, excess_curve, plot_series, training_series
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, close, relative_gap
 
-ID = "T2.4"
-PAPER = "E"
-TITLE = "Closed-form optimum for one-hot labels, n ≤ d (vector outputs), and Figure 4 on digits"
-KIND = "closed form optimal (equals a verified dual bound), with assumption probes"
-STATEMENT = __doc__.split("Assumptions:")[0].split("\n", 2)[2].strip()
-ASSUMPTIONS = ["Y one-hot", "n ≤ d", "rank X = n", "β > 0"]
+from .claim import Claim, Comparison, Sides
+from .verdicts import failed_notes, statement, support
+
+CLAIM = Claim(
+    id="T2.4",
+    paper="E",
+    title="Closed-form optimum for one-hot labels, n ≤ d (vector outputs), and Figure 4 on digits",
+    kind="closed form optimal (equals a verified dual bound), with assumption probes",
+    statement="Let Y be a one-hot encoded label matrix and X a full row-rank data matrix with "
+              "n ≤ d; then an optimal solution to (10) admits, for every class j ∈ [C]: "
+              "(w_j^(1)*, w_j^(2)*) = (X† y_j, (‖y_j‖₂ − β)_+ e_j), [γ_j^(1)*; α_j^(1)*] = "
+              "1/‖y_j‖₂ · [‖y_j − (1/n) 1 1ᵀ y_j‖₂; (1/√n) 1ᵀ y_j].",
+    assumptions=("Y one-hot", "n ≤ d", "rank X = n", "β > 0"),
+    reference="Ergen et al., ICLR 2022, Theorem 2.4; Appendix C.6; Figure 4 / A.6 (experiment)",
+    tex=r"\begin{aligned}&\left(w_j^{(1)*}, w_j^{(2)*}\right) = \left(X^\dagger y_j,\ "
+        r"\left(\|y_j\|_2 - \beta\right)_+ e_j\right), \\ &\begin{bmatrix}\gamma_j^{(1)*} \\ "
+        r"\alpha_j^{(1)*}\end{bmatrix} = \frac{1}{\|y_j\|_2} \begin{bmatrix}\left\|y_j - "
+        r"\frac{1}{n}\mathbf{1}\mathbf{1}^\top y_j\right\|_2 \\ \frac{1}{\sqrt{n}}\mathbf{1}^\top "
+        r"y_j\end{bmatrix} \quad \forall j \in [C]\end{aligned}",
+)
+
+#: certified bracket by column generation when U' is square with n ≤ this, or r + 1 ≤ 4
+CG_MAX_SQUARE_N = 12
+
+
+@dataclass(frozen=True)
+class Case:
+    n: int
+    d: int
+    C: int
+    labels: str  # onehot | onehot_empty | soft | multihot | real
+    beta: str  # β rule relative to the class norms: tiny | above_all | between | random
+    data: str = "full"  # full (full row rank, or general position when n > d) | rank3
+    probe: str = ""  # the assumption this case breaks ("" where the statement is claimed)
+    steps: int = field(default=1500, repr=False)  # Adam steps per restart
+    restarts: int = field(default=4, repr=False)
+
+
+@dataclass(frozen=True)
+class Figure4:
+    """Trial 0: Figure 4 on scikit-learn's digits."""
+
+    figure: int = 4
+    data: str = "sklearn digits"
+    classes: tuple[int, ...] = (0, 1, 2)
+    per_class: int = 16
+    beta_value: float = 1.0
+    width: int = 64
+    seeds: int = 5
+    steps: int = 1000
+    optimizer: str = "Adam, cosine lr"
+    trained_objective: str = "(9) (last-layer decay)"
+
 
 #: trial 0 is Figure 4; then documented cases (in-assumption first, then one probe each)
 CASES = [
-    {"figure4": True},
-    {"n": 6, "d": 6, "C": 3, "labels": "onehot", "beta": "tiny"},  # n = d
-    {"n": 6, "d": 9, "C": 3, "labels": "onehot", "beta": "above_all"},  # every class off
-    {"n": 8, "d": 12, "C": 4, "labels": "onehot_empty", "beta": "between"},  # empty + unbalanced
-    {"n": 12, "d": 16, "C": 10, "labels": "onehot", "beta": "random"},  # C = 10
-    {"n": 6, "d": 8, "C": 3, "labels": "soft", "beta": "between", "probe": "soft labels"},
-    {"n": 6, "d": 8, "C": 3, "labels": "multihot", "beta": "between", "probe": "multi-hot labels"},
-    {"n": 6, "d": 8, "C": 2, "labels": "real", "beta": "between", "probe": "real-valued labels"},
-    {"n": 7, "d": 2, "C": 3, "labels": "onehot", "beta": "between", "probe": "n > d"},
-    {"n": 7, "d": 9, "C": 3, "labels": "onehot", "beta": "between", "data": "rank3",
-     "probe": "rank-deficient X"},
+    Figure4(),
+    Case(6, 6, 3, "onehot", "tiny"),  # n = d
+    Case(6, 9, 3, "onehot", "above_all"),  # every class off
+    Case(8, 12, 4, "onehot_empty", "between"),  # empty + unbalanced
+    Case(12, 16, 10, "onehot", "random"),  # C = 10
+    Case(6, 8, 3, "soft", "between", probe="soft labels"),
+    Case(6, 8, 3, "multihot", "between", probe="multi-hot labels"),
+    Case(6, 8, 2, "real", "between", probe="real-valued labels"),
+    Case(7, 2, 3, "onehot", "between", probe="n > d"),
+    Case(7, 9, 3, "onehot", "between", data="rank3", probe="rank-deficient X"),
 ]
-#: certified bracket by column generation when U' is square with n ≤ this, or r + 1 ≤ 4
-CG_MAX_SQUARE_N = 12
-FIG4 = {"classes": (0, 1, 2), "per_class": 16, "beta": 1.0, "width": 64, "seeds": 5,
-        "steps": 1000}
+
+
+def case(index: int, rng) -> Case | Figure4:
+    if index < len(CASES):
+        return CASES[index]
+    C = int(rng.integers(2, 11))
+    n = int(rng.integers(C, 13))
+    return Case(n, n + int(rng.integers(0, 6)), C, "onehot", "random")
 
 
 def one_hot(rng, n: int, C: int, empty: int | None = None) -> np.ndarray:
@@ -136,28 +171,15 @@ def beta_for(rng, Y, rule) -> float:
     raise ValueError(rule)
 
 
-def instance(index: int, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
-    if index < len(CASES):
-        case = dict(CASES[index])
+def _data(c: Case, rng) -> tuple[np.ndarray, np.ndarray, float]:
+    if c.data == "rank3":
+        X = instances.rank_deficient(rng, c.n, c.d, rank=3)
+    elif c.n <= c.d:
+        X = instances.full_row_rank(rng, c.n, c.d, cond=10.0)
     else:
-        C = int(rng.integers(2, 11))
-        n = int(rng.integers(C, 13))
-        case = {"n": n, "d": n + int(rng.integers(0, 6)), "C": C, "labels": "onehot",
-                "beta": "random"}
-    if case.get("figure4"):
-        return case
-    n, d, C = case["n"], case["d"], case["C"]
-    data = case.get("data", "full")
-    if data == "rank3":
-        X = instances.rank_deficient(rng, n, d, rank=3)
-    elif n <= d:
-        X = instances.full_row_rank(rng, n, d, cond=10.0)
-    else:
-        X = instances.general_position(rng, n, d)
-    Y = labels(rng, n, C, case["labels"])
-    case.update(X=X, Y=Y, beta_value=beta_for(rng, Y, case["beta"]), data=data)
-    return case
+        X = instances.general_position(rng, c.n, c.d)
+    Y = labels(rng, c.n, c.C, c.labels)
+    return X, Y, beta_for(rng, Y, c.beta)
 
 
 def _objective(net, X, Y, beta) -> float:
@@ -191,122 +213,142 @@ def _cg_allowed(W, n) -> bool:
     return (k == n and n <= CG_MAX_SQUARE_N) or k <= 4
 
 
-def check(index: int, seed: int, device: str = "cpu"):
-    inst = instance(index, seed)
-    if inst.get("figure4"):
-        return figure4(seed, device)
-    X, Y, beta, n, C = inst["X"], inst["Y"], inst["beta_value"], inst["n"], inst["C"]
-    probe = inst.get("probe")
-    W = whiten(X)
-    rank_x = int(np.linalg.matrix_rank(X))
-    params = {k: inst[k] for k in ("n", "d", "C", "labels", "beta", "data")}
-    params.update(index=index, beta_value=beta, rank_X=rank_x, probe=probe or "",
-                  class_norms=np.linalg.norm(Y, axis=0).round(6).tolist())
-    values, cm = closed_form_sides(X, Y, beta, W)
-    c6_feasible = cm.upper <= beta * (1 + 1e-12)
-    lower = values["c6_certified_lower"]
-    upper = np.inf
-    if _cg_allowed(W, n):
+def _at_lower(value: float, lower: float) -> bool:
+    """A closed form's value is defined and certified optimal: at most the verified lower bound
+    plus the interior-point tolerance."""
+    return bool(np.isfinite(value) and value <= lower + IPM.bound(lower))
+
+
+def _bracket_side(c: Case, X, Y, beta, W, values, ctx):
+    """The certified bracket: the best verified dual value (C.6, column generation where
+    allowed) below; column generation, Adam and the corrected closed form above."""
+    lower, upper = values["c6_certified_lower"], np.inf
+    if _cg_allowed(W, c.n):
         opt = certified_vector_optimum(X, Y, beta, W)
         values.update(cg_lower=opt.lower, cg_upper=opt.upper, cg_iterations=opt.iterations)
         lower, upper = max(lower, opt.lower), opt.upper
-    gd = train(X, Y, beta, [n * C + 1], restarts=4, steps=1500, seed=seed, device=device)
+    gd = train(X, Y, beta, [c.n * c.C + 1], restarts=c.restarts, steps=c.steps, seed=ctx.seed,
+               device=ctx.device)
     upper = min(upper, gd.best_value)
-    cf, cfc = values["closed_form"], values["closed_form_corrected"]
-    if np.isfinite(cfc):
-        upper = min(upper, cfc)
+    if np.isfinite(values["closed_form_corrected"]):
+        upper = min(upper, values["closed_form_corrected"])
     values.update(gd_best=gd.best_value, lower=lower, upper=upper, train_s=gd.elapsed_s)
-    tol = IPM
-    checks = {
-        "gd_above_lower": at_least(gd.best_value, lower, TRAIN),
-        "bracket_closed": upper - lower <= tol.bound(lower),
-    }
-    optimal = bool(np.isfinite(cf) and cf <= lower + tol.bound(lower))
-    corrected_optimal = bool(np.isfinite(cfc) and cfc <= lower + tol.bound(lower))
-    findings = []
-    if probe is None:
-        checks.update({
-            "printed_defined": bool(np.isfinite(cf)),
-            "c6_dual_feasible": c6_feasible,
-            "closed_form_optimal": optimal,
-            "corrected_optimal": corrected_optimal,
-            # C.6: the dual point (37) attains the value of the primal (41)
-            "c6_strong_duality": bool(np.isfinite(cfc) and close(
-                values["c6_certified_lower"], cfc, EXACT.scaled(np.linalg.cond(X)))),
-        })
-        ok = checks["gd_above_lower"] and optimal and checks["c6_strong_duality"]
-        status = FAIL if not ok else PASS
-        if status == PASS and not all(checks.values()):
-            status = INCONCLUSIVE
-        if not np.isfinite(cf):
-            empty = [j for j in range(C) if not np.any(Y[:, j])]
-            findings.append(Finding(
-                "statement_fails",
-                f"Theorem 2.4 as printed is undefined for a one-hot Y with an empty class "
-                f"(classes {empty} have y_j = 0; n={n}, d={inst['d']}, C={C}): "
-                f"[γ_j; α_j] = 1/‖y_j‖[…] is 0/0, so the network output is NaN."))
-            if corrected_optimal:
-                findings.append(Finding(
-                    "corrected_form_holds",
-                    f"Appendix C.6's case split (41) (no neuron where ‖y_j‖ ≤ β) is defined and "
-                    f"optimal there: (10) = {cfc:.10g} = verified dual value {lower:.10g}."))
-        if not checks["c6_strong_duality"]:
-            findings.append(Finding(
-                "statement_fails",
-                f"C.6's dual point (37) does not attain the primal (41): verified dual value "
-                f"{values['c6_certified_lower']:.10g} vs (41) = {cfc:.10g} (n={n}, C={C}, "
-                f"β={beta:.4g})."))
-        if np.isfinite(cf) and not optimal and np.isfinite(lower):
-            findings.append(Finding(
-                "statement_fails",
-                f"Closed form (10) = {cf:.10g} above the certified optimum bracket "
-                f"[{lower:.10g}, {upper:.10g}] for n={n}, d={inst['d']}, C={C}, β={beta:.4g}."))
-    else:
-        values.update(c6_dual_feasible=c6_feasible, closed_form_optimal=optimal,
+    return gd
+
+
+def sides(c: Case | Figure4, rng, ctx) -> Sides:
+    if isinstance(c, Figure4):
+        return _figure4_sides(c, ctx)
+    X, Y, beta = _data(c, rng)
+    W = whiten(X)
+    values, cm = closed_form_sides(X, Y, beta, W)
+    gd = _bracket_side(c, X, Y, beta, W, values, ctx)
+    cf, lower = values["closed_form"], values["lower"]
+    c6_feasible = cm.upper <= beta * (1 + 1e-12)
+    if c.probe:
+        values.update(c6_dual_feasible=c6_feasible, closed_form_optimal=_at_lower(cf, lower),
                       closed_form_excess=(cf - lower) if np.isfinite(cf) else None)
-        if not checks["gd_above_lower"]:
-            status = FAIL
-        elif checks["bracket_closed"]:
-            status = PASS
-        else:
-            status = INCONCLUSIVE
-        if checks["bracket_closed"] and np.isfinite(cf):
-            what = (f"n={n}, d={inst['d']}, rank X={rank_x}, C={C}, β={beta:.4g}, labels "
-                    f"{inst['labels']}")
-            if optimal:
-                findings.append(Finding(
-                    "observation",
-                    f"Probe '{probe}': the closed form stays optimal ((10) = {cf:.10g}, "
-                    f"certified bracket [{lower:.10g}, {upper:.10g}]; {what})."))
-            else:
-                findings.append(Finding(
-                    "assumption_needed",
-                    f"Probe '{probe}': the closed form is not optimal — (10) = {cf:.10g} vs "
-                    f"certified optimum in [{lower:.10g}, {upper:.10g}] (excess "
-                    f"{cf - upper:.4g}, {(cf - upper) / max(1.0, abs(upper)):.2%}); C.6's dual "
-                    f"point is {'feasible' if c6_feasible else 'infeasible'} "
-                    f"(constraint/β = {values['c6_constraint_over_beta']:.4g}); {what}."))
-    # status of non-passing checks kept visible
-    notes = failed_notes(checks)
-    if probe:
-        notes.append(f"assumption probe: {probe} (the statement is not claimed here)")
-    series = {"training": plot_series(
+    params = {"beta_value": beta, "rank_X": int(np.linalg.matrix_rank(X)),
+              "class_norms": np.linalg.norm(Y, axis=0).round(6).tolist()}
+    series = {"training": training_series(
         "Adam on (9): best restart, relative excess over the certified lower bound",
-        {"gd (10)-value − lower": excess_curve(gd.curve, lower)},
-        x=[i * gd.every for i in range(len(gd.curve))], xlabel="step",
-        ylabel="(value − lower) / max(1, |lower|)", log="y")}
-    # headline gap: the closed form's distance to the certified optimum where the statement
-    # applies; on a probe (statement not claimed) the width of the certified bracket
-    if probe:
+        {"gd (10)-value − lower": gd.curve}, lower, gd.every)}
+    data = {"c6_feasible": c6_feasible, "cond_X": np.linalg.cond(X),
+            "empty": [j for j in range(c.C) if not np.any(Y[:, j])]}
+    return Sides(values, params, series, data=data)
+
+
+def _claimed_checks(s: Sides) -> dict:
+    """Where the statement is claimed: the printed form optimal, C.6's dual point attaining the
+    corrected primal (41), training above the lower bound (statement); the rest support."""
+    v, lower = s.values, s.values["lower"]
+    cf, cfc = v["closed_form"], v["closed_form_corrected"]
+    return {
+        "gd_above_lower": statement(at_least(v["gd_best"], lower, TRAIN)),
+        "bracket_closed": support(v["upper"] - lower <= IPM.bound(lower)),
+        "printed_defined": support(np.isfinite(cf)),
+        "c6_dual_feasible": support(s.data["c6_feasible"]),
+        "closed_form_optimal": statement(_at_lower(cf, lower)),
+        "corrected_optimal": support(_at_lower(cfc, lower)),
+        # C.6: the dual point (37) attains the value of the primal (41)
+        "c6_strong_duality": statement(np.isfinite(cfc) and close(
+            v["c6_certified_lower"], cfc, EXACT.scaled(s.data["cond_X"]))),
+    }
+
+
+def _claimed_findings(c: Case, s: Sides, checks: dict) -> list[Finding]:
+    v, beta = s.values, s.params["beta_value"]
+    cf, cfc, lower = v["closed_form"], v["closed_form_corrected"], v["lower"]
+    out = []
+    if not np.isfinite(cf):
+        out.append(Finding(
+            "statement_fails",
+            f"Theorem 2.4 as printed is undefined for a one-hot Y with an empty class "
+            f"(classes {s.data['empty']} have y_j = 0; n={c.n}, d={c.d}, C={c.C}): "
+            f"[γ_j; α_j] = 1/‖y_j‖[…] is 0/0, so the network output is NaN."))
+        if checks["corrected_optimal"].held:
+            out.append(Finding(
+                "corrected_form_holds",
+                f"Appendix C.6's case split (41) (no neuron where ‖y_j‖ ≤ β) is defined and "
+                f"optimal there: (10) = {cfc:.10g} = verified dual value {lower:.10g}."))
+    if not checks["c6_strong_duality"].held:
+        out.append(Finding(
+            "statement_fails",
+            f"C.6's dual point (37) does not attain the primal (41): verified dual value "
+            f"{v['c6_certified_lower']:.10g} vs (41) = {cfc:.10g} (n={c.n}, C={c.C}, "
+            f"β={beta:.4g})."))
+    if np.isfinite(cf) and not checks["closed_form_optimal"].held and np.isfinite(lower):
+        out.append(Finding(
+            "statement_fails",
+            f"Closed form (10) = {cf:.10g} above the certified optimum bracket "
+            f"[{lower:.10g}, {v['upper']:.10g}] for n={c.n}, d={c.d}, C={c.C}, β={beta:.4g}."))
+    return out
+
+
+def _probe_findings(c: Case, s: Sides, checks: dict) -> list[Finding]:
+    v, pr = s.values, s.params
+    cf, lower, upper = v["closed_form"], v["lower"], v["upper"]
+    if not (checks["bracket_closed"].held and np.isfinite(cf)):
+        return []
+    what = (f"n={c.n}, d={c.d}, rank X={pr['rank_X']}, C={c.C}, β={pr['beta_value']:.4g}, "
+            f"labels {c.labels}")
+    if v["closed_form_optimal"]:
+        return [Finding(
+            "observation",
+            f"Probe '{c.probe}': the closed form stays optimal ((10) = {cf:.10g}, "
+            f"certified bracket [{lower:.10g}, {upper:.10g}]; {what}).")]
+    return [Finding(
+        "assumption_needed",
+        f"Probe '{c.probe}': the closed form is not optimal — (10) = {cf:.10g} vs "
+        f"certified optimum in [{lower:.10g}, {upper:.10g}] (excess "
+        f"{cf - upper:.4g}, {(cf - upper) / max(1.0, abs(upper)):.2%}); C.6's dual "
+        f"point is {'feasible' if v['c6_dual_feasible'] else 'infeasible'} "
+        f"(constraint/β = {v['c6_constraint_over_beta']:.4g}); {what}.")]
+
+
+def compare(c: Case | Figure4, s: Sides) -> Comparison:
+    if isinstance(c, Figure4):
+        return _figure4_compare(c, s)
+    v = s.values
+    lower, upper = v["lower"], v["upper"]
+    if c.probe:  # the statement is not claimed: only the bracket is judged
+        checks = {"gd_above_lower": statement(at_least(v["gd_best"], lower, TRAIN)),
+                  "bracket_closed": support(upper - lower <= IPM.bound(lower))}
+        findings = _probe_findings(c, s, checks)
+        notes = [*failed_notes(checks), f"assumption probe: {c.probe} (the statement is not "
+                                        f"claimed here)"]
         gap = relative_gap(upper, lower)
-    else:
+    else:  # headline gap: the closed form's distance to the certified optimum
+        checks = _claimed_checks(s)
+        findings = _claimed_findings(c, s, checks)
+        notes = failed_notes(checks)
+        cf = v["closed_form"]
         gap = relative_gap(cf, lower) if np.isfinite(cf) else None
-    trial = Trial(seed, params, values, status, gap=gap, bracket=(lower, upper),
-                  tolerance=tol.as_dict(), notes=notes, series=series, checks=checks)
-    return trial, findings
+    return Comparison(checks, gap=gap, bracket=(lower, upper), tolerance=IPM.as_dict(),
+                      notes=notes, findings=findings)
 
 
-def digits_split(classes=FIG4["classes"], per_class=FIG4["per_class"]):
+def digits_split(classes, per_class: int):
     """The first ``per_class`` digits of each class for training, the rest of them for test."""
     from sklearn.datasets import load_digits
 
@@ -320,31 +362,57 @@ def digits_split(classes=FIG4["classes"], per_class=FIG4["per_class"]):
             np.array([lab[c] for c in y[te]]))
 
 
-def figure4(seed: int, device: str = "cpu"):
-    """Figure 4 on digits: closed form against Adam over wall time, and test accuracy."""
-    Xtr, Ytr, Xte, yte = digits_split()
-    beta = FIG4["beta"]
+def _figure4_training(f: Figure4, Xtr, Ytr, Xte, yte, ctx) -> tuple[list, list[float]]:
+    """Adam on (9), one run per seed, and each run's test accuracy."""
+    runs, accs = [], []
+    for s in range(f.seeds):
+        r = train(Xtr, Ytr, f.beta_value, [f.width], restarts=1, steps=f.steps,
+                  seed=ctx.seed * 100 + s, device=ctx.device)
+        runs.append(r)
+        accs.append(float(np.mean(np.argmax(forward_at(r.best_net, Xtr, Xte), axis=1) == yte)))
+    return runs, accs
+
+
+def _figure4_series(f: Figure4, runs, cf: float, lower: float, t_cf: float, n, d) -> dict:
+    """The objective over wall time (the time axis: mean time per Adam step × step)."""
+    step_s = float(np.mean([r.elapsed_s / r.steps for r in runs]))
+    xs = [(i * runs[0].every + 1) * step_s for i in range(len(runs[0].curve))]
+    curves = np.array([r.curve for r in runs])
+    title = (f"Figure 4 on digits (classes 0/1/2, n={n}, d={d}, β={f.beta_value:g}); closed form "
+             f"computed in {t_cf * 1e3:.1f} ms")
+    excess = excess_curve(curves.min(axis=0), lower), excess_curve(curves.max(axis=0), lower)
+    cf_excess = excess_curve([cf], lower)[0] if np.isfinite(cf) else None
+    late = "closed form (drawn from its computation time on)"
+    return {
+        "figure4": plot_series(
+            f"{title}: objective (10) over wall time",
+            {"Adam, best of 5 seeds": curves.min(axis=0).tolist(),
+             "Adam, worst of 5 seeds": curves.max(axis=0).tolist(),
+             late: [cf if x >= t_cf else None for x in xs]},
+            x=xs, xlabel="wall time (s; mean time per Adam step × step)",
+            ylabel="objective (10)", log="xy", hline={"verified lower bound (C.6 dual)": lower}),
+        "figure4_excess": plot_series(
+            f"{title}: relative excess over the verified lower bound (floored at 1e-16)",
+            {"Adam, best of 5 seeds": excess[0], "Adam, worst of 5 seeds": excess[1],
+             late: [cf_excess if x >= t_cf else None for x in xs]},
+            x=xs, xlabel="wall time (s; mean time per Adam step × step)",
+            ylabel="(value − lower) / max(1, |lower|)", log="xy"),
+    }
+
+
+def _figure4_sides(f: Figure4, ctx) -> Sides:
+    """Figure 4 on digits: the closed form (timed) and its C.6 dual bound, Adam runs, and the
+    test accuracy of both."""
+    Xtr, Ytr, Xte, yte = digits_split(f.classes, f.per_class)
     n, d = Xtr.shape
     t0 = time.perf_counter()
-    net = theorem_2_4_printed(Xtr, Ytr, beta)
+    net = theorem_2_4_printed(Xtr, Ytr, f.beta_value)
     t_cf = time.perf_counter() - t0
-    W = whiten(Xtr)
-    values, cm = closed_form_sides(Xtr, Ytr, beta, W)
+    values, cm = closed_form_sides(Xtr, Ytr, f.beta_value, whiten(Xtr))
     lower = values["c6_certified_lower"]
     acc_cf = float(np.mean(np.argmax(forward_at(net, Xtr, Xte), axis=1) == yte))
-    runs, accs = [], []
-    for s in range(FIG4["seeds"]):
-        r = train(Xtr, Ytr, beta, [FIG4["width"]], restarts=1, steps=FIG4["steps"],
-                  seed=seed * 100 + s, device=device)
-        runs.append(r)
-        accs.append(float(np.mean(np.argmax(forward_at(r.best_net, Xtr, Xte), axis=1)
-                                  == yte)))
-    step_s = float(np.mean([r.elapsed_s / r.steps for r in runs]))
-    every = runs[0].every
-    xs = [(i * every + 1) * step_s for i in range(len(runs[0].curve))]
-    curves = np.array([r.curve for r in runs])
+    runs, accs = _figure4_training(f, Xtr, Ytr, Xte, yte, ctx)
     gd_final = [r.best_value for r in runs]
-    cf = values["closed_form"]
     values.update({
         "n": n, "d": d, "rank_X": int(np.linalg.matrix_rank(Xtr)), "cond_X": float(
             np.linalg.cond(Xtr)), "closed_form_s": t_cf, "gd_run_s": float(
@@ -354,59 +422,37 @@ def figure4(seed: int, device: str = "cpu"):
         "test_accuracy_gd_mean": float(np.mean(accs)), "test_accuracy_gd_min": min(accs),
         "test_accuracy_gd_max": max(accs), "n_test": int(len(yte)),
     })
-    tol = IPM
+    series = _figure4_series(f, runs, values["closed_form"], lower, t_cf, n, d)
+    return Sides(values, {}, series, data={"c6_upper": cm.upper, "gd_final": gd_final,
+                                           "accs": accs})
+
+
+def _figure4_compare(f: Figure4, s: Sides) -> Comparison:
+    v, gd_final, accs = s.values, s.data["gd_final"], s.data["accs"]
+    cf, lower, beta, n, d = v["closed_form"], v["lower"], f.beta_value, v["n"], v["d"]
     checks = {
-        "full_row_rank": values["rank_X"] == n and n <= d,
-        "printed_defined": bool(np.isfinite(cf)),
-        "c6_dual_feasible": cm.upper <= beta * (1 + 1e-12),
-        "closed_form_optimal": bool(np.isfinite(cf) and cf <= lower + tol.bound(lower)),
-        "gd_above_lower": all(at_least(v, lower, TRAIN) for v in gd_final),
+        "full_row_rank": support(v["rank_X"] == n and n <= d),
+        "printed_defined": support(np.isfinite(cf)),
+        "c6_dual_feasible": support(s.data["c6_upper"] <= beta * (1 + 1e-12)),
+        "closed_form_optimal": statement(_at_lower(cf, lower)),
+        "gd_above_lower": statement(all(at_least(x, lower, TRAIN) for x in gd_final)),
     }
-    status = PASS if all(checks.values()) else (
-        FAIL if not (checks["closed_form_optimal"] and checks["gd_above_lower"]) else INCONCLUSIVE)
-    params = {"index": 0, "figure": 4, "data": "sklearn digits", "classes": list(FIG4["classes"]),
-              "per_class": FIG4["per_class"], "beta_value": beta, "width": FIG4["width"],
-              "seeds": FIG4["seeds"], "steps": FIG4["steps"], "optimizer": "Adam, cosine lr",
-              "trained_objective": "(9) (last-layer decay)"}
-    title = (f"Figure 4 on digits (classes 0/1/2, n={n}, d={d}, β={beta:g}); closed form "
-             f"computed in {t_cf * 1e3:.1f} ms")
-    excess = excess_curve(curves.min(axis=0), lower), excess_curve(curves.max(axis=0), lower)
-    cf_excess = excess_curve([cf], lower)[0] if np.isfinite(cf) else None
-    series = {
-        "figure4": plot_series(
-            f"{title}: objective (10) over wall time",
-            {"Adam, best of 5 seeds": curves.min(axis=0).tolist(),
-             "Adam, worst of 5 seeds": curves.max(axis=0).tolist(),
-             "closed form (drawn from its computation time on)": [
-                 cf if x >= t_cf else None for x in xs]},
-            x=xs, xlabel="wall time (s; mean time per Adam step × step)",
-            ylabel="objective (10)", log="xy", hline={"verified lower bound (C.6 dual)": lower}),
-        "figure4_excess": plot_series(
-            f"{title}: relative excess over the verified lower bound (floored at 1e-16)",
-            {"Adam, best of 5 seeds": excess[0], "Adam, worst of 5 seeds": excess[1],
-             "closed form (drawn from its computation time on)": [
-                 cf_excess if x >= t_cf else None for x in xs]},
-            x=xs, xlabel="wall time (s; mean time per Adam step × step)",
-            ylabel="(value − lower) / max(1, |lower|)", log="xy"),
-    }
-    findings = [Finding(
+    finding = Finding(
         "observation",
-        f"Figure 4 on digits (classes 0/1/2, n={n} ≤ d={d}, rank {values['rank_X']}, "
-        f"cond(X) = {values['cond_X']:.3g}, β={beta:g}): the closed form reaches (10) = {cf:.8g} "
-        f"(= the verified dual bound {lower:.8g}) in {t_cf * 1e3:.1f} ms; Adam ({FIG4['seeds']} "
-        f"seeds, width {FIG4['width']}, {FIG4['steps']} steps, {values['gd_run_s']:.2f} s per "
+        f"Figure 4 on digits (classes 0/1/2, n={n} ≤ d={d}, rank {v['rank_X']}, "
+        f"cond(X) = {v['cond_X']:.3g}, β={beta:g}): the closed form reaches (10) = {cf:.8g} "
+        f"(= the verified dual bound {lower:.8g}) in {v['closed_form_s'] * 1e3:.1f} ms; Adam "
+        f"({f.seeds} seeds, width {f.width}, {f.steps} steps, {v['gd_run_s']:.2f} s per "
         f"run) ends at {min(gd_final):.8g}–{max(gd_final):.8g} "
         f"({(min(gd_final) - lower) / abs(lower):.1e}–{(max(gd_final) - lower) / abs(lower):.1e} "
-        f"relative above). Test accuracy on {len(yte)} held-out digits: closed form "
-        f"{acc_cf:.1%}, Adam {min(accs):.1%}–{max(accs):.1%} (mean {np.mean(accs):.1%}).")]
-    trial = Trial(seed, params, values, status, gap=relative_gap(cf, lower),
-                  bracket=(lower, cf), tolerance=tol.as_dict(),
-                  notes=failed_notes(checks),
-                  series=series, checks=checks)
-    return trial, findings
+        f"relative above). Test accuracy on {v['n_test']} held-out digits: closed form "
+        f"{v['test_accuracy_closed_form']:.1%}, Adam {min(accs):.1%}–{max(accs):.1%} "
+        f"(mean {np.mean(accs):.1%}).")
+    return Comparison(checks, gap=relative_gap(cf, lower), bracket=(lower, cf),
+                      tolerance=IPM.as_dict(), notes=failed_notes(checks), findings=[finding])
 
 
-def summarise(result):
+def summarise(result) -> list[Finding]:
     ts = [t for t in result.trials if "c6_spectral_over_beta" in t.values]
     if not ts:
         return []
@@ -419,3 +465,9 @@ def summarise(result):
         f"(‖Vᵀu_+‖ ≤ ‖V‖₂ ‖u_+‖); at the one-hot dual point (37) the two agree (largest "
         f"difference / β on in-assumption trials: {max(inside, default=0.0):.1e}), so the proof's "
         f"conclusion stands; on the probes they differ by up to {max(diff):.3g} β.")]
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["check", CLAIM.id, *sys.argv[1:]]))
