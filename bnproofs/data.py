@@ -73,3 +73,16 @@ def whiten(X) -> Whitened:
     U, s, Vt = U[:, :r], s[:r], Vt[:r]
     Up = np.hstack([U, np.full((n, 1), 1.0 / np.sqrt(n))])
     return Whitened(U, s, Vt, Up)
+
+
+def row_space_projector(X) -> np.ndarray:
+    """``P = (ΠX)⁺ ΠX`` (d × d), the orthogonal projector onto the row space of the centred data,
+    by numpy's pseudo-inverse with :func:`whiten`'s rank rule: the same subspace as ``V Vᵀ``,
+    computed without :func:`whiten`."""
+    X, _, _ = check_data(X)
+    C = X - X.mean(axis=0, keepdims=True)
+    s = np.linalg.svd(C, compute_uv=False)
+    cut = rank_tolerance(s, C.shape, float(np.linalg.norm(X, 2)))
+    if not s.size or s[0] <= cut:
+        return np.zeros((X.shape[1], X.shape[1]))
+    return np.linalg.pinv(C, rcond=cut / s[0]) @ C

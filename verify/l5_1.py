@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bnproofs import instances
-from bnproofs.data import rank_tolerance, whiten
+from bnproofs.data import row_space_projector, whiten
 from bnproofs.nets.network import Layer, Net, objective_effective
 from bnproofs.nets.whitened import (
     WhitenedNet,
@@ -81,15 +81,6 @@ def _nine(W1, gamma, alpha, w_out, X, Y, beta):
 
 def _rel(a, b):
     return abs(a - b) / max(1.0, abs(a))
-
-
-def row_space_projector(X) -> np.ndarray:
-    """``P = (ΠX)⁺ ΠX``, the projector onto the row space of the centred data, by numpy's
-    pseudo-inverse with the whitening's rank rule (independent of :func:`whiten`'s ``V``)."""
-    C = X - X.mean(axis=0, keepdims=True)
-    s = np.linalg.svd(C, compute_uv=False)
-    cut = rank_tolerance(s, C.shape, float(np.linalg.norm(X, 2)))
-    return np.linalg.pinv(C, rcond=cut / s[0]) @ C if s.size and s[0] > cut else 0 * C.T @ C
 
 
 def _kernel_gaps(X, P, W1, lost) -> tuple[float, float]:

@@ -7,6 +7,7 @@ pytest.importorskip("torch")  # noqa: E402
 import numpy as np
 
 from bnproofs import instances
+from bnproofs.data import row_space_projector
 from bnproofs.nets import whitened
 from bnproofs.results import FAIL, PASS
 from bnproofs.tolerance import EXACT
@@ -69,7 +70,7 @@ def test_l5_1_discarded_component_is_the_kernel_and_a_bijection_claim_is_caught(
 
 def test_l5_1_row_space_projector_is_a_projector():
     X = instances.data_matrix(np.random.default_rng(0), 6, 9, "rank2")
-    P = l5_1.row_space_projector(X)
+    P = row_space_projector(X)
     C = X - X.mean(0)
     assert np.allclose(P @ P, P) and np.allclose(C @ P, C)
     assert np.linalg.matrix_rank(P, tol=1e-8) == 2

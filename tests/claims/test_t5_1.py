@@ -52,3 +52,34 @@ def test_t5_1_equal_rows_are_inconclusive():
     s = t5_1.sides(c, np.random.default_rng(0), Context(0, 0))
     assert s.values == {"rank": 0}
     assert status_of(t5_1.compare(c, s).checks) == INCONCLUSIVE
+
+
+def test_t5_1_records_the_proofs_reversed_line_and_the_decay_probe():
+    """Where the singular values differ, the reversed relation and the relation with decay on
+    w^(1) are recorded as failing, without deciding the trial."""
+    trial, _ = run_trial(t5_1, Context(5, 5))  # κ = 2e6
+    assert trial.status == PASS
+    assert not trial.checks["reversed_form_as_printed_in_proof"]
+    assert not trial.checks["relation_with_w1_decay"]
+    assert trial.roles["reversed_form_as_printed_in_proof"] == "record"
+
+
+def test_t5_1_catches_decay_on_the_bn_feeding_weights(monkeypatch):
+    real = t5_1.gradients
+
+    def with_decay(model, *args, decay_w1=0.0):
+        return real(model, *args, decay_w1=0.1 if model == "bn" else decay_w1)
+
+    monkeypatch.setattr(t5_1, "gradients", with_decay)
+    trial, _ = run_trial(t5_1, Context(0, 0))
+    assert trial.status == FAIL and not trial.checks["q_space_relation"]
+
+
+def test_t5_1_regime_and_audit():
+    c = t5_1.Case(2, 3, "ties", 1)
+    s = t5_1.sides(c, np.random.default_rng(0), Context(0, 0))
+    assert t5_1.regime(c, s).startswith("r = 0")
+    trial, _ = run_trial(t5_1, Context(0, 0))
+    assert trial.regime == "r ≥ 1"
+    for a in t5_1.AUDIT:
+        assert set(a.checks) <= set(trial.checks), a.line
