@@ -2,15 +2,20 @@
 cluster; a run killed with SIGKILL loses no finished trial and resumes with the rest."""
 
 import json
+import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from verify.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
 
 RUN_FACTS = {"elapsed_s", "time_s", "compute_s", "campaign", "versions"}  # timings, where, when
 
@@ -58,12 +63,24 @@ def _rows(path) -> int:
         return 0
 
 
-def test_a_run_killed_with_sigkill_resumes_with_only_the_missing_trials(tmp_path, capsys):
+def _frozen_code(tmp_path):
+    """A copy of the packages for subprocesses to run (first on PYTHONPATH, and their folder):
+    an edit of the working tree meanwhile must not change their code version."""
+    src = tmp_path / "src"
+    for pkg in ("bnproofs", "verify"):
+        shutil.copytree(ROOT / pkg, src / pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), os.environ.get("PYTHONPATH",
+                                                                                  "")])}
+    return src, env
+
+
+def test_a_run_killed_with_sigkill_resumes_with_only_the_missing_trials(tmp_path):
+    src, env = _frozen_code(tmp_path)
     store, trials = tmp_path / "s.sqlite", 30
-    argv = ["check", "C4", "--trials", str(trials), "--no-exact", "--workers", "1", "--store",
-            str(store)]
-    proc = subprocess.Popen([sys.executable, "-m", "verify.cli", *argv, "--quiet"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, "-m", "verify.cli", "check", "C4", "--trials", str(trials),
+           "--no-exact", "--workers", "1", "--quiet", "--store", str(store)]
+    proc = subprocess.Popen(cmd, cwd=src, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 180
     while _rows(store) < 2 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -75,9 +92,10 @@ def test_a_run_killed_with_sigkill_resumes_with_only_the_missing_trials(tmp_path
     assert kept >= 2
     db = sqlite3.connect(store)
     runs = db.execute("SELECT status FROM runs").fetchall()
-    assert runs == [("running",)], runs  # never finished
     db.close()
-    assert main([*argv, "--resume", "--quiet"]) == 0
-    err = capsys.readouterr().err
-    assert f"computed {trials - kept}, reused {kept} of {trials} trials" in err, err
+    assert runs == [("running",)], runs  # never finished
+    res = subprocess.run([*cmd, "--resume"], cwd=src, env=env, capture_output=True, text=True,
+                         timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert f"computed {trials - kept}, reused {kept} of {trials} trials" in res.stderr
     assert _rows(store) == trials
