@@ -32,14 +32,16 @@ Methods (time per instance, wall clock, the batch total for torch):
   Skipped with a message when pyscnn is not installed (``pip install --no-deps pyscnn
   linalg_backends opt_einsum tqdm``: its torch requirement must not replace the suite's).
 
-One certificate for all: the gap column is ``(objective − lower)/max(1, |objective|)`` with the
-objective of (8) recomputed at each method's returned point and ``lower`` from
-:func:`bnproofs.certify.certificates.dual_certificate` of ``v = y − Σ D_i U'(s_i − s_i')`` and
-multipliers (Clarabel's own; the torch solver's; for pyscnn, which has none usable,
-:func:`bnproofs.solvers.torch_solver.dual_multipliers`). Clarabel's and pyscnn's points are used as
+One audit for all (:func:`bnproofs.certify.audit.audit`, ``certify``): the gap column is
+``(objective − lower)/max(1, |objective|)`` with the objective of (8) recomputed at each method's
+returned point and ``lower`` from the dual point made feasible and verified: the torch solver's
+own ``(v, ρ, ρ')``; for Clarabel ``v = y − Σ D_i U'(s_i − s_i')`` with its multipliers; for
+pyscnn, which has none usable, that ``v`` with the multipliers of
+:func:`bnproofs.solvers.torch_solver.dual_multipliers`. Clarabel's and pyscnn's points are used as
 returned (the largest cone violation is printed, ``viol``; an answer counts as certified only
 if its gap is ≤ --tol and its violation ≤ 1e-8, since an infeasible point's objective is no upper
-bound — its gap can even be negative); the torch point is feasible. ``|Δ|``
+bound — below the verified lower bound it is a crossed bracket, printed as gap ``inf``); the
+torch point is feasible. ``|Δ|``
 is the worst ``|value − Clarabel| / max(1, |Clarabel|)`` over the instances both solved.
 
 Memory: each (method, case) runs in a forked child; ``MiB`` is its peak resident set size minus
@@ -61,11 +63,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bnproofs.certify.certificates import dual_certificate
+from bnproofs.certify.audit import VIOLATION, BracketCrossed, audit
 from bnproofs.data import whiten
 from bnproofs.programs.cone import program_8
 from bnproofs.programs.losses import dual_from_prediction
 from bnproofs.solvers.clarabel import solve_program, solve_program_dual
+from bnproofs.solvers.torch_solver import dual_multipliers, solve_batch
 
 
 def distinct_gates(Up, P, rng):
@@ -108,30 +111,31 @@ def digits_case(P, beta, rng):
     return [(Up, yy, D, H, beta)]
 
 
-VIOL_TOL = 1e-8  # an answer whose cone violation exceeds this is not a certified upper bound
+VIOL_TOL = VIOLATION  # an answer whose cone violation exceeds this is no certified upper bound
 
 
 def reached(gap, viol, tol):
     return gap <= tol and viol <= VIOL_TOL
 
 
-def certify(prog, S, Sp, rho=None, rhop=None):
-    """(objective, certified gap, cone violation) of an answer ``(S, Sp)``. For the hinge loss
-    the subgradient ``y·1[y f < 1]`` of the answer's prediction is an arbitrary choice at the
-    kinks (its bound is loose), so the dual (D) is solved by Clarabel and certified instead (not
-    timed)."""
-    from bnproofs.solvers.torch_solver import dual_multipliers
-
-    if prog.loss == "hinge":
+def certify(prog, S, Sp, rho=None, rhop=None, v=None):
+    """(objective, certified gap, cone violation) of an answer ``(S, Sp)`` by the audit, with
+    the dual point ``v`` where the solver has its own (torch). Otherwise, for the hinge loss the
+    subgradient ``y·1[y f < 1]`` of the answer's prediction is an arbitrary choice at the kinks
+    (its bound is loose), so the dual (D) is solved by Clarabel and certified instead (not
+    timed). A crossed bracket (an infeasible point below the verified bound) has gap ``inf``."""
+    if v is None and prog.loss == "hinge":
         d = solve_program_dual(prog)
         v, rho, rhop = d.v, d.rho, d.rhop
-    else:
+    elif v is None:
         v = dual_from_prediction(prog.loss, prog.predict(S - Sp), prog.y)
     if rho is None:
         rho, rhop = dual_multipliers(prog, v)
-    low = dual_certificate(prog, v, rho, rhop).lower_bound
-    obj = prog.objective(S, Sp)
-    return obj, (obj - low) / max(1.0, abs(obj)), prog.violation(S, Sp)
+    try:
+        a = audit(prog, S, Sp, [(v, rho, rhop)])
+    except BracketCrossed:
+        return prog.objective(S, Sp), float("inf"), prog.violation(S, Sp)
+    return a.upper, a.gap, a["primal_feasible"].value
 
 
 def run_clarabel(case, args):
@@ -154,8 +158,6 @@ def run_clarabel(case, args):
 def run_torch(case, args, device):
     import torch
 
-    from bnproofs.solvers.torch_solver import solve_batch
-
     progs = [program_8(Up, D, y, beta, args.loss) for Up, y, D, _, beta in case]
     t0 = time.perf_counter()
     sols = []
@@ -164,9 +166,10 @@ def run_torch(case, args, device):
     if device == "cuda":
         torch.cuda.synchronize()
     t = time.perf_counter() - t0
-    out = {"per": t / len(progs), "n": len(progs), "gap": max(s.gap for s in sols),
-           "viol": max(s.violation for s in sols), "vals": [s.upper for s in sols],
-           "status": f"{sum(s.status == 'certified' for s in sols)}/{len(sols)} cert "
+    audited = [certify(p, s.S, s.Sp, s.rho, s.rhop, s.v) for p, s in zip(progs, sols, strict=True)]
+    out = {"per": t / len(progs), "n": len(progs), "gap": max(a[1] for a in audited),
+           "viol": max(a[2] for a in audited), "vals": [a[0] for a in audited],
+           "status": f"{sum(reached(g, c, args.tol) for _, g, c in audited)}/{len(sols)} cert "
                      f"it{max(s.iterations for s in sols)}"}
     if device == "cuda":
         out["cuda_mib"] = torch.cuda.max_memory_allocated() / 2**20

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 pytest.importorskip("torch")  # noqa: E402
 
 import bnproofs.solvers.torch_solver as ts
+from bnproofs.certify.audit import audit
 from bnproofs.certify.certificates import dual_certificate
-from bnproofs.certify.two_layer import solve_and_certify
+from bnproofs.certify.two_layer import solve_for_audit
 from bnproofs.data import whiten
 from bnproofs.instances import data_matrix, sampled_hinge_8
 from bnproofs.nets.cnn import patches
@@ -49,15 +50,23 @@ def _generic(seed, n=7, P=6, m=4, k=3):
     return ConeProgram(A, G, rng.standard_normal(n), 0.3)
 
 
+def _audit(prog, s, tol=TOL):
+    """The caller's audit of a torch answer: its point and its own dual point."""
+    return audit(prog, s.S, s.Sp, [(s.v, s.rho, s.rhop)], tol=tol)
+
+
 def _agrees(prog, s, ref):
     scale = max(1.0, abs(ref.value))
     assert ref.status == "optimal"
-    assert s.status == "certified" and s.gap <= TOL
-    assert abs(s.upper - ref.value) <= TOL * scale
-    assert s.lower - TOL * scale <= ref.value <= s.upper + TOL * scale
-    # the reported bounds are recomputed from the returned point and multipliers
-    assert s.upper == pytest.approx(prog.objective(s.S, s.Sp), rel=1e-14)
-    assert s.violation == prog.violation(s.S, s.Sp) <= 1e-12
+    a = _audit(prog, s)
+    assert s.status == "converged" and s.gap <= TOL
+    assert a.passed and a.gap <= TOL
+    assert abs(a.upper - ref.value) <= TOL * scale
+    assert a.lower - TOL * scale <= ref.value <= a.upper + TOL * scale
+    # the stopping rule's bounds (torch) are the audit's (numpy) up to round-off
+    assert s.upper == pytest.approx(a.upper, rel=1e-12)
+    assert s.lower == pytest.approx(a.lower, rel=1e-12, abs=1e-12)
+    assert a["primal_feasible"].value <= 1e-12
     assert s.S.shape == (prog.shape[0], prog.shape[3])
 
 
@@ -95,8 +104,9 @@ def test_dispatcher_returns_a_certified_solution():
 
 
 def test_wrong_sign_dual_fails_certification(monkeypatch):
-    """Mutation: the NNLS hands back −λ. The numpy certificate clips it to 0, the lower bound
-    drops, and the instance is not certified — whatever the solver's own numbers said."""
+    """Mutation: the NNLS hands back −λ (with the norms of +λ). The solver's own numbers may
+    then say anything; the caller's audit clips −λ to 0, its lower bound drops, and the gap
+    check fails — the bracket stays honest."""
     real = ts._nnls
 
     def flipped(*a, **k):
@@ -107,19 +117,20 @@ def test_wrong_sign_dual_fails_certification(monkeypatch):
     prog = _programs_8(2, 8, 2, 1)[0]
     s = solve_batch([prog], device="cpu", tol=TOL, max_iter=300)[0]
     ref = solve_program(prog).value
-    assert s.status == "max_iter" and s.gap > 1e-3
-    assert s.lower - 1e-6 <= ref <= s.upper + 1e-6  # the bracket stays honest
+    a = _audit(prog, s)
+    assert not a["gap_certified"].held and a.gap > 1e-3 and not a.passed
+    assert a.lower - 1e-6 <= ref <= a.upper + 1e-6
 
 
-def test_wrong_sign_dual_point_fails_certification(monkeypatch):
-    """Mutation: the audited certificate receives −v. The status is decided by that audit, not
-    by the solver's internal gap, so the instance must come back uncertified."""
-    real = ts.dual_certificate
-    monkeypatch.setattr(ts, "dual_certificate", lambda prog, v, r, rp: real(prog, -v, r, rp))
+def test_wrong_sign_dual_point_fails_the_audit():
+    """Mutation: the audit receives −v. The solver's own stopping rule is not consulted, so the
+    answer must come back uncertified, with an honest bracket."""
     prog = _programs_8(2, 8, 2, 1)[0]
     s = solve_batch([prog], device="cpu", tol=TOL)[0]
-    assert s.status == "max_iter" and s.gap > 1e-3
-    assert s.lower <= solve_program(prog).value + 1e-6
+    assert s.status == "converged"
+    a = audit(prog, s.S, s.Sp, [(-s.v, s.rho, s.rhop)], tol=TOL)
+    assert not a["gap_certified"].held and a.gap > 1e-3
+    assert a.lower <= solve_program(prog).value + 1e-6
 
 
 @pytest.mark.gpu
@@ -131,7 +142,7 @@ def test_cpu_and_cuda_agree():
     cpu = solve_batch(progs, device="cpu")
     gpu = solve_batch(progs, device="cuda")
     for a, b in zip(cpu, gpu, strict=True):
-        assert a.status == b.status == "certified"
+        assert a.status == b.status == "converged"
         assert abs(a.upper - b.upper) <= 1e-8 * max(1.0, abs(a.upper))
         assert abs(a.lower - b.lower) <= 1e-8 * max(1.0, abs(a.lower))
 
@@ -142,7 +153,7 @@ def test_shared_and_dense_paths_agree():
     progs = _programs_8(4, 9, 2, 2)
     dense = [ConeProgram(p.A, p.G, p.y, p.beta) for p in progs]
     for a, b in zip(solve_batch(progs, tol=TOL), solve_batch(dense, tol=TOL), strict=True):
-        assert a.status == b.status == "certified"
+        assert a.status == b.status == "converged"
         assert (a.iterations, a.rounds) == (b.iterations, b.rounds)
         assert a.upper == pytest.approx(b.upper, rel=1e-10)
 
@@ -164,7 +175,7 @@ def test_interior_directions_are_computed_once_per_arrangement(monkeypatch):
         return E, mg
 
     monkeypatch.setattr(ts, "_interior_directions", recording)
-    assert solve_batch([prog], tol=TOL)[0].status == "certified"
+    assert solve_batch([prog], tol=TOL)[0].status == "converged"
     assert cones and len(cones) == len(set(cones)) <= prog.shape[0]
 
 
@@ -202,7 +213,7 @@ def test_a_cone_without_interior_falls_back_to_clarabel_and_says_so():
     G = np.array([[[1.0, 0.0], [-1.0, 0.0]]])
     prog = ConeProgram(A, G, np.array([0.0, 2.0, 2.0]), 0.1)
     raw = solve_batch([prog], tol=TOL)[0]
-    assert raw.status != "certified"
+    assert raw.status != "converged"
     s = solve(prog, "torch")
     assert s.status == "optimal" and s.solver_stats["fallback_from"]["torch_status"] == raw.status
     assert s.value == pytest.approx(solve_program(prog).value, rel=1e-7)
@@ -253,20 +264,22 @@ def test_a_flat_loss_does_not_throw_the_newton_path_off():
     objective, with the damped Newton step among the trials."""
     prog = _labelled_8(11, 20, 2, 0.001)
     s = solve_batch([prog], tol=TOL)[0]
-    assert s.status == "certified" and s.gap <= TOL and s.violation == 0.0
+    a = _audit(prog, s)
+    assert s.status == "converged" and a.passed and a["primal_feasible"].value == 0.0
     assert s.iterations < 2000
 
 
 def test_logistic_bound_is_the_audited_entropy(monkeypatch):
     """Mutation: the torch dual objective over-claims by 1 %. The solver then stops early on its
-    own (wrong) gap, but the bound audited in numpy (:mod:`bnproofs.programs.losses`) at the returned
-    point does not certify it — the status comes from that audit."""
+    own (wrong) gap, but the caller's audit (the entropy of :mod:`bnproofs.programs.losses` in
+    numpy) of the returned point and dual point does not certify it."""
     prog = _labelled_8(7, 8, 2, 0.05)
     real = ts._Loss.dual_value
     monkeypatch.setattr(ts._Loss, "dual_value", lambda self, v: real(self, v) * 1.01)
     s = solve_batch([prog], tol=TOL)[0]
-    assert s.status != "certified" and s.gap > TOL
-    assert s.lower <= solve_program(prog).value + 1e-6
+    a = _audit(prog, s)
+    assert not a["gap_certified"].held and a.gap > TOL
+    assert a.lower <= solve_program(prog).value + 1e-6
 
 
 @pytest.mark.parametrize("n, d, beta, kind, labels", [
@@ -298,7 +311,8 @@ def test_hinge_at_small_beta_certifies_with_the_weighted_barrier(seed):
     Newton systems are lost to round-off."""
     prog = sampled_hinge_8(seed)
     s = solve_batch([prog], tol=TOL)[0]
-    assert s.status == "certified" and s.gap <= TOL and s.violation == 0.0
+    a = _audit(prog, s)
+    assert s.status == "converged" and a.passed and a["primal_feasible"].value == 0.0
 
 
 def test_the_bracket_takes_the_best_upper_and_lower_bounds_of_different_checks():
@@ -307,12 +321,14 @@ def test_the_bracket_takes_the_best_upper_and_lower_bounds_of_different_checks()
     μ ~ 4e-10 still lowered the upper bound, while its dual point was worthless); the lowest
     upper bound and the highest lower bound, from different checks, certify it (seeds 0–11:
     5 stalled before, 3 now, with torch's 1 or 2 threads — which ones depends on the threads,
-    not seed 4). The returned bounds are the audit's, of the returned point and dual point."""
+    not seed 4). The returned point and dual point are those of the two bounds: the audit of
+    them certifies."""
     prog = sampled_hinge_8(4)
     s = solve_batch([prog], tol=TOL)[0]
-    assert s.status == "certified" and s.gap <= TOL and s.violation == 0.0
-    assert s.upper == prog.objective(s.S, s.Sp)
-    assert s.lower == dual_certificate(prog, s.v, s.rho, s.rhop).lower_bound
+    a = _audit(prog, s)
+    assert s.status == "converged" and a.passed and a["primal_feasible"].value == 0.0
+    assert s.upper == pytest.approx(a.upper, rel=1e-12)
+    assert s.lower == pytest.approx(a.lower, rel=1e-12)
 
 
 def test_a_step_is_found_where_the_weighted_barrier_overshoots_the_damped_step(bench_solvers):
@@ -328,8 +344,8 @@ def test_a_step_is_found_where_the_weighted_barrier_overshoots_the_damped_step(b
     case = bench.random_case(50, 256, 50, 3, 0.1, rng)[112:128]
     progs = [program_8(Up, D, y, beta) for Up, y, D, _, beta in case]
     sols = solve_batch(progs, tol=TOL, device="cpu", chunk=16)
-    assert [s.status for s in sols] == ["certified"] * 16
-    assert max(s.gap for s in sols) <= TOL
+    assert [s.status for s in sols] == ["converged"] * 16
+    assert all(_audit(p, s).passed for p, s in zip(progs, sols, strict=True))
 
 
 def test_the_trial_points_barrier_is_the_sum_of_the_rows_logs():
@@ -402,7 +418,7 @@ def test_cpu_batches_are_chunked_by_size(batch8, monkeypatch):
     assert (chunked[2].upper, chunked[2].lower, chunked[2].iterations) == (
         one.upper, one.lower, one.iterations)
     for a, b in zip(chunked, together, strict=True):
-        assert a.status == b.status == "certified"
+        assert a.status == b.status == "converged"
         assert abs(a.upper - b.upper) <= 2 * TOL * max(1.0, abs(a.upper))
     with pytest.raises(ValueError, match="chunk must be at least 1"):
         solve_batch(progs, chunk=0)
@@ -457,17 +473,20 @@ def test_the_certified_bracket_meets_clarabels(seed, n, d, kind, log_beta, loss,
     if loss != "squared":
         y = np.where(y >= 0, 1.0, -1.0)
     prog = program_8(W.Uprime, D, y, float(10.0 ** log_beta), loss)
-    try:  # Clarabel's answer and its best verified certificate (prediction's and its dual's)
-        ref, ref_cert, _ = solve_and_certify(prog, "clarabel")
+    try:  # Clarabel's answer and its dual points (prediction's and its solved dual's)
+        solved = solve_for_audit(prog, "clarabel")
     except cvxpy.error.SolverError:  # (Clarabel's exponential cones can fail: nothing to compare)
-        ref = None
-    assume(ref is not None and ref.status == "optimal")
-    s = solve_batch([prog], tol=TOL)[0]
-    scale = max(1.0, abs(ref.value))
-    assert (s.status == "certified" and s.gap <= TOL) or (loss == "hinge" and s.gap > TOL)
-    assert s.upper == pytest.approx(prog.objective(s.S, s.Sp), rel=1e-14)
-    assert s.violation == prog.violation(s.S, s.Sp) <= 1e-12
-    assert ref_cert.lower_bound <= s.upper + 1e-9 * scale
+        solved = None
+    assume(solved is not None and solved.solution.status == "optimal")
+    ref = solved.solution
     # (Clarabel's point may violate its cones by ~1e-9: its objective is an upper bound only
-    # up to that)
-    assert s.lower <= ref.value + 1e-7 * scale
+    # up to that, so the bracket's order is not asked of it)
+    ref_lower = max(dual_certificate(prog, *p).lower_bound for p in solved.dual_points)
+    s = solve_batch([prog], tol=TOL)[0]
+    a = _audit(prog, s)
+    scale = max(1.0, abs(ref.value))
+    assert (s.status == "converged" and a.passed) or (loss == "hinge" and a.gap > TOL)
+    assert s.upper == pytest.approx(a.upper, rel=1e-12)
+    assert a["primal_feasible"].value <= 1e-12
+    assert ref_lower <= a.upper + 1e-9 * scale
+    assert a.lower <= ref.value + 1e-7 * scale

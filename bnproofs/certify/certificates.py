@@ -6,10 +6,12 @@ every ``s`` with ``G_i s ≥ 0`` and ``‖s‖ ≤ 1`` (for (8): ``A_i = D_i U'`
     vᵀ A_i s ≤ vᵀ A_i s + ρ_iᵀ G_i s ≤ ‖A_iᵀ v + G_iᵀ ρ_i‖₂ =: c_i.
 
 So if ``c = max_i max(c_i, c_i')``, the point ``t v`` with ``t = min(1, β / c)`` (and ``t ρ``)
-satisfies every constraint of (24) (in general, of the dual (D) in :mod:`bnproofs.programs.cone`), and ``−½‖t v − y‖² + ½‖y‖²`` (``−L*(−t v)`` for another loss, B.1) is a lower bound on (8) for the
-arrangement list used — and on the non-convex optimum (6) when that list is complete (the
+satisfies every constraint of (24) (in general, of the dual (D) in :mod:`bnproofs.programs.cone`),
+and ``−½‖t v − y‖² + ½‖y‖²`` (``−L*(−t v)`` for another loss, B.1) is a lower bound on (8) for
+the arrangement list used — and on the non-convex optimum (6) when that list is complete (the
 constraint of (7) is the union over all arrangements). The code clips ``ρ`` to ``≥ 0`` and
-recomputes ``c`` itself; nothing a solver reports is taken on trust.
+recomputes ``c`` itself; nothing a solver reports is taken on trust. The named checks of a
+solver's answer built on this are :mod:`bnproofs.certify.audit`.
 
 **Upper bound.** The objective (6) of an actual network with ``γ² + α² = 1`` — closed form,
 rebuilt from a convex solution, or trained — evaluated by :mod:`bnproofs.nets.network`.
@@ -32,6 +34,9 @@ class DualCertificate:
     scale: float  # t applied to v to make it feasible
     max_constraint: float  # c before scaling (feasible iff ≤ β)
     v: np.ndarray
+    # the largest constraint norm over β recomputed at the scaled point (≤ 1 + 1e-12, or the
+    # certificate is refused); NaN where not rechecked
+    scaled_constraint: float = float("nan")
 
     def as_dict(self) -> dict:
         return {
@@ -61,7 +66,8 @@ def dual_certificate(prog: ConeProgram, v, rho, rhop) -> DualCertificate:
     c_t = float(prog.constraint_norms(vt, t * rho, t * rhop).max(initial=0.0))
     if c_t > prog.beta * (1 + 1e-12):
         raise RuntimeError(f"scaled dual point still infeasible: {c_t} > {prog.beta}")
-    return DualCertificate(dual_value(vt, prog.y, prog.loss), t, c / prog.beta, vt)
+    return DualCertificate(dual_value(vt, prog.y, prog.loss), t, c / prog.beta, vt,
+                           c_t / prog.beta)
 
 
 def best_certificate(*certs: DualCertificate) -> DualCertificate:

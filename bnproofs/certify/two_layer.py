@@ -4,13 +4,15 @@ One entry point, :func:`certified_optimum`, used by every claim that needs ``p_2
 
 1. solve (8) (``solver="clarabel"``, ``"torch"`` or ``"auto"``, :func:`bnproofs.solvers.solve`); its
    multipliers give a dual point ``(v = y − Σ D_i U' s_i, ρ)`` (``v = −∇L(f)`` for another loss,
-   :mod:`bnproofs.programs.losses`);
+   :mod:`bnproofs.programs.losses`; the torch solver returns its own ``v``);
 2. with Clarabel, also solve (24) as a separate problem; its ``(v, ρ)`` is a second dual point
    (the torch solver stops on a certified gap of its own dual point, so it needs none);
-3. make both dual points feasible and verify them (:mod:`bnproofs.certify.certificates`): lower bound;
-4. prune the solution of (8) to at most n + 1 active groups (Carathéodory, objective unchanged),
+3. prune the solution of (8) to at most n + 1 active groups (Carathéodory, objective unchanged),
    rebuild a network from it (Appendix C.3) and evaluate it in (6): upper bound; the same after
-   re-solving on the arrangements the pruned solution uses (:func:`polish`), keeping the better.
+   re-solving on the arrangements the pruned solution uses (:func:`polish`), keeping the better;
+4. audit the answer once (:func:`bnproofs.certify.audit.audit`): both dual points made feasible
+   and verified (the better one is the lower bound), the cone constraints at the solver's point,
+   the certified gap against the network's objective, and the bracket's ends not crossed.
 
 The bracket ``[lower, upper]`` contains ``p_2*`` provided the arrangement list is complete
 (which the caller establishes); the solvers' own objective values are reported beside it.
@@ -22,14 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bnproofs.certify.certificates import DualCertificate, best_certificate, dual_certificate
+from bnproofs.certify.audit import Audit, audit
+from bnproofs.certify.certificates import DualCertificate
 from bnproofs.certify.rebuild import ACTIVE, caratheodory_prune, rebuild_network
 from bnproofs.data import InputError, Whitened, check_data
 from bnproofs.nets.network import Net, objective_l1
 from bnproofs.programs import losses
-from bnproofs.programs.cone import ConeProgram, program_8
-from bnproofs.solvers import SOLVERS, solve, solver_used
-from bnproofs.solvers.clarabel import solve_program, solve_program_dual
+from bnproofs.programs.cone import ConeProgram, ConvexSolution, DualSolution, program_8
+from bnproofs.solvers import SOLVERS, solve, solve_dual, solver_used
+from bnproofs.solvers.clarabel import solve_program
 
 TORCH_TOL = 1e-8
 
@@ -51,6 +54,7 @@ class CertifiedOptimum:
     S: np.ndarray
     Sp: np.ndarray
     solver_used: str = "clarabel"  # "torch", or "clarabel" (asked for, or the torch fallback)
+    audit: Audit | None = None  # the named checks of the bracket (bnproofs.certify.audit)
 
     def values(self) -> dict:
         """The figures every claim built on this bracket records (its ``Trial.values``)."""
@@ -102,10 +106,24 @@ def polish(prog: ConeProgram, S, Sp) -> tuple[np.ndarray, np.ndarray] | None:
     return full, fullp
 
 
-def solve_and_certify(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu"):
-    """Steps 1–3 above for any program of the family: the solution, the best verified dual
-    certificate, and ``(dual value, its status, its solve time)`` — Clarabel's separately solved
-    dual, or for the torch solver its own certified lower bound."""
+@dataclass
+class Solved:
+    """A solver's answer to (P) and the dual points that certify it (step 1–2 above)."""
+
+    solution: ConvexSolution
+    dual_points: list[tuple]  # (v, ρ, ρ'): the answer's own, then Clarabel's solved dual's
+    dual: DualSolution | None  # Clarabel's separately solved (D); None for the torch solver
+
+    def dual_figures(self, audited: Audit) -> tuple[float, str, float]:
+        """``(dual value, its status, its solve time)``: Clarabel's separately solved dual, or
+        for the torch solver the audited lower bound of its own dual point."""
+        if self.dual is None:
+            return audited.lower, self.solution.status, 0.0
+        return self.dual.value, self.dual.status, self.dual.solve_s
+
+
+def solve_for_audit(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu") -> Solved:
+    """Steps 1–2 above for any program of the family: the answer and its dual points."""
     if solver not in SOLVERS:
         raise InputError(f"unknown solver {solver!r}; choose one of {SOLVERS}")
     # the claims judge the bracket width as IPM-tight (rtol 1e-6 of the value, atol 1e-8): the
@@ -113,22 +131,17 @@ def solve_and_certify(prog: ConeProgram, solver: str = "clarabel", device: str =
     cs = solve(prog, solver, device, tol=TORCH_TOL)
     v_primal = (cs.v if cs.v is not None
                 else losses.dual_from_prediction(prog.loss, cs.prediction(prog), prog.y))
-    cert = dual_certificate(prog, v_primal, cs.rho, cs.rhop)
+    points = [(v_primal, cs.rho, cs.rhop)]
     if solver_used(cs) == "torch":  # (not when it fell back to Clarabel)
-        return cs, cert, (cs.solver_stats["lower"], cs.status, 0.0)
-    ds = solve_program_dual(prog)
-    cert = best_certificate(cert, dual_certificate(prog, ds.v, ds.rho, ds.rhop))
-    return cs, cert, (ds.value, ds.status, ds.solve_s)
+        return Solved(cs, points, None)
+    ds = solve_dual(prog)
+    return Solved(cs, points + [(ds.v, ds.rho, ds.rhop)], ds)
 
 
-def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1, solver: str = "clarabel",
-                    device: str = "cpu") -> CertifiedOptimum:
-    """Steps 1–4 above for any program of the family whose groups rebuild as neurons on ``W``
-    ((8): ``X`` the data; (15): ``X`` the patch matrix ``M`` and ``pool = K``, the rebuilt
-    filters evaluated in the CNN model (13) by :mod:`bnproofs.nets.network`), with the program's
-    loss (B.1)."""
+def _rebuilt(prog: ConeProgram, W: Whitened, X, pool: int, cs: ConvexSolution):
+    """Step 3 above: the pruned solution ``(S, Sp)``, its network (pooled over ``pool`` blocks)
+    and the network's objective in its model, the better of the solver's and the polished."""
     y, beta, loss = prog.y, prog.beta, prog.loss
-    cs, cert, (dual, dual_status, dual_s) = solve_and_certify(prog, solver, device)
     S, Sp = caratheodory_prune(prog, cs.S, cs.Sp)
     net = rebuild_network(W, S, Sp)
     net.pool = pool
@@ -141,15 +154,29 @@ def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1, solver: st
         upper_p = objective_l1(net_p, X, y, beta, loss_name=loss)
         if upper_p < upper:  # both are real networks; the better one is the upper bound
             (S, Sp), net, upper = polished, net_p, upper_p
+    return S, Sp, net, upper
+
+
+def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1, solver: str = "clarabel",
+                    device: str = "cpu") -> CertifiedOptimum:
+    """Steps 1–4 above for any program of the family whose groups rebuild as neurons on ``W``
+    ((8): ``X`` the data; (15): ``X`` the patch matrix ``M`` and ``pool = K``, the rebuilt
+    filters evaluated in the CNN model (13) by :mod:`bnproofs.nets.network`), with the program's
+    loss (B.1)."""
+    solved = solve_for_audit(prog, solver, device)
+    cs = solved.solution
+    S, Sp, net, upper = _rebuilt(prog, W, X, pool, cs)
+    audited = audit(prog, cs.S, cs.Sp, solved.dual_points, upper=upper)
+    dual, dual_status, dual_s = solved.dual_figures(audited)
     norms = np.r_[np.linalg.norm(cs.S, axis=1), np.linalg.norm(cs.Sp, axis=1)]
     return CertifiedOptimum(
-        lower=cert.lower_bound,
+        lower=audited.lower,
         upper=upper,
         convex=cs.value,
         convex_recomputed=prog.objective(cs.S, cs.Sp),
         dual=dual,
-        cone_violation=prog.violation(cs.S, cs.Sp),
-        certificate=cert,
+        cone_violation=audited["primal_feasible"].value,
+        certificate=audited.certificate,
         rebuilt=net,
         neurons=int(np.count_nonzero(net.w_out)),
         active_groups_solver=int(np.sum(norms > ACTIVE * norms.max(initial=0))),
@@ -158,4 +185,5 @@ def certify_program(prog: ConeProgram, W: Whitened, X, pool: int = 1, solver: st
         S=S,
         Sp=Sp,
         solver_used=solver_used(cs),
+        audit=audited,
     )

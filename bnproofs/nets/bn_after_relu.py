@@ -27,8 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
+from bnproofs.certify.audit import Audit, audit
 from bnproofs.certify.rebuild import caratheodory_prune
-from bnproofs.certify.two_layer import solve_and_certify
+from bnproofs.certify.two_layer import solve_for_audit
 from bnproofs.data import InputError, check_data
 from bnproofs.nets.bn import bn, bn_torch
 from bnproofs.nets.training import resolve_device
@@ -201,6 +202,7 @@ class Certified46:
     solve_s: float
     program: Program46
     solver_used: str = "clarabel"  # "torch", or "clarabel" (asked, or the torch fallback)
+    audit: Audit | None = None  # the named checks of the bracket (bnproofs.certify.audit)
 
     @property
     def solvers_optimal(self) -> bool:
@@ -209,22 +211,27 @@ class Certified46:
 
 def certified_46(X, y, beta, D, cone: str = "printed", solver: str = "clarabel",
                  device: str = "cpu") -> Certified46:
-    """Solve (46) (Clarabel and its separately solved dual, or the torch solver on ``device``),
-    certify the better dual point (:func:`bnproofs.certify.two_layer.solve_and_certify`), prune
-    (Carathéodory) and rebuild a network evaluated in (45)."""
+    """Solve (46) (Clarabel and its separately solved dual, or the torch solver on ``device``:
+    :func:`bnproofs.certify.two_layer.solve_for_audit`), prune (Carathéodory), rebuild a network
+    evaluated in (45), and audit the answer against it (:func:`bnproofs.certify.audit.audit`:
+    the better verified dual point is the lower bound)."""
     X, y, beta = check_data(X, y, beta)
     D = np.asarray(D, dtype=bool)
     if D.ndim != 2 or D.shape[1] != X.shape[0]:
         raise InputError(f"arrangements {D.shape} do not fit n = {X.shape[0]}")
     p46 = program_46(X, D, y, beta, cone)
     prog = p46.prog
-    cs, cert, (dual, dual_status, dual_s) = solve_and_certify(prog, solver, device)
+    solved = solve_for_audit(prog, solver, device)
+    cs = solved.solution
     S, Sp = caratheodory_prune(prog, cs.S, cs.Sp)
     net = rebuild(p46, S, Sp)
-    return Certified46(cert.lower_bound, objective(net, X, y, beta), cs.value, dual,
-                       prog.violation(cs.S, cs.Sp), (cs.status, dual_status), net,
+    upper = objective(net, X, y, beta)
+    audited = audit(prog, cs.S, cs.Sp, solved.dual_points, upper=upper)
+    dual, dual_status, dual_s = solved.dual_figures(audited)
+    return Certified46(audited.lower, upper, cs.value, dual,
+                       audited["primal_feasible"].value, (cs.status, dual_status), net,
                        int(np.count_nonzero(net.w_out)), cs.solve_s + dual_s, p46,
-                       solver_used(cs))
+                       solver_used(cs), audited)
 
 
 # --------------------------------------------------------------------------- n ≤ d (Theorem G.2)

@@ -9,7 +9,7 @@
   loss it takes, Clarabel otherwise (:func:`auto_solver`).
 
 A solver's answer is a point, multipliers and (torch) a dual point; none of it is trusted here.
-The caller certifies the answer (:mod:`bnproofs.certify.certificates`).
+The caller audits the answer once (:mod:`bnproofs.certify.audit`).
 """
 
 from __future__ import annotations
@@ -46,12 +46,14 @@ def solver_used(cs: ConvexSolution) -> str:
 def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
           tol: float = 1e-6, fallback: bool = True) -> ConvexSolution:
     """Solve (P) with the chosen solver: ``"clarabel"`` (:func:`solve_program`), ``"torch"``
-    (:func:`bnproofs.solvers.torch_solver.solve_torch` on ``device``, stopped at the relative gap
-    ``tol``) or ``"auto"`` (the one :func:`auto_solver` picks for the program's size). The torch
-    answer's status is ``"optimal"`` only when it reached that gap (``"inaccurate"`` otherwise),
-    and ``solver_stats`` carries its figures. With ``fallback`` (default), an uncertified torch
-    answer is replaced by Clarabel's, whose ``solver_stats["fallback_from"]`` keeps the torch
-    attempt's figures."""
+    (:func:`bnproofs.solvers.torch_solver.solve_torch` on ``device``, stopped by its rule at the
+    relative gap ``tol``) or ``"auto"`` (the one :func:`auto_solver` picks for the program's
+    size). The torch answer's status is ``"optimal"`` only when its stopping rule reached that
+    gap (``"inaccurate"`` otherwise), its value the objective of (P) recomputed at its point, and
+    ``solver_stats`` carries its own figures (``lower``, ``gap``: the stopping rule's). With
+    ``fallback`` (default), a torch answer that did not reach the gap is replaced by Clarabel's,
+    whose ``solver_stats["fallback_from"]`` keeps the torch attempt's figures. The answer is not
+    audited here: the caller does that once (:func:`bnproofs.certify.audit.audit`)."""
     if solver == "auto":
         solver = auto_solver(prog)
     if solver == "clarabel":
@@ -67,14 +69,14 @@ def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
     s = torch_solver.solve_torch(prog, tol=tol, device=device)
     stats = {"solver": "torch", "device": device, "iterations": s.iterations, "rounds": s.rounds,
              "working_set": s.working_set, "lower": s.lower, "gap": s.gap,
-             "violation": s.violation, "torch_status": s.status}
-    if s.status != "certified" and fallback:
+             "torch_status": s.status}
+    if s.status != "converged" and fallback:
         # e.g. a cone with an empty interior that the optimum needs (the barrier keeps such a
         # group at 0): Clarabel's answer instead, with the torch attempt recorded
         return _clarabel_instead(prog, stats)
     return ConvexSolution(
-        value=s.upper, S=s.S, Sp=s.Sp, rho=s.rho, rhop=s.rhop,
-        status="optimal" if s.status == "certified" else "inaccurate",
+        value=prog.objective(s.S, s.Sp), S=s.S, Sp=s.Sp, rho=s.rho, rhop=s.rhop,
+        status="optimal" if s.status == "converged" else "inaccurate",
         solve_s=s.solve_s, solver_stats=stats, v=s.v,
     )
 

@@ -222,33 +222,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bnproofs.certify.certificates import dual_certificate
 from bnproofs.nets.training import resolve_device
 from bnproofs.programs.cone import ConeProgram
 
 
 @dataclass
 class TorchSolution:
+    """The torch solver's answer: a strictly feasible point, a dual point with multipliers, and
+    the bounds its stopping rule compared (computed in torch; the caller audits the answer)."""
+
     S: np.ndarray  # P × k, the s_i of the returned feasible point
     Sp: np.ndarray  # P × k, the s_i'
-    upper: float  # objective of (P) at (S, Sp), recomputed in numpy
-    lower: float  # verified lower bound (dual_certificate of (v, rho, rhop))
-    gap: float  # (upper − lower) / max(1, |upper|)
-    violation: float  # cone violation of (S, Sp)
+    upper: float  # the stopping rule's best upper bound: the objective of (P) at (S, Sp)
+    lower: float  # its best lower bound: the dual point (v, rho, rhop) scaled into (D)
+    gap: float  # (upper − lower) / max(1, |upper|), what the stopping rule compared with tol
     iterations: int  # Newton steps (all rounds)
     rounds: int  # full checks
     working_set: int  # groups in the final working set
-    status: str  # "certified", "max_iter" or "stalled" (Newton system broke down at round-off,
-    #               or STALL_ROUNDS full checks without the gap falling by 1 %: e.g. a cone with
-    #               an empty interior that the optimum needs)
+    status: str  # "converged" (gap ≤ tol), "max_iter" or "stalled" (Newton system broke down
+    #               at round-off, or STALL_ROUNDS full checks without the gap falling by 1 %:
+    #               e.g. a cone with an empty interior that the optimum needs)
     v: np.ndarray  # dual point before scaling, −∇L(f) at the check of the best lower bound
     rho: np.ndarray  # P × m multipliers (≥ 0) of the s_i cone constraints
     rhop: np.ndarray  # P × m, of the s_i'
     solve_s: float  # wall time of the batch this instance was solved in
-
-    @property
-    def value(self) -> float:
-        return self.upper
 
 
 def _no_autograd(fn):
@@ -998,12 +995,11 @@ def _solve_chunk(progs, *, tol, max_iter, nnls_iters, device, dtype, verbose):
         # the dual point of the best lower bound's check: −∇L(f) at that check's prediction
         # (hinge: the smoothed loss's −∇L_τ(f), a subgradient only as τ → 0)
         v = bestV[bb].cpu().numpy()
-        lower = dual_certificate(prog, v, rho_b, rhop_b).lower_bound
-        upper = prog.objective(S, Sp)
+        upper, lower = float(best_up[bb]), float(best_lo[bb])
         gap = (upper - lower) / max(1.0, abs(upper))
-        out.append(TorchSolution(S, Sp, upper, lower, gap, prog.violation(S, Sp),
-                                 int(iters[bb]), int(rounds[bb]), int(inW[bb].sum()),
-                                 "certified" if gap <= tol else
+        out.append(TorchSolution(S, Sp, upper, lower, gap, int(iters[bb]), int(rounds[bb]),
+                                 int(inW[bb].sum()),
+                                 "converged" if gap <= tol else
                                  "stalled" if stalled_at[bb] else "max_iter", v, rho_b, rhop_b,
                                  solve_s))
     return out
