@@ -12,8 +12,9 @@ folder, and times it by the wall clock):
 * ``report`` — the whole ``bnproofs report`` (trials, exact checks, notebooks, HTML) at
   ``--workers 2`` (target ≤ 5 min on 2 cores).
 * ``dask`` — --dask-trials trials of --dask-claim on a ``distributed.LocalCluster`` of 2 worker
-  processes of one thread: throughput, and the per-task overhead two ways: ``(2·wall − Σ task
-  compute)/tasks`` (the compute as measured inside each task, from the store), and the round
+  processes of one thread: throughput, and the per-task overhead two ways: ``(2·span − Σ task
+  compute)/tasks`` (span: the run's time from the executor's start to its last task filed, as
+  the store's ``runs`` row has it; the compute as measured inside each task), and the round
   trip of an empty task (1000 of them on the same cluster: ``2·wall/tasks``); target < 50 ms.
   The same campaign on ``--workers 2`` must give the same results.
 * ``resume`` — a run of --resume-trials trials of C4 at ``--workers 2`` killed with SIGKILL
@@ -86,10 +87,14 @@ def results_only(x):
     return x
 
 
-def stored_compute(store: Path) -> float:
+def stored_times(store: Path) -> tuple[float, float]:
+    """(Σ compute time of the stored trials, the run's span from its start — executor up — to
+    its last task filed), from the store."""
     db = sqlite3.connect(store)
     try:
-        return db.execute("SELECT SUM(compute_s) FROM trials").fetchone()[0] or 0.0
+        compute = db.execute("SELECT SUM(compute_s) FROM trials").fetchone()[0] or 0.0
+        span = db.execute("SELECT MAX(finished - started) FROM runs").fetchone()[0] or 0.0
+        return compute, span
     finally:
         db.close()
 
@@ -99,7 +104,8 @@ def check_run(tmp: Path, name: str, ids, trials: int, *extra) -> dict:
     store, js = tmp / f"{name}.sqlite", tmp / f"{name}.json"
     wall, _ = bnproofs("check", *ids, "--trials", str(trials), "--seed", "0", "--quiet",
                        "--store", str(store), "--json", str(js), *extra)
-    return {"wall_s": wall, "compute_s": stored_compute(store),
+    compute, span = stored_times(store)
+    return {"wall_s": wall, "compute_s": compute, "span_s": span,
             "payload": json.loads(js.read_text())}
 
 
@@ -139,8 +145,9 @@ def part_dask(args, tmp: Path) -> dict:
             empty = time.perf_counter() - t0
     local = check_run(tmp, "local", ids, n, "--no-exact", "--workers", "2")
     return {"claim": args.dask_claim, "tasks": n, "workers": 2, "wall_s": dask["wall_s"],
-            "throughput_per_s": n / dask["wall_s"], "compute_s": dask["compute_s"],
-            "overhead_ms": 1000 * (2 * dask["wall_s"] - dask["compute_s"]) / n,
+            "span_s": dask["span_s"], "throughput_per_s": n / dask["span_s"],
+            "compute_s": dask["compute_s"],
+            "overhead_ms": 1000 * (2 * dask["span_s"] - dask["compute_s"]) / n,
             "empty_task_ms": 1000 * 2 * empty / 1000, "local_wall_s": local["wall_s"],
             "same_results_as_local": results_only(dask["payload"])
             == results_only(local["payload"])}
@@ -179,7 +186,9 @@ def part_resume(args, tmp: Path) -> dict:
 def table(fig: dict) -> str:
     """The Markdown section "Campaigns" from the figures measured so far."""
     lines = ["## Campaigns", "", "Measured by `python benchmarks/campaign.py` "
-             f"({fig.get('cores')} cores; figures in benchmarks/out/campaign.json).", "",
+             f"({fig.get('cores')} cores; figures in benchmarks/out/campaign.json, with the "
+             "machine's load average when each part started: other work on a shared machine "
+             "slows the parallel runs most).", "",
              "| part | figure | target |", "|---|---|---|"]
     if "trials" in fig:
         t = fig["trials"]
@@ -224,6 +233,8 @@ def main() -> None:
     ap.add_argument("--resume-trials", type=int, default=60)
     ap.add_argument("--no-write", action="store_true",
                     help="print only (no campaign.json, no results.md section)")
+    ap.add_argument("--json-only", action="store_true",
+                    help="merge into campaign.json, leave benchmarks/results.md alone")
     args = ap.parse_args()
     if min(args.trials, args.dask_trials, args.resume_trials) < 1:
         ap.error("--trials, --dask-trials and --resume-trials must be positive")
@@ -233,13 +244,15 @@ def main() -> None:
         snapshot(Path(tmp))
         for part in args.only:
             print(f"{part} ...", file=sys.stderr, flush=True)
-            fig[part] = globals()[f"part_{part}"](args, Path(tmp))
+            load = os.getloadavg()[0]
+            fig[part] = {**globals()[f"part_{part}"](args, Path(tmp)), "load_before": load}
             print(json.dumps({part: fig[part]}, indent=1, default=str))
     if args.no_write:
         return
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(fig, indent=1, default=str))
-    write_section(table(fig))
+    if not args.json_only:
+        write_section(table(fig))
     print(table(fig))
 
 
