@@ -108,18 +108,18 @@ def printed_form(printed: float, lower: float, upper: float, tol) -> dict[str, C
 
     * ``printed_defined`` (statement): the formula gives a number (not 0/0);
     * ``printed_optimal`` (support): ``|printed − lower| ≤ tol.bound(lower)``;
-    * ``strong_duality`` (support): ``upper − lower ≤ tol.bound(lower)``;
-    * ``printed_not_above_found`` (statement): not ``printed > upper + tol.bound(upper)``, a
-      network certifiably better than the printed form — unless the two checks above hold
-      (then ``printed`` is certified optimal within the tier and the trial passes).
+    * ``strong_duality`` (support): ``|upper − lower| ≤ tol.bound(lower)`` — tight, and not
+      crossed (a network below the verified lower bound means a wrong bound);
+    * ``printed_not_above_found`` (statement): not ``printed > upper + tol.bound(upper)``: a
+      network certifiably better than the printed form refutes its optimality, whatever the
+      lower bound says.
     """
     defined = bool(math.isfinite(printed))
     optimal = defined and abs(printed - lower) <= tol.bound(lower)
-    tight = upper - lower <= tol.bound(lower)
+    tight = abs(upper - lower) <= tol.bound(lower)
     above = printed > upper + tol.bound(upper)
     return {"printed_defined": statement(defined), "printed_optimal": support(optimal),
-            "strong_duality": support(tight),
-            "printed_not_above_found": statement((optimal and tight) or not above)}
+            "strong_duality": support(tight), "printed_not_above_found": statement(not above)}
 
 
 def printed_reason(checks: dict[str, Check], undefined: str, above: str) -> str:
