@@ -216,7 +216,8 @@ def cmd_report(args) -> int:
         raise UsageError(str(exc)) from None
     oc, payload = run_checks(args, ids, Path(args.store) if args.store else out / "results.sqlite")
     print_summary(oc.results)
-    index = build_reports(payload, out, timeout=args.timeout, progress=_progress,
+    index = build_reports(payload, out, timeout=args.timeout,
+                          progress=None if args.quiet else _progress,
                           workers=args.workers or os.cpu_count() or 1)  # notebooks run here
     print(f"wrote {index}")
     return 130 if oc.interrupted else 0
