@@ -118,6 +118,12 @@ class Dask:
         except (OSError, TimeoutError) as exc:
             raise InputError(f"--scheduler {address}: cannot reach a Dask scheduler "
                              f"({type(exc).__name__}: {exc})") from None
+        try:
+            self.client.wait_for_workers(1, timeout=timeout)
+        except TimeoutError:
+            self.client.close()
+            raise InputError(f"--scheduler {address}: no worker joined the cluster within "
+                             f"{timeout:g} s (start some: dask worker {address})") from None
         self.futures = []
 
     def run(self, fn: Callable, tasks: Iterable) -> Iterator[tuple]:
