@@ -86,3 +86,16 @@ def row_space_projector(X) -> np.ndarray:
     if not s.size or s[0] <= cut:
         return np.zeros((X.shape[1], X.shape[1]))
     return np.linalg.pinv(C, rcond=cut / s[0]) @ C
+
+
+def whitening_gap(W: Whitened, X) -> float:
+    """``max(‖UΣVᵀ − ΠX‖_F/‖ΠX‖_F, max|UᵀU − I|, ‖1ᵀU‖/√n)``: how far ``W`` is from the compact
+    SVD of the centred data (``‖Uq‖ = ‖q‖``, ``U ⊥ 1``); 0 for ``r = 0``."""
+    X, _, _ = check_data(X)
+    if W.r == 0:
+        return 0.0
+    C = X - X.mean(axis=0, keepdims=True)
+    rec = np.linalg.norm((W.U * W.sigma) @ W.Vt - C) / max(np.linalg.norm(C), 1e-300)
+    orth = np.abs(W.U.T @ W.U - np.eye(W.r)).max()
+    mean = np.linalg.norm(W.U.sum(axis=0)) / np.sqrt(X.shape[0])
+    return float(max(rec, orth, mean))

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bnproofs import instances
-from bnproofs.data import row_space_projector, whiten
+from bnproofs.data import row_space_projector, whiten, whitening_gap
 from bnproofs.nets.network import Layer, Net, objective_effective
 from bnproofs.nets.whitened import (
     WhitenedNet,
@@ -125,18 +125,6 @@ def _q_side(W, X, Y, beta, rng, sets):
     return pairs, roundtrip
 
 
-def svd_gap(W, X) -> float:
-    """``max(‖UΣVᵀ − ΠX‖/‖ΠX‖, ‖UᵀU − I‖, ‖1ᵀU‖/√n)``: the whitening is the compact SVD of the
-    centred data that E.1 uses (``‖Uq‖ = ‖q‖``, ``U ⊥ 1``)."""
-    C = X - X.mean(axis=0, keepdims=True)
-    if W.r == 0:
-        return 0.0
-    rec = np.linalg.norm((W.U * W.sigma) @ W.Vt - C) / max(np.linalg.norm(C), 1e-300)
-    orth = np.abs(W.U.T @ W.U - np.eye(W.r)).max()
-    mean = np.linalg.norm(W.U.sum(axis=0)) / np.sqrt(X.shape[0])
-    return float(max(rec, orth, mean))
-
-
 def sides(c: Case, rng, ctx) -> Sides:
     X, Y, beta = instances.whitened_data(rng, c.n, c.d, c.kind, c.C)
     prng = np.random.default_rng([ctx.seed, 1])
@@ -158,7 +146,7 @@ def sides(c: Case, rng, ctx) -> Sides:
         "parameter_sets": len(diffs),
         "lost_outside_kernel": max(k[0] for k in kernel),
         "kept_outside_row_space": max(k[1] for k in kernel),
-        "svd_gap": svd_gap(W, X),
+        "svd_gap": whitening_gap(W, X),
     }
     notes = [f"r = {W.r} of d = {c.d}: the map q = ΣVᵀw "
              + ("is a bijection" if W.r == c.d else
