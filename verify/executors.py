@@ -27,6 +27,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 
 from threadpoolctl import threadpool_limits
 
@@ -70,6 +71,20 @@ def _start_worker(torch_threads: int) -> None:
     pin_threads(torch_threads)
 
 
+@contextmanager
+def _deaf_children():
+    """Ignore Ctrl-C while processes start, so they start ignoring it (Python keeps an ignored
+    SIGINT ignored): a Ctrl-C is the parent's to handle, even while a worker still imports."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
 class Inline:
     """Run each task in this process, in order."""
 
@@ -93,7 +108,8 @@ class Pool:
                                         initializer=_start_worker, initargs=(torch_threads,))
 
     def run(self, fn: Callable, tasks: Iterable) -> Iterator[tuple]:
-        futures = {self.pool.submit(fn, t): t for t in tasks}
+        with _deaf_children():
+            futures = {self.pool.submit(fn, t): t for t in tasks}  # starts the processes
         for f in as_completed(futures):
             yield futures[f], f.result()
 
