@@ -8,7 +8,8 @@ a JSON-able record ``{"trial", "findings", "compute_s", "code"}``; the runner wr
 store (:mod:`verify.store`) as it arrives, and builds each claim's :class:`ClaimResult` from the
 stored records in trial order: the trials, their findings, then once per claim the module's
 ``summarise(result)``, the exact checks (:mod:`verify.exact_checks`, themselves tasks) and the
-claim-level conclusions (:func:`verify.verdicts.conclude`).
+claim-level conclusions (:func:`verify.verdicts.conclude`). A claim's ``elapsed_s`` is the
+compute time of its trials and exact checks, wherever and however concurrently they ran.
 
 A trial that raises is recorded as ``inconclusive`` with the error (an ``error:`` note), so one
 solver failure does not lose the rest of the run; ``--resume`` computes such trials again. Ctrl-C
