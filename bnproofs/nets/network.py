@@ -134,6 +134,34 @@ def objective_l1(
     return loss(net, X, y, loss_name) + beta * float(np.sum(np.linalg.norm(w, axis=1)))
 
 
+def theta_s_deviation(net: Net) -> float:
+    """``max_j |γ_j² + α_j² − 1|`` over the last BN layer's neurons with finite parameters: how
+    far a network is from Θ_s (0 on Θ_s; the 0/0 neurons of a printed form are left out)."""
+    last = net.layers[-1]
+    dev = np.abs(last.gamma**2 + last.alpha**2 - 1.0)
+    dev = dev[np.isfinite(dev)]
+    return float(dev.max(initial=0.0))
+
+
+def drop_undefined_zero_neurons(net: Net) -> Net | None:
+    """The natural convention for a printed network with 0/0 BN parameters: a last-layer neuron
+    whose γ or α is undefined but whose output weight is exactly 0 contributes ``0 · (·)`` and is
+    dropped. ``None`` if an undefined neuron has a nonzero output weight (no convention gives
+    the network a value); the network itself if nothing is undefined."""
+    last = net.layers[-1]
+    bad = ~(np.isfinite(last.gamma) & np.isfinite(last.alpha))
+    w = net.w_out.reshape(net.w_out.shape[0], -1)
+    if np.any(w[bad] != 0):
+        return None
+    if not bad.any():
+        return net
+    keep = np.flatnonzero(~bad)
+    out = net.copy()
+    out.layers[-1] = Layer(last.W[:, keep], last.gamma[keep], last.alpha[keep])
+    out.w_out = net.w_out[keep]
+    return out
+
+
 def rescale_last(net: Net, eta: np.ndarray) -> Net:
     """Lemma 1.1's rescaling: ``γ, α ← η γ, η α`` and ``w^(L) ← w^(L)/η`` per last-layer neuron."""
     eta = np.asarray(eta, dtype=float)
