@@ -4,7 +4,7 @@
 
 The hinge loss is where the torch solver is weakest: at small β its barrier path must go down to
 μ ~ 1e-10, where the Newton systems are lost to round-off, and a solve that cannot reach --tol
-ends ``stalled`` (:func:`bnproofs.programs.cone.solve` then answers with Clarabel and records it). The
+ends ``stalled`` (:func:`bnproofs.solvers.solve` then answers with Clarabel and records it). The
 sample (each instance from its own seed, labels ``sign(y)``, d = 3):
 
 * ``A`` — n = 30, 1000 sampled arrangements (:func:`bnproofs.instances.sampled_hinge_8`,
@@ -15,7 +15,7 @@ sample (each instance from its own seed, labels ``sign(y)``, d = 3):
 * ``E`` — n = 50, P = 1000, β = 0.01, 8 instances (seed 0).
 
 Per instance: status, certified gap, Newton steps, rounds and time of
-:func:`bnproofs.solvers.torch_solver.solve_torch` (CPU, one thread); then the stalled count per set.
+:func:`bnproofs.solvers.torch.solve_torch` (CPU, one thread); then the stalled count per set.
 Which instances stall depends on round-off, so also on torch's thread count (the counts move by
 about one per set between 1 and 2 threads). Rows go to stdout and to --out (default
 ``benchmarks/out/hinge_small_beta.txt``, rewritten after each row).
@@ -38,6 +38,7 @@ from solvers import check_positive, random_case  # noqa: E402
 from bnproofs.certify.audit import audit  # noqa: E402
 from bnproofs.instances import sampled_hinge_8  # noqa: E402
 from bnproofs.programs.cone import program_8  # noqa: E402
+from bnproofs.solvers.torch import solve_torch  # noqa: E402
 
 
 def _gates(P, seed, count, n, beta):
@@ -67,8 +68,6 @@ def main() -> None:
     args = ap.parse_args()
     check_positive(ap, args, "tol")
     import torch
-
-    from bnproofs.solvers.torch_solver import solve_torch
 
     torch.set_num_threads(1)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -3,11 +3,12 @@
     python benchmarks/profile_torch_solver.py [--P 1000] [--count 5] [--clarabel 2] [--B 1]
 
 Builds ``--count`` instances with ``benchmarks/solvers.py``'s ``random_case``, solves them one
-at a time (or ``--B`` at a time) with :func:`bnproofs.solvers.torch_solver.solve_batch` on the CPU and
-prints per solve: time, Newton steps, rounds, certified gap, and the split of the time between
+at a time (or ``--B`` at a time) with :func:`bnproofs.solvers.torch.solve_batch` on the CPU and
+prints per solve: time, Newton steps, rounds, the stopping rule's gap, and the split of the time
+between
 the restricted barrier solves (Newton steps), the interior directions of entering groups, the
 NNLS of the full checks and the rest of the full checks (pricing, bookkeeping). The split comes
-from wrapping the module's functions, so it costs nothing when this script is not running.
+from wrapping the package's functions, so it costs nothing when this script is not running.
 ``--clarabel N`` also solves the first N with cvxpy + Clarabel and compares the optima.
 """
 
@@ -26,8 +27,8 @@ sys.path[:0] = [str(ROOT), str(ROOT.parent)]  # solvers.py, and this checkout's 
 from solvers import check_positive, digits_case, random_case  # noqa: E402
 
 from bnproofs.programs.cone import program_8  # noqa: E402
-from bnproofs.solvers import torch_solver as ts  # noqa: E402
 from bnproofs.solvers.clarabel import solve_program  # noqa: E402
+from bnproofs.solvers.torch import batch, pricing, rounds, solve_batch  # noqa: E402
 
 CLOCK = {"nnls": 0.0, "interior": 0.0, "barrier": 0.0}
 
@@ -63,10 +64,10 @@ def main() -> None:
     case = ([c for _ in range(args.count) for c in digits_case(args.P, args.beta, rng)]
             if args.digits else random_case(args.P, args.count, args.n, args.d, args.beta, rng))
     progs = [program_8(Up, D, y, beta) for Up, y, D, _, beta in case]
-    ts._nnls = _timed("nnls", ts._nnls)
-    ts._interior_directions = _timed("interior", ts._interior_directions)
-    ts._barrier = _timed("barrier", ts._barrier)
-    ts.solve_batch(progs[:1], tol=args.tol, device="cpu")  # warm-up (lazy imports, kernels)
+    pricing.nnls = _timed("nnls", pricing.nnls)
+    batch.interior_directions = _timed("interior", batch.interior_directions)
+    rounds.barrier = _timed("barrier", rounds.barrier)
+    solve_batch(progs[:1], tol=args.tol, device="cpu")  # warm-up (kernels)
     print(f"{'#':>3} {'s':>7} {'steps':>6} {'rounds':>6} {'|W|':>4} {'gap':>8} {'status':>9} "
           f"{'newton':>7} {'interior':>8} {'nnls':>6} {'check+':>7}")
     tot = {"s": 0.0, "steps": 0, "rounds": 0, **{k: 0.0 for k in CLOCK}}
@@ -75,7 +76,7 @@ def main() -> None:
         for k in CLOCK:
             CLOCK[k] = 0.0
         t0 = time.perf_counter()
-        out = ts.solve_batch(progs[j:j + args.B], tol=args.tol, device="cpu")
+        out = solve_batch(progs[j:j + args.B], tol=args.tol, device="cpu")
         t = time.perf_counter() - t0
         sols += out
         s = out[0]
@@ -84,7 +85,7 @@ def main() -> None:
         print(f"{j:>3} {t:>7.3f} {max(o.iterations for o in out):>6} "
               f"{max(o.rounds for o in out):>6} {s.working_set:>4} "
               f"{max(o.gap for o in out):>8.1e} "
-              f"{sum(o.status == 'certified' for o in out)}/{len(out):<7} "
+              f"{sum(o.status == 'converged' for o in out)}/{len(out):<7} "
               f"{newton:>7.3f} {CLOCK['interior']:>8.3f} {CLOCK['nnls']:>6.3f} {rest:>7.3f}",
               flush=True)
         tot["s"] += t
@@ -99,8 +100,8 @@ def main() -> None:
           f"{tot['steps'] / nb:.0f}, rounds {tot['rounds'] / nb:.1f}, newton "
           f"{tot['newton'] / nb:.3f} s, interior {tot['interior'] / nb:.3f} s, nnls "
           f"{tot['nnls'] / nb:.3f} s, check+rest {tot['rest'] / nb:.3f} s; "
-          f"{1e3 * tot['newton'] / max(1, tot['steps']):.2f} ms/step; certified "
-          f"{sum(o.status == 'certified' for o in sols)}/{len(sols)}")
+          f"{1e3 * tot['newton'] / max(1, tot['steps']):.2f} ms/step; converged "
+          f"{sum(o.status == 'converged' for o in sols)}/{len(sols)}")
     for j in range(min(args.clarabel, len(progs))):
         t0 = time.perf_counter()
         ref = solve_program(progs[j])

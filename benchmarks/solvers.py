@@ -16,11 +16,11 @@ certified with a separate Clarabel solve of the dual (``certify``).
 
 Methods (time per instance, wall clock, the batch total for torch):
 
-* ``torch-cpu`` / ``torch-cuda`` — :func:`bnproofs.solvers.torch_solver.solve_batch` on the whole batch
+* ``torch-cpu`` / ``torch-cuda`` — :func:`bnproofs.solvers.torch.solve_batch` on the whole batch
   (in chunks of at most --chunk instances, which on the CPU ``solve_batch`` cuts further to
-  :func:`~bnproofs.solvers.torch_solver.cpu_chunk` (n = 50, d = 3): 16 instances at P = 50, 4 at
+  :func:`~bnproofs.solvers.torch.cpu_chunk` (n = 50, d = 3): 16 instances at P = 50, 4 at
   P = 200, 1 above P = 400), stopped at the certified relative gap --tol;
-* ``clarabel`` — :func:`bnproofs.programs.cone.solve_program` (cvxpy + Clarabel), including cvxpy's
+* ``clarabel`` — :func:`bnproofs.solvers.clarabel.solve_program` (cvxpy + Clarabel), including cvxpy's
   compile time, one instance after the other, on at most --ref-max instances of the batch;
 * ``pyscnn-al`` — pyscnn's ``ConvexReLU`` (gates = the same ``h_i``, so the same ``D_i``;
   ``bias=False``) with its augmented-Lagrangian solver ``AL``, ``unitize_data=False``,
@@ -37,7 +37,7 @@ One audit for all (:func:`bnproofs.certify.audit.audit`, ``certify``): the gap c
 returned point and ``lower`` from the dual point made feasible and verified: the torch solver's
 own ``(v, ρ, ρ')``; for Clarabel ``v = y − Σ D_i U'(s_i − s_i')`` with its multipliers; for
 pyscnn, which has none usable, that ``v`` with the multipliers of
-:func:`bnproofs.solvers.torch_solver.dual_multipliers`. Clarabel's and pyscnn's points are used as
+:func:`bnproofs.solvers.torch.dual_multipliers`. Clarabel's and pyscnn's points are used as
 returned (the largest cone violation is printed, ``viol``; an answer counts as certified only
 if its gap is ≤ --tol and its violation ≤ 1e-8, since an infeasible point's objective is no upper
 bound — below the verified lower bound it is a crossed bracket, printed as gap ``inf``); the
@@ -68,7 +68,7 @@ from bnproofs.data import whiten
 from bnproofs.programs.cone import program_8
 from bnproofs.programs.losses import dual_from_prediction
 from bnproofs.solvers.clarabel import solve_program, solve_program_dual
-from bnproofs.solvers.torch_solver import dual_multipliers, solve_batch
+from bnproofs.solvers.torch import dual_multipliers, solve_batch
 
 
 def distinct_gates(Up, P, rng):

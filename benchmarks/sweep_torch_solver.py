@@ -11,8 +11,8 @@ threshold, P from the exact count of a tiny instance to 2000 sampled ones at n =
 scikit-learn's bundled digits. Each case is built from its own seed, so a row can be re-run alone
 (``--only``). For the logistic and hinge losses the labels are ``sign(y)``.
 
-Per instance: the torch solver (:func:`bnproofs.solvers.torch_solver.solve_torch`, CPU, one thread,
-stopped at the certified gap --tol) and Clarabel (:func:`bnproofs.programs.cone.solve_program`, cvxpy's
+Per instance: the torch solver (:func:`bnproofs.solvers.torch.solve_torch`, CPU, one thread,
+stopped at the certified gap --tol) and Clarabel (:func:`bnproofs.solvers.clarabel.solve_program`, cvxpy's
 compile included). Each answer is certified the same way (``benchmarks/solvers.py``'s ``certify``:
 its objective, and the dual certificate of ``v = −∇L(f)`` with its own multipliers; for the
 hinge loss, Clarabel's bound comes from a separate Clarabel solve of the dual, not timed), which gives
@@ -46,6 +46,7 @@ from bnproofs.instances import data_matrix  # noqa: E402
 from bnproofs.programs.arrangements import enumerate_arrangements  # noqa: E402
 from bnproofs.programs.cone import program_8  # noqa: E402
 from bnproofs.solvers.clarabel import solve_program  # noqa: E402
+from bnproofs.solvers.torch import solve_torch  # noqa: E402
 
 #: (name, data kind, n, d, P (None: the exact arrangements), β); the data kinds are
 #: :func:`bnproofs.instances.data_matrix`'s, plus "digits"
@@ -93,7 +94,6 @@ def main() -> int:
     import cvxpy
     import torch
 
-    from bnproofs.solvers.torch_solver import solve_torch
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--loss", nargs="+", default=["squared", "logistic", "hinge"],

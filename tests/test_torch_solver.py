@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 pytest.importorskip("torch")  # noqa: E402
 
-import bnproofs.solvers.torch_solver as ts
 from bnproofs.certify.audit import audit
 from bnproofs.certify.certificates import dual_certificate
 from bnproofs.certify.two_layer import solve_for_audit
@@ -20,7 +19,8 @@ from bnproofs.programs.cnn import program_15
 from bnproofs.programs.cone import ConeProgram, Shared, program_8
 from bnproofs.solvers import solve
 from bnproofs.solvers.clarabel import solve_program
-from bnproofs.solvers.torch_solver import solve_batch
+from bnproofs.solvers.torch import batch, newton, pricing, rounds, solve_batch
+from bnproofs.solvers.torch.losses import TorchLoss
 
 TOL = 1e-6
 
@@ -107,13 +107,13 @@ def test_wrong_sign_dual_fails_certification(monkeypatch):
     """Mutation: the NNLS hands back −λ (with the norms of +λ). The solver's own numbers may
     then say anything; the caller's audit clips −λ to 0, its lower bound drops, and the gap
     check fails — the bracket stays honest."""
-    real = ts._nnls
+    real = pricing.nnls
 
     def flipped(*a, **k):
         lam, nrm = real(*a, **k)
         return -lam, nrm
 
-    monkeypatch.setattr(ts, "_nnls", flipped)
+    monkeypatch.setattr(pricing, "nnls", flipped)
     prog = _programs_8(2, 8, 2, 1)[0]
     s = solve_batch([prog], device="cpu", tol=TOL, max_iter=300)[0]
     ref = solve_program(prog).value
@@ -166,7 +166,7 @@ def test_interior_directions_are_computed_once_per_arrangement(monkeypatch):
 
     prog = _programs_8(7, 12, 2, 1)[0]  # 11 rounds; computed afresh, 18 cones would repeat
     cones = []
-    inner = ts._interior_directions
+    inner = batch.interior_directions
 
     def recording(op, rowmask, *a):
         E, mg = inner(op, rowmask, *a)
@@ -174,7 +174,7 @@ def test_interior_directions_are_computed_once_per_arrangement(monkeypatch):
         assert bool(torch.where(rowmask > 0, op.mv(E), 1.0).amin(-1).gt(0).all())
         return E, mg
 
-    monkeypatch.setattr(ts, "_interior_directions", recording)
+    monkeypatch.setattr(batch, "interior_directions", recording)
     assert solve_batch([prog], tol=TOL)[0].status == "converged"
     assert cones and len(cones) == len(set(cones)) <= prog.shape[0]
 
@@ -274,8 +274,8 @@ def test_logistic_bound_is_the_audited_entropy(monkeypatch):
     own (wrong) gap, but the caller's audit (the entropy of :mod:`bnproofs.programs.losses` in
     numpy) of the returned point and dual point does not certify it."""
     prog = _labelled_8(7, 8, 2, 0.05)
-    real = ts._Loss.dual_value
-    monkeypatch.setattr(ts._Loss, "dual_value", lambda self, v: real(self, v) * 1.01)
+    real = TorchLoss.dual_value
+    monkeypatch.setattr(TorchLoss, "dual_value", lambda self, v: real(self, v) * 1.01)
     s = solve_batch([prog], tol=TOL)[0]
     a = _audit(prog, s)
     assert not a["gap_certified"].held and a.gap > TOL
@@ -349,7 +349,7 @@ def test_a_step_is_found_where_the_weighted_barrier_overshoots_the_damped_step(b
 
 
 def test_the_trial_points_barrier_is_the_sum_of_the_rows_logs():
-    """:func:`ts._log_factors` (one log of a product per group) against the sum of the rows' own
+    """:func:`newton.log_factors` (one log of a product per group) against the sum of the rows' own
     logs, for steps capped as the solver caps them: m = 50 rows of either sign; m = 2000 rows all
     moving towards their boundary, where the product underflows; rows at 1e-12 of their scale
     moving out, where it overflows."""
@@ -363,10 +363,10 @@ def test_the_trial_points_barrier_is_the_sum_of_the_rows_logs():
         rat = torch.as_tensor(r)
         dist = torch.where(rat.amin(-1) < 0, -1.0 / rat.amin(-1), torch.inf)
         s4 = torch.minimum(torch.as_tensor([4.0, 1.0, 0.03, 0.0])[:, None, None],
-                           ts.BOUNDARY * dist)[..., None]
+                           newton.BOUNDARY * dist)[..., None]
         naive = torch.log((1 + s4 * rat).prod(-1))
         assert torch.isfinite(naive).all() == (name == "mixed")  # the fallback is reached
-        got = ts._log_factors(rat, s4)
+        got = newton.log_factors(rat, s4)
         assert torch.allclose(got, torch.log1p(s4 * rat).sum(-1), rtol=1e-12, atol=1e-11)
 
 
@@ -405,11 +405,12 @@ def test_cpu_batches_are_chunked_by_size(batch8, monkeypatch):
     progs, together = batch8
     entries = max(p.entries for p in progs)
     sizes = []
-    inner = ts._solve_chunk
-    monkeypatch.setattr(ts, "_solve_chunk", lambda ps, **kw: sizes.append(len(ps)) or inner(ps, **kw))
-    assert ts.cpu_chunk(progs) == ts.CPU_BATCH_ENTRIES // entries >= len(progs)
+    inner = rounds.solve_chunk
+    monkeypatch.setattr(rounds, "solve_chunk",
+                        lambda ps, **kw: sizes.append(len(ps)) or inner(ps, **kw))
+    assert batch.cpu_chunk(progs) == batch.CPU_BATCH_ENTRIES // entries >= len(progs)
     solve_batch(progs, device="cpu", tol=TOL)
-    monkeypatch.setattr(ts, "CPU_BATCH_ENTRIES", 2 * entries)
+    monkeypatch.setattr(batch, "CPU_BATCH_ENTRIES", 2 * entries)
     chunked = solve_batch(progs, device="cpu", tol=TOL)
     assert sizes == [3, 2, 1]
     solve_batch(progs, device="cpu", tol=TOL, chunk=1)
@@ -443,6 +444,21 @@ def test_auto_takes_the_torch_solver_for_large_programs_only():
     assert cv.auto_solver(hinge) == "torch"
 
 
+def test_without_torch_auto_is_clarabel_and_torch_is_refused(monkeypatch):
+    """torch is an optional dependency: without it the dispatcher's ``auto`` is Clarabel for
+    every size, and ``"torch"`` is a clear input error."""
+    import bnproofs.solvers as cv
+    from bnproofs.data import InputError
+
+    monkeypatch.setattr(cv, "TORCH_LOSSES", ())
+    monkeypatch.setattr(cv, "solve_torch", None)
+    prog = _programs_8(2, 8, 2, 1)[0]
+    monkeypatch.setattr(cv, "AUTO_ENTRIES", 1)
+    assert cv.auto_solver(prog) == "clarabel"
+    with pytest.raises(InputError, match="needs torch"):
+        solve(prog, "torch")
+
+
 @given(st.integers(0, 2**32 - 1), st.integers(4, 14), st.integers(1, 4),
        st.sampled_from(["general", "ties", "rank2", "illcond", "full_row_rank"]),
        st.floats(-3.0, 1.5), st.sampled_from(["squared", "logistic", "hinge"]), st.booleans())
@@ -459,7 +475,7 @@ def test_the_certified_bracket_meets_clarabels(seed, n, d, kind, log_beta, loss,
     intersect. (Not |torch − Clarabel| ≤ 1e-6: on the logistic loss Clarabel's answer can be
     off by more than that — the third example, where torch's value is 1.2e-6 below it.) The
     hinge loss certifies 1e-6 on most instances, not all (the fourth example stalls at 3.1e-6;
-    :func:`bnproofs.programs.cone.solve` then falls back to Clarabel): for it the bracket must be
+    :func:`bnproofs.solvers.solve` then falls back to Clarabel): for it the bracket must be
     true and meet Clarabel's, certified or not."""
     if kind == "full_row_rank":
         d = n = min(n, 6)

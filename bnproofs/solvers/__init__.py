@@ -3,8 +3,9 @@
 * ``"clarabel"`` — cvxpy + Clarabel (:mod:`bnproofs.solvers.clarabel`), interior point, the
   reference for small programs; it also solves the dual (D) as a separate problem
   (:func:`solve_dual`);
-* ``"torch"`` — the batched working-set barrier solver (:mod:`bnproofs.solvers.torch_solver`),
-  CPU or CUDA, stopped by its own certified-gap rule;
+* ``"torch"`` — the batched working-set barrier solver (:mod:`bnproofs.solvers.torch`), CPU or
+  CUDA, stopped by its own certified-gap rule (torch is an optional dependency: without it
+  ``"auto"`` is Clarabel);
 * ``"auto"`` — the torch solver for programs of at least :data:`AUTO_ENTRIES` cone entries whose
   loss it takes, Clarabel otherwise (:func:`auto_solver`).
 
@@ -14,12 +15,17 @@ The caller audits the answer once (:mod:`bnproofs.certify.audit`).
 
 from __future__ import annotations
 
-import importlib.util
-
 from bnproofs.data import InputError
 from bnproofs.programs.cone import ConeProgram, ConvexSolution, DualSolution
-from bnproofs.solvers import torch_solver
 from bnproofs.solvers.clarabel import solve_program, solve_program_dual
+
+try:
+    from bnproofs.solvers.torch import LOSSES as TORCH_LOSSES
+    from bnproofs.solvers.torch import solve_torch
+except ModuleNotFoundError as exc:  # torch is optional (bnproofs[torch])
+    if exc.name != "torch":
+        raise
+    TORCH_LOSSES, solve_torch = (), None
 
 SOLVERS = ("auto", "clarabel", "torch")
 
@@ -32,9 +38,7 @@ def auto_solver(prog: ConeProgram) -> str:
     """What ``solver="auto"`` picks for ``prog``: ``"torch"`` for programs with at least
     :data:`AUTO_ENTRIES` cone-constraint entries whose loss the torch solver takes (and torch
     installed), else ``"clarabel"``."""
-    big = prog.entries >= AUTO_ENTRIES
-    ok = prog.loss in torch_solver.LOSSES and importlib.util.find_spec("torch") is not None
-    return "torch" if big and ok else "clarabel"
+    return "torch" if prog.entries >= AUTO_ENTRIES and prog.loss in TORCH_LOSSES else "clarabel"
 
 
 def solver_used(cs: ConvexSolution) -> str:
@@ -46,7 +50,7 @@ def solver_used(cs: ConvexSolution) -> str:
 def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
           tol: float = 1e-6, fallback: bool = True) -> ConvexSolution:
     """Solve (P) with the chosen solver: ``"clarabel"`` (:func:`solve_program`), ``"torch"``
-    (:func:`bnproofs.solvers.torch_solver.solve_torch` on ``device``, stopped by its rule at the
+    (:func:`bnproofs.solvers.torch.solve_torch` on ``device``, stopped by its rule at the
     relative gap ``tol``) or ``"auto"`` (the one :func:`auto_solver` picks for the program's
     size). The torch answer's status is ``"optimal"`` only when its stopping rule reached that
     gap (``"inaccurate"`` otherwise), its value the objective of (P) recomputed at its point, and
@@ -60,13 +64,15 @@ def solve(prog: ConeProgram, solver: str = "clarabel", device: str = "cpu",
         return solve_program(prog)
     if solver != "torch":
         raise ValueError(f"unknown solver {solver!r}; choose one of {SOLVERS}")
-    if prog.loss not in torch_solver.LOSSES:  # (a loss of bnproofs.programs.losses it lacks)
+    if solve_torch is None:
+        raise InputError("the torch solver needs torch: pip install 'bnproofs[torch]'")
+    if prog.loss not in TORCH_LOSSES:  # (a loss of bnproofs.programs.losses it lacks)
         if not fallback:
-            raise InputError(f"the torch solver takes the losses {torch_solver.LOSSES}, "
+            raise InputError(f"the torch solver takes the losses {TORCH_LOSSES}, "
                              f"not {prog.loss!r}")
         return _clarabel_instead(prog, {"solver": "torch", "reason":
                                         f"the {prog.loss} loss is not taken by the torch solver"})
-    s = torch_solver.solve_torch(prog, tol=tol, device=device)
+    s = solve_torch(prog, tol=tol, device=device)
     stats = {"solver": "torch", "device": device, "iterations": s.iterations, "rounds": s.rounds,
              "working_set": s.working_set, "lower": s.lower, "gap": s.gap,
              "torch_status": s.status}
