@@ -31,7 +31,9 @@ from __future__ import annotations
 import json
 import math
 import platform
+import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bnproofs.exact import summary as exact_summary
@@ -141,41 +143,6 @@ class Finding:
         return {"kind": self.kind, "text": self.text, "trial": self.trial}
 
 
-def failed_notes(checks: dict) -> list[str]:
-    """One note per check that did not hold."""
-    return [f"failed check: {k}" for k, v in checks.items() if not v]
-
-
-def decide(checks: dict, contradicted: bool) -> tuple[str, list[str]]:
-    """The verdict rule of the certified claims: ``fail`` when a check whose failure contradicts
-    the statement failed (``contradicted``), ``pass`` when every check held, ``inconclusive``
-    otherwise; with :func:`failed_notes`."""
-    status = FAIL if contradicted else PASS if all(checks.values()) else INCONCLUSIVE
-    return status, failed_notes(checks)
-
-
-#: the two ways a printed T2.1-type closed form fails (T2.1, T4.1): (label, predicate on a trial)
-PRINTED_FAILURES = (
-    ("undefined (a sign part of y is empty)", lambda t: not t.checks["printed_defined"]),
-    ("suboptimal (β above a label-part norm)",
-     lambda t: t.checks["printed_defined"] and t.status == FAIL),
-)
-
-
-def smallest_counterexamples(trials: list, cases, size, describe) -> list[Finding]:
-    """One ``statement_fails`` finding per ``(label, predicate)`` in ``cases``: the trial with the
-    smallest ``size(trial)`` among those the predicate picks, described by ``describe(trial)``."""
-    out = []
-    for label, pick in cases:
-        bad = [i for i, t in enumerate(trials) if pick(t)]
-        if bad:
-            i = min(bad, key=lambda j: size(trials[j]))
-            out.append(Finding("statement_fails", f"Smallest counterexample, printed form {label}: "
-                               f"trial {i}, {describe(trials[i])} (seed {trials[i].seed}).",
-                               trial=i))
-    return out
-
-
 @dataclass
 class ClaimResult:
     id: str
@@ -260,9 +227,6 @@ def versions() -> dict:
 
 def git_commit() -> str | None:
     """The commit of the checkout the code runs from (None outside a git checkout)."""
-    import subprocess
-    from pathlib import Path
-
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                              text=True, timeout=5, cwd=Path(__file__).resolve().parent)
