@@ -1,4 +1,4 @@
-"""The ``bnproofs`` command line: ``list``, ``check``, ``report``, ``errata``.
+"""The ``bnproofs`` command line: ``list``, ``check``, ``report``, ``errata``, ``mutants``.
 
 ``check`` and ``report`` run a campaign (:mod:`verify.runner`): every trial is a task, run in
 ``--workers`` local processes (default: one per core; 1 runs in this process) or on the Dask
@@ -27,7 +27,7 @@ from bnproofs.results import run_to_json, write_json
 from bnproofs.solvers import SOLVERS
 from reports import errata as errata_doc
 
-from . import registry
+from . import mutation, registry
 from .executors import make_executor, pin_threads
 from .runner import Campaign, claim_of, run_campaign
 from .store import Store, code_version
@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a run's JSON: the one `bnproofs report` saves (default: %(default)s, "
                         "from `report --out reports/out`) or a `check --json` file")
     e.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    mutation.add_parser(sub, _positive_int)
     return p
 
 
@@ -249,11 +250,13 @@ def main(argv=None) -> int:
         if args.command == "errata":
             return cmd_errata(args)
         if args.command != "list":
-            pin_threads(args.threads)
+            pin_threads(getattr(args, "threads", 1))
         if args.command == "list":
             return cmd_list()
         if args.command == "check":
             return cmd_check(args)
+        if args.command == "mutants":
+            return mutation.command(args, _progress)
         return cmd_report(args)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)

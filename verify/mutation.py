@@ -28,6 +28,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from bnproofs.results import HOLDS, ClaimResult
 
@@ -166,3 +167,35 @@ def table(outcomes: list[MutantOutcome]) -> str:
     killed = sum(o.outcome == KILLED for o in counted)
     rows.append(f"{killed}/{len(counted)} killed")
     return "\n".join(rows) + "\n"
+
+
+def write_table(outcomes: list[MutantOutcome], path) -> str:
+    """The table of :func:`table`, written to ``path``; returns the text."""
+    text = table(outcomes)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return text
+
+
+DEFAULT_TABLE = "bnproofs-out/mutants.md"
+
+
+def add_parser(sub, common_ids) -> None:
+    """``bnproofs mutants [ID...] [--trials N] [--out FILE]``."""
+    m = sub.add_parser("mutants", help="run the curated mutants of claims and print the matrix")
+    m.add_argument("ids", nargs="*", metavar="ID", help="claims (default: all with mutants)")
+    m.add_argument("--trials", type=common_ids, default=10,
+                   help="trials per run (default 10, the default run's)")
+    m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--out", default=DEFAULT_TABLE, metavar="FILE",
+                   help=f"where the Markdown table goes (default {DEFAULT_TABLE})")
+
+
+def command(args, progress: Callable[[str], None] | None) -> int:
+    """Run the matrix, print it, write it to ``args.out``; the last line is ``K/N killed``."""
+    ids = [registry.canonical(i) for i in args.ids] or [c for c in registry.ids()
+                                                        if mutants_of(c)]
+    outcomes = run_matrix(ids, args.trials, args.seed, progress=progress)
+    print(write_table(outcomes, args.out), end="")
+    return 0
