@@ -66,8 +66,10 @@ EXACT: dict[str, list[Check]] = {
     "C2": [_sym(SO.ols_identities, "C2")],
     "C3": [_sym(SO.ols_identities, "C3")],
     "C4": [_sym(SO.ols_identities, "C4")],
-    "C5": [_sym(SO.ols_identities, "C4")],  # convergence for any ε rests on the norm growth
+    # convergence for any ε rests on the norm growth and on |a_k| ≤ max(|a₀|, ‖u‖_H)
+    "C5": [_sym(SO.ols_identities, "C4"), _sym(SO.bngd_a_bound_identities)],
     "C6": [_sym(SO.ols_identities, "C6")],
+    "C8": [_sym(SO.isotropic_step_identities)],  # where the a₀ regimes part, on H = λI
 }
 
 

@@ -191,3 +191,88 @@ def gd_rate_identities() -> tuple[ExactItem, ...]:
                  "H-weight uᵀHu/2 (d = 2): the rate envelope [ρ^k/√d, ρ^k]",
                  assumptions="H = diag(λ₁, λ₂) in its eigenbasis"),
     )
+
+
+@cache
+def bngd_a_bound_identities() -> tuple[ExactItem, ...]:
+    """Why ``|a_k| ≤ max(|a₀|, ‖u‖_H)`` for ``ε_a ∈ (0, 1]`` (docs/theorems/ols.md, item 5): the
+    a-step is the convex combination ``(1 − ε_a)a + ε_a φ(w)``, ``φ(w) = wᵀg/‖w‖_H``, and
+    ``|φ(w)| ≤ ‖u‖_H`` because ``(uᵀHu)(wᵀHw) − (wᵀHu)² = det H·(u₁w₂ − u₂w₁)²`` for ``d = 2``
+    and ``H`` symmetric (Lagrange's identity in the H inner product), which is ``≥ 0`` for ``H``
+    positive definite."""
+    H, u, g = _ols()
+    a, eps, eps_a = sp.symbols("a ε ε_a", real=True)
+    w = symbol_vector("w", 2, real=True)
+    phi = (w.T * g)[0] / _hnorm(H, w)
+    a1, _ = _bngd(H, g, a, w, eps, eps_a)
+    gram = (u.T * H * u)[0] * (w.T * H * w)[0] - (w.T * H * u)[0] ** 2
+    return (
+        identity("a-step is a convex combination", a1, (1 - eps_a) * a + eps_a * phi,
+                 "a_{k+1} = (1 − ε_a) a_k + ε_a φ(w_k): for ε_a ∈ (0, 1] it lies between a_k "
+                 "and φ(w_k)", shown=sp.Eq(sp.Symbol("a_{k+1}"),
+                                          sp.Symbol("(1 − ε_a) a_k + ε_a wᵀg/‖w‖_H"))),
+        identity("Lagrange identity in the H inner product", gram,
+                 H.det() * (u[0] * w[1] - u[1] * w[0]) ** 2,
+                 "(uᵀHu)(wᵀHw) − (wᵀHu)² = det H·(u₁w₂ − u₂w₁)² ≥ 0, so |φ(w)| ≤ ‖u‖_H",
+                 shown=sp.Eq(sp.Symbol("‖u‖_H²‖w‖_H² − (wᵀHu)²"),
+                             sp.Symbol("det H (u₁w₂ − u₂w₁)²")),
+                 assumptions="d = 2, H symmetric (positive definite for the sign)"),
+    )
+
+
+@cache
+def direction_moments(d: int) -> tuple[sp.Rational, sp.Rational]:
+    """``E[c²]`` and ``E[c⁴]`` for ``c = w₀ᵀu/(‖w₀‖‖u‖)`` with ``w₀`` uniform in direction in
+    ``R^d`` (``d ≥ 2``), integrated exactly: ``c`` has density ``∝ (1 − c²)^{(d−3)/2}`` on
+    ``(−1, 1)``, i.e. ``c = sin θ`` with density ``∝ cos^{d−2} θ`` on ``(−π/2, π/2)``; the
+    results are ``1/d`` and ``3/(d(d + 2))``."""
+    t = sp.Symbol("θ", real=True)
+    f = sp.cos(t) ** (d - 2)
+    z = sp.integrate(f, (t, -sp.pi / 2, sp.pi / 2))
+    return tuple(sp.nsimplify(sp.simplify(sp.integrate(sp.sin(t) ** k * f,
+                                                       (t, -sp.pi / 2, sp.pi / 2)) / z))
+                 for k in (2, 4))
+
+
+def isotropic_kick(d: int, a0_over_uh, eps_a=1) -> sp.Expr:
+    """The expected first inflation ``E[‖w‖²]/‖w₀‖² − 1`` of BNGD on ``H = λI`` from
+    ``‖w₀‖ = ‖u‖``, ``w₀`` uniform in direction, as a multiple of ``x² = (ελ)²``: one step
+    inflates by ``x²(a₀/‖u‖_H)²(1 − c²)`` (:func:`isotropic_step_identities`), so for
+    ``a₀ ≠ 0`` it is ``(a₀/‖u‖_H)²(1 − E c²)``; for ``a₀ = 0`` the first step only sets
+    ``a₁ = ε_a‖u‖_H c`` and the second inflates by ``x²ε_a²c²(1 − c²)``, expected
+    ``ε_a²(E c² − E c⁴)``."""
+    m2, m4 = direction_moments(d)
+    r = sp.nsimplify(a0_over_uh)
+    return sp.nsimplify(r**2 * (1 - m2) if r != 0 else sp.nsimplify(eps_a) ** 2 * (m2 - m4))
+
+
+@cache
+def isotropic_step_identities() -> tuple[ExactItem, ...]:
+    """BNGD on ``H = λI`` (``d = 3``, general vectors): one step maps ``(a, r² = ‖w‖²,
+    p = wᵀu)`` to ``a + ε_a(√λ p/r − a)``, ``r² + ε²a²λ(‖u‖² − p²/r²)/r²`` and
+    ``p + (ε a√λ/r)(‖u‖² − p²/r²)`` — so the trajectory depends on ``d`` only through the
+    starting angle — and the moments of that angle for ``d = 2 … 6``."""
+    lam = sp.Symbol("λ", positive=True)
+    a, eps, eps_a = sp.symbols("a ε ε_a", real=True)
+    w, u = symbol_vector("w", 3, real=True), symbol_vector("u", 3, real=True)
+    H = lam * sp.eye(3)
+    a1, w1 = _bngd(H, H * u, a, w, eps, eps_a)
+    r2, p, uu = (w.T * w)[0], (w.T * u)[0], (u.T * u)[0]
+    r = sp.sqrt(r2)
+    reduced = sp.Matrix([a + eps_a * (sp.sqrt(lam) * p / r - a),
+                         r2 + eps**2 * a**2 * lam * (uu - p**2 / r2) / r2,
+                         p + eps * a * sp.sqrt(lam) / r * (uu - p**2 / r2)])
+    items = [identity("BNGD on λI in (a, ‖w‖², wᵀu)", sp.Matrix([a1, (w1.T * w1)[0],
+                                                                   (w1.T * u)[0]]), reduced,
+                      "on H = λI one BNGD step maps (a, ‖w‖², wᵀu) to functions of (a, ‖w‖², "
+                      "wᵀu, ‖u‖²): the dimension enters only through the starting angle",
+                      shown=sp.Eq(sp.Symbol("(a', ‖w'‖², w'ᵀu)"),
+                                  sp.Symbol("F(a, ‖w‖², wᵀu; ‖u‖², λ, ε, ε_a)")),
+                      assumptions="H = λI, λ > 0, w ≠ 0")]
+    for d in range(2, 7):
+        m2, m4 = direction_moments(d)
+        items.append(identity(f"direction moments, d = {d}", sp.Matrix([m2, m4]),
+                              sp.Matrix([sp.Rational(1, d), sp.Rational(3, d * (d + 2))]),
+                              f"E[c²] = 1/{d}, E[c⁴] = 3/({d}·{d + 2}) for the cosine c of a "
+                              f"uniform direction in R^{d} with a fixed vector"))
+    return tuple(items)
