@@ -183,31 +183,37 @@ def part_resume(args, tmp: Path) -> dict:
             "resume_wall_s": wall}
 
 
+def _load(part: dict) -> str:
+    return f" (load {part['load_before']:.1f})" if "load_before" in part else ""
+
+
 def table(fig: dict) -> str:
     """The Markdown section "Campaigns" from the figures measured so far."""
-    lines = ["## Campaigns", "", "Measured by `python benchmarks/campaign.py` "
-             f"({fig.get('cores')} cores; figures in benchmarks/out/campaign.json, with the "
-             "machine's load average when each part started: other work on a shared machine "
-             "slows the parallel runs most).", "",
+    lines = ["## Campaigns", "", "Measured by `python benchmarks/campaign.py` on "
+             f"{fig.get('cores')} cores; figures in benchmarks/out/campaign.json. Each row gives "
+             "the machine's load average when the part started: other work on a shared machine "
+             "slows every run and the parallel ones most, so rows with a load above the core "
+             "count are not the machine's figures.", "",
              "| part | figure | target |", "|---|---|---|"]
     if "trials" in fig:
         t = fig["trials"]
-        lines.append(f"| trial phase, {len(t['claims'])} claims × {t['trials']} trials | "
-                     f"{t['wall_1_s']:.0f} s at 1 worker, {t['wall_2_s']:.0f} s at 2: "
-                     f"**{t['speedup']:.2f}×**; same results: {t['same_results']} | ≥ 1.8× |")
+        lines.append(f"| trial phase, {len(t['claims'])} claims × {t['trials']} trials"
+                     f"{_load(t)} | {t['wall_1_s']:.0f} s at 1 worker, {t['wall_2_s']:.0f} s at "
+                     f"2: **{t['speedup']:.2f}×**; same results: {t['same_results']} | ≥ 1.8× |")
     if "report" in fig:
         r = fig["report"]
         lines.append(f"| `bnproofs report`, {len(r['claims'])} claims × {r['trials']} trials, "
-                     f"2 workers | **{r['wall_s'] / 60:.1f} min** | ≤ 5 min |")
+                     f"2 workers{_load(r)} | **{r['wall_s'] / 60:.1f} min** | ≤ 5 min |")
     if "dask" in fig:
         d = fig["dask"]
-        lines.append(f"| Dask LocalCluster (2 × 1 thread), {d['tasks']} trials of {d['claim']} | "
-                     f"{d['throughput_per_s']:.1f} trials/s; overhead **{d['overhead_ms']:.1f} "
-                     f"ms**/task, empty task {d['empty_task_ms']:.1f} ms; same results as "
-                     f"--workers 2: {d['same_results_as_local']} | < 50 ms |")
+        lines.append(f"| Dask LocalCluster (2 × 1 thread), {d['tasks']} trials of {d['claim']}"
+                     f"{_load(d)} | {d['throughput_per_s']:.1f} trials/s; per-task overhead "
+                     f"(2·span − Σ compute)/tasks **{d['overhead_ms']:.0f} ms**, empty-task round "
+                     f"trip **{d['empty_task_ms']:.1f} ms**; same results as --workers 2: "
+                     f"{d['same_results_as_local']} | < 50 ms |")
     if "resume" in fig:
         s = fig["resume"]
-        lines.append(f"| SIGKILL then --resume, {s['trials']} trials of {s['claim']} | "
+        lines.append(f"| SIGKILL then --resume, {s['trials']} trials of {s['claim']}{_load(s)} | "
                      f"{s['finished_before_kill']} finished before the kill, "
                      f"**{s['finished_recomputed']}** of them recomputed; computed "
                      f"{s['computed']}, reused {s['reused']} | 0 |")
@@ -235,10 +241,16 @@ def main() -> None:
                     help="print only (no campaign.json, no results.md section)")
     ap.add_argument("--json-only", action="store_true",
                     help="merge into campaign.json, leave benchmarks/results.md alone")
+    ap.add_argument("--table", action="store_true",
+                    help="run nothing: write the results.md section from campaign.json")
     args = ap.parse_args()
     if min(args.trials, args.dask_trials, args.resume_trials) < 1:
         ap.error("--trials, --dask-trials and --resume-trials must be positive")
     fig = json.loads(OUT.read_text()) if OUT.exists() else {}
+    if args.table:
+        write_section(table(fig))
+        print(table(fig))
+        return
     fig.update(cores=os.cpu_count(), date=time.strftime("%Y-%m-%d %H:%M"))
     with tempfile.TemporaryDirectory() as tmp:
         snapshot(Path(tmp))
