@@ -6,6 +6,8 @@
 * :func:`rank_deficient` — Gaussian data in a random ``rank``-dimensional subspace;
 * :func:`labels` — mixed signs, one sign only, ties, constant;
 * :func:`beta_for` — β placed relative to the label norms ``‖(y)_+‖`` and ``‖(−y)_+‖``;
+* :func:`class_labels`, :func:`beta_for_classes` — ``n × C`` labels (one-hot, soft, multi-hot,
+  real) and β relative to the class norms;
 * :func:`sampled_hinge_8` — program (8), hinge loss, on sampled arrangements at small β.
 """
 
@@ -92,6 +94,57 @@ def one_hot(rng, n: int, C: int) -> np.ndarray:
     return np.eye(C)[rng.permutation(cls)]
 
 
+#: label kinds of :func:`class_labels` (T2.4 and its probes)
+CLASS_LABEL_KINDS = ("onehot", "onehot_empty", "soft", "multihot", "real")
+
+
+def one_hot_unbalanced(rng, n: int, C: int, empty: int | None = None) -> np.ndarray:
+    """One-hot ``n × C`` rows; every class present except ``empty``; unbalanced class sizes
+    (geometric weights), so β can fall between class norms."""
+    classes = [c for c in range(C) if c != empty]
+    if n < len(classes):
+        raise ValueError("need n ≥ number of non-empty classes")
+    p = 0.5 ** np.arange(len(classes))
+    lab = np.r_[classes, rng.choice(classes, n - len(classes), p=p / p.sum())]
+    Y = np.zeros((n, C))
+    Y[np.arange(n), rng.permutation(lab)] = 1.0
+    return Y
+
+
+def class_labels(rng, n: int, C: int, kind: str) -> np.ndarray:
+    """``n × C`` labels of one kind (:data:`CLASS_LABEL_KINDS`): one-hot (every class present,
+    or the last one empty), soft (Dirichlet rows), multi-hot, real (Gaussian)."""
+    if kind == "onehot":
+        return one_hot_unbalanced(rng, n, C)
+    if kind == "onehot_empty":
+        return one_hot_unbalanced(rng, n, C, empty=C - 1)
+    if kind == "soft":
+        return rng.dirichlet(np.ones(C), size=n)
+    if kind == "multihot":
+        Y = (rng.random((n, C)) < 0.5).astype(float)
+        Y[np.arange(n), rng.integers(0, C, n)] = 1.0
+        return Y
+    if kind == "real":
+        return rng.standard_normal((n, C))
+    raise ValueError(f"unknown label kind {kind!r}")
+
+
+def beta_for_classes(rng, Y: np.ndarray, rule: str) -> float:
+    """β relative to the class norms ‖y_j‖ (nonzero ones): tiny, above all, between the
+    smallest and the largest, or random."""
+    norms = np.sort(np.linalg.norm(Y, axis=0))
+    norms = norms[norms > 0]
+    if rule == "tiny":
+        return 1e-2 * norms[0]
+    if rule == "above_all":
+        return 1.2 * norms[-1]
+    if rule == "between":  # some classes switched off, some on
+        return 0.5 * (norms[0] + norms[-1]) if norms[-1] > norms[0] else 0.5 * norms[0]
+    if rule == "random":
+        return float(norms[-1] * 10 ** rng.uniform(-2, 0.1))
+    raise ValueError(f"unknown beta rule {rule!r}")
+
+
 #: data kinds for the whitened-model claims (L5.1, T5.1): shapes and ranks (17) allows
 DATA_KINDS = ("general", "rank2", "illcond", "offset", "ties")
 
@@ -168,6 +221,20 @@ def digits(rng, n: int | None = None, classes=None):
     if n is not None:
         keep = keep[:n]
     return X[keep].astype(float), lab[keep]
+
+
+def digits_split(classes, per_class: int):
+    """scikit-learn's digits of ``classes``: the first ``per_class`` images of each class for
+    training (one-hot labels ``n × len(classes)``), the rest for test (class positions):
+    ``(X_train, Y_train, X_test, y_test)``. Figure 4 of [E] on a bundled data set."""
+    X, y = load_digits(return_X_y=True)
+    idx = [np.flatnonzero(y == c) for c in classes]
+    tr = np.concatenate([i[:per_class] for i in idx])
+    te = np.concatenate([i[per_class:] for i in idx])
+    lab = {c: j for j, c in enumerate(classes)}
+    onehot = np.eye(len(classes))
+    return (X[tr], onehot[[lab[c] for c in y[tr]]], X[te],
+            np.array([lab[c] for c in y[te]]))
 
 
 def sampled_hinge_8(seed: int, n: int = 30, P: int = 1000, beta: float = 0.02) -> ConeProgram:

@@ -8,8 +8,11 @@ neuron only where ``β ≤ ‖y_j‖``. Statements: docs/theorems/ergen.md.
 What this module computes, each side independently:
 
 * ``closed_form`` — objective (10) of the printed network (numpy forward pass; NaN if a BN
-  parameter is 0/0); ``closed_form_corrected`` — (41)'s case split (no neuron where
-  ``‖y_j‖ ≤ β``, which also covers empty classes);
+  parameter is 0/0); ``closed_form_convention`` — the same with the natural convention for an
+  empty class, whose printed neuron is 0/0 but has output weight ``(0 − β)_+ = 0``: that neuron
+  dropped (the statement is judged on this value, the convention recorded);
+  ``closed_form_corrected`` — (41)'s case split (no neuron where ``‖y_j‖ ≤ β``, which also
+  covers empty classes);
 * ``c6_dual`` — the dual objective at (37), with its feasibility *evaluated*: the constraint of
   (35) ``max_{‖s‖=1} ‖Vᵀ(U's)_+‖`` computed exactly
   (:func:`bnproofs.certify.vector.dual_constraint`: enumeration of supports for n ≤ 14, else
@@ -17,7 +20,13 @@ What this module computes, each side independently:
   verified dual value;
 * ``cg_lower`` / ``cg_upper`` — the certified bracket of the T2.3 machinery (column generation
   with the exact constraint) where the instance is small enough;
-* ``gd_best`` — the best (10) value of Adam on (9) with ``nC + 1`` neurons, 4 restarts.
+* ``gd_best`` — the best (10) value of Adam on (9) with ``nC + 1`` neurons, 4 restarts,
+  compared with the bracket, never part of it; the bracket's upper end is an actual network
+  (column generation's, or the corrected closed form on Θ_s).
+
+Optimality is two-sided (a value below the verified lower bound is a broken evaluation). Column
+generation (:func:`~bnproofs.certify.vector.certified_vector_optimum`) solves its masters with
+Clarabel only (no ``--solver``/``--device`` choice there); training uses the run's device.
 
 Assumption probes (one assumption broken at a time, the statement is not claimed there): labels
 that are soft, multi-hot or real-valued; ``n > d``; rank-deficient ``X``. The closed form is
@@ -31,6 +40,7 @@ both on the held-out images of those classes (BN frozen at the training-batch st
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from dataclasses import dataclass, field
@@ -38,6 +48,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bnproofs import instances
+from bnproofs.certify.audit import DUAL_SLACK
 from bnproofs.certify.vector import (
     certified_vector_optimum,
     dual_certificate,
@@ -46,13 +57,18 @@ from bnproofs.certify.vector import (
 )
 from bnproofs.closed_forms import theorem_2_4_corrected, theorem_2_4_dual, theorem_2_4_printed
 from bnproofs.data import whiten
-from bnproofs.nets.network import forward_at, objective_l1
+from bnproofs.nets.network import (
+    drop_undefined_zero_neurons,
+    forward_at,
+    objective_l1,
+    theta_s_deviation,
+)
 from bnproofs.nets.training import train
 from bnproofs.results import Finding, excess_curve, plot_series, training_series
 from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, close, relative_gap
 
 from .claim import Claim, Comparison, Sides
-from .verdicts import failed_notes, statement, support
+from .verdicts import Audited, failed_notes, record, statement, support
 
 CLAIM = Claim(
     id="T2.4",
@@ -65,11 +81,11 @@ CLAIM = Claim(
               "1/‖y_j‖₂ · [‖y_j − (1/n) 1 1ᵀ y_j‖₂; (1/√n) 1ᵀ y_j].",
     assumptions=("Y one-hot", "n ≤ d", "rank X = n", "β > 0"),
     reference="Ergen et al., ICLR 2022, Theorem 2.4; Appendix C.6; Figure 4 / A.6 (experiment)",
-    tex=r"\begin{aligned}&\left(w_j^{(1)*}, w_j^{(2)*}\right) = \left(X^\dagger y_j,\ "
-        r"\left(\|y_j\|_2 - \beta\right)_+ e_j\right), \\ &\begin{bmatrix}\gamma_j^{(1)*} \\ "
+    tex=r"\begin{array}{l}\left(w_j^{(1)*}, w_j^{(2)*}\right) = \left(X^\dagger y_j,\ "
+        r"\left(\|y_j\|_2 - \beta\right)_+ e_j\right), \\ \begin{bmatrix}\gamma_j^{(1)*} \\ "
         r"\alpha_j^{(1)*}\end{bmatrix} = \frac{1}{\|y_j\|_2} \begin{bmatrix}\left\|y_j - "
         r"\frac{1}{n}\mathbf{1}\mathbf{1}^\top y_j\right\|_2 \\ \frac{1}{\sqrt{n}}\mathbf{1}^\top "
-        r"y_j\end{bmatrix} \quad \forall j \in [C]\end{aligned}",
+        r"y_j\end{bmatrix} \quad \forall j \in [C]\end{array}",
 )
 
 #: certified bracket by column generation when U' is square with n ≤ this, or r + 1 ≤ 4
@@ -128,49 +144,6 @@ def case(index: int, rng) -> Case | Figure4:
     return Case(n, n + int(rng.integers(0, 6)), C, "onehot", "random")
 
 
-def one_hot(rng, n: int, C: int, empty: int | None = None) -> np.ndarray:
-    """One-hot rows; every class present except ``empty``; unbalanced (geometric weights)."""
-    classes = [c for c in range(C) if c != empty]
-    if n < len(classes):
-        raise ValueError("need n ≥ number of non-empty classes")
-    p = 0.5 ** np.arange(len(classes))
-    lab = np.r_[classes, rng.choice(classes, n - len(classes), p=p / p.sum())]
-    Y = np.zeros((n, C))
-    Y[np.arange(n), rng.permutation(lab)] = 1.0
-    return Y
-
-
-def labels(rng, n, C, kind) -> np.ndarray:
-    if kind == "onehot":
-        return one_hot(rng, n, C)
-    if kind == "onehot_empty":
-        return one_hot(rng, n, C, empty=C - 1)
-    if kind == "soft":
-        return rng.dirichlet(np.ones(C), size=n)
-    if kind == "multihot":
-        Y = (rng.random((n, C)) < 0.5).astype(float)
-        Y[np.arange(n), rng.integers(0, C, n)] = 1.0
-        return Y
-    if kind == "real":
-        return rng.standard_normal((n, C))
-    raise ValueError(kind)
-
-
-def beta_for(rng, Y, rule) -> float:
-    """β relative to the class norms ‖y_j‖ (nonzero ones)."""
-    norms = np.sort(np.linalg.norm(Y, axis=0))
-    norms = norms[norms > 0]
-    if rule == "tiny":
-        return 1e-2 * norms[0]
-    if rule == "above_all":
-        return 1.2 * norms[-1]
-    if rule == "between":  # some classes switched off, some on
-        return 0.5 * (norms[0] + norms[-1]) if norms[-1] > norms[0] else 0.5 * norms[0]
-    if rule == "random":
-        return float(norms[-1] * 10 ** rng.uniform(-2, 0.1))
-    raise ValueError(rule)
-
-
 def _data(c: Case, rng) -> tuple[np.ndarray, np.ndarray, float]:
     if c.data == "rank3":
         X = instances.rank_deficient(rng, c.n, c.d, rank=3)
@@ -178,8 +151,8 @@ def _data(c: Case, rng) -> tuple[np.ndarray, np.ndarray, float]:
         X = instances.full_row_rank(rng, c.n, c.d, cond=10.0)
     else:
         X = instances.general_position(rng, c.n, c.d)
-    Y = labels(rng, c.n, c.C, c.labels)
-    return X, Y, beta_for(rng, Y, c.beta)
+    Y = instances.class_labels(rng, c.n, c.C, c.labels)
+    return X, Y, instances.beta_for_classes(rng, Y, c.beta)
 
 
 def _objective(net, X, Y, beta) -> float:
@@ -188,14 +161,27 @@ def _objective(net, X, Y, beta) -> float:
     return float(v) if np.isfinite(v) else float("nan")
 
 
+def printed_values(X, Y, beta) -> dict:
+    """(10) at the printed network, its distance from Θ_s, and its value under the natural
+    convention for a 0/0 neuron of output weight 0 (an empty class: ``(0 − β)_+ = 0``): the
+    neuron dropped (``nan`` if a 0/0 neuron had a nonzero weight)."""
+    net = theorem_2_4_printed(X, Y, beta)
+    conv = drop_undefined_zero_neurons(net)
+    return {"closed_form": _objective(net, X, Y, beta),
+            "closed_form_convention": np.nan if conv is None else _objective(conv, X, Y, beta),
+            "printed_theta_s_deviation": theta_s_deviation(net)}
+
+
 def closed_form_sides(X, Y, beta, W) -> tuple[dict, object]:
     """Closed form (printed, corrected) and the C.6 dual point with its verified constraint."""
     V = theorem_2_4_dual(Y, beta)
     cm = dual_constraint(W.Uprime, V)
     cert = dual_certificate(W.Uprime, V, Y, beta)
+    corrected = theorem_2_4_corrected(X, Y, beta)
     values = {
-        "closed_form": _objective(theorem_2_4_printed(X, Y, beta), X, Y, beta),
-        "closed_form_corrected": _objective(theorem_2_4_corrected(X, Y, beta), X, Y, beta),
+        **printed_values(X, Y, beta),
+        "closed_form_corrected": _objective(corrected, X, Y, beta),
+        "corrected_on_theta_s": theta_s_deviation(corrected) <= 1e-9,
         "c6_dual": dual_value(V, Y),
         "c6_constraint_over_beta": cm.value / beta,
         "c6_constraint_upper_over_beta": cm.upper / beta,
@@ -214,14 +200,17 @@ def _cg_allowed(W, n) -> bool:
 
 
 def _at_lower(value: float, lower: float) -> bool:
-    """A closed form's value is defined and certified optimal: at most the verified lower bound
-    plus the interior-point tolerance."""
-    return bool(np.isfinite(value) and value <= lower + IPM.bound(lower))
+    """A closed form's value is defined and certified optimal: within the interior-point tier
+    of the verified lower bound, on both sides (a value below a verified lower bound is a
+    broken evaluation, never an optimum)."""
+    return bool(np.isfinite(value) and abs(value - lower) <= IPM.bound(lower))
 
 
 def _bracket_side(c: Case, X, Y, beta, W, values, ctx):
     """The certified bracket: the best verified dual value (C.6, column generation where
-    allowed) below; column generation, Adam and the corrected closed form above."""
+    allowed) below; above, the better of two actual networks evaluated in (10), column
+    generation's and the corrected closed form (on Θ_s). Adam is compared with the bracket,
+    never part of it (a trained value below the lower bound must not close the bracket)."""
     lower, upper = values["c6_certified_lower"], np.inf
     if _cg_allowed(W, c.n):
         opt = certified_vector_optimum(X, Y, beta, W)
@@ -229,8 +218,7 @@ def _bracket_side(c: Case, X, Y, beta, W, values, ctx):
         lower, upper = max(lower, opt.lower), opt.upper
     gd = train(X, Y, beta, [c.n * c.C + 1], restarts=c.restarts, steps=c.steps, seed=ctx.seed,
                device=ctx.device)
-    upper = min(upper, gd.best_value)
-    if np.isfinite(values["closed_form_corrected"]):
+    if np.isfinite(values["closed_form_corrected"]) and values["corrected_on_theta_s"]:
         upper = min(upper, values["closed_form_corrected"])
     values.update(gd_best=gd.best_value, lower=lower, upper=upper, train_s=gd.elapsed_s)
     return gd
@@ -244,7 +232,7 @@ def sides(c: Case | Figure4, rng, ctx) -> Sides:
     values, cm = closed_form_sides(X, Y, beta, W)
     gd = _bracket_side(c, X, Y, beta, W, values, ctx)
     cf, lower = values["closed_form"], values["lower"]
-    c6_feasible = cm.upper <= beta * (1 + 1e-12)
+    c6_feasible = cm.upper <= beta * (1 + DUAL_SLACK)
     if c.probe:
         values.update(c6_dual_feasible=c6_feasible, closed_form_optimal=_at_lower(cf, lower),
                       closed_form_excess=(cf - lower) if np.isfinite(cf) else None)
@@ -259,16 +247,21 @@ def sides(c: Case | Figure4, rng, ctx) -> Sides:
 
 
 def _claimed_checks(s: Sides) -> dict:
-    """Where the statement is claimed: the printed form optimal, C.6's dual point attaining the
-    corrected primal (41), training above the lower bound (statement); the rest support."""
+    """Where the statement is claimed: the printed network has a value (directly, or with its
+    0/0 neurons of weight 0 dropped) on Θ_s and equal to the verified lower bound, C.6's dual
+    point attains the corrected primal (41), training stays above the lower bound (statement);
+    the rest support; whether the convention was needed is recorded."""
     v, lower = s.values, s.values["lower"]
     cf, cfc = v["closed_form"], v["closed_form_corrected"]
+    value = cf if np.isfinite(cf) else v["closed_form_convention"]
     return {
         "gd_above_lower": statement(at_least(v["gd_best"], lower, TRAIN)),
-        "bracket_closed": support(v["upper"] - lower <= IPM.bound(lower)),
-        "printed_defined": support(np.isfinite(cf)),
+        "bracket_closed": support(abs(v["upper"] - lower) <= IPM.bound(lower)),
+        "printed_defined": record(np.isfinite(cf)),
+        "printed_has_value": statement(np.isfinite(value)),
+        "printed_on_theta_s": statement(v["printed_theta_s_deviation"] <= EXACT.bound(1.0)),
         "c6_dual_feasible": support(s.data["c6_feasible"]),
-        "closed_form_optimal": statement(_at_lower(cf, lower)),
+        "closed_form_optimal": statement(_at_lower(value, lower)),
         "corrected_optimal": support(_at_lower(cfc, lower)),
         # C.6: the dual point (37) attains the value of the primal (41)
         "c6_strong_duality": statement(np.isfinite(cfc) and close(
@@ -276,32 +269,41 @@ def _claimed_checks(s: Sides) -> dict:
     }
 
 
+def _convention_finding(c: Case, s: Sides, checks: dict) -> list[Finding]:
+    """An empty class: the printed 0/0 neuron has output weight (0 − β)_+ = 0; what the printed
+    network is under the natural convention (that neuron dropped)."""
+    v = s.values
+    value, lower = v["closed_form_convention"], v["lower"]
+    head = (f"Theorem 2.4 as printed gives 0/0 BN parameters for the empty class(es) "
+            f"{s.data['empty']} (y_j = 0; n={c.n}, d={c.d}, C={c.C})")
+    if not np.isfinite(value):
+        return [Finding("statement_fails", f"{head} with a nonzero output weight: the printed "
+                                           f"network has no value.")]
+    optimal = "optimal" if checks["closed_form_optimal"].held else "not optimal"
+    return [Finding("observation", f"{head}, but their printed output weight is (0 − β)_+ = 0: "
+                                   f"with those neurons dropped (0 · undefined = 0) the printed "
+                                   f"network is C.6's (41) and {optimal}: (10) = {value:.10g}, "
+                                   f"verified dual value {lower:.10g}.")]
+
+
 def _claimed_findings(c: Case, s: Sides, checks: dict) -> list[Finding]:
     v, beta = s.values, s.params["beta_value"]
     cf, cfc, lower = v["closed_form"], v["closed_form_corrected"], v["lower"]
-    out = []
-    if not np.isfinite(cf):
-        out.append(Finding(
-            "statement_fails",
-            f"Theorem 2.4 as printed is undefined for a one-hot Y with an empty class "
-            f"(classes {s.data['empty']} have y_j = 0; n={c.n}, d={c.d}, C={c.C}): "
-            f"[γ_j; α_j] = 1/‖y_j‖[…] is 0/0, so the network output is NaN."))
-        if checks["corrected_optimal"].held:
-            out.append(Finding(
-                "corrected_form_holds",
-                f"Appendix C.6's case split (41) (no neuron where ‖y_j‖ ≤ β) is defined and "
-                f"optimal there: (10) = {cfc:.10g} = verified dual value {lower:.10g}."))
+    out = [] if np.isfinite(cf) else _convention_finding(c, s, checks)
     if not checks["c6_strong_duality"].held:
         out.append(Finding(
             "statement_fails",
             f"C.6's dual point (37) does not attain the primal (41): verified dual value "
             f"{v['c6_certified_lower']:.10g} vs (41) = {cfc:.10g} (n={c.n}, C={c.C}, "
             f"β={beta:.4g})."))
-    if np.isfinite(cf) and not checks["closed_form_optimal"].held and np.isfinite(lower):
+    bad = [k for k in ("closed_form_optimal", "printed_on_theta_s") if not checks[k].held]
+    if bad and checks["printed_has_value"].held:
+        value = cf if np.isfinite(cf) else v["closed_form_convention"]
         out.append(Finding(
             "statement_fails",
-            f"Closed form (10) = {cf:.10g} above the certified optimum bracket "
-            f"[{lower:.10g}, {v['upper']:.10g}] for n={c.n}, d={c.d}, C={c.C}, β={beta:.4g}."))
+            f"Closed form (10) = {value:.10g} is not the certified optimum ({', '.join(bad)} "
+            f"failed; bracket [{lower:.10g}, {v['upper']:.10g}]) for n={c.n}, d={c.d}, C={c.C}, "
+            f"β={beta:.4g}."))
     return out
 
 
@@ -333,7 +335,7 @@ def compare(c: Case | Figure4, s: Sides) -> Comparison:
     lower, upper = v["lower"], v["upper"]
     if c.probe:  # the statement is not claimed: only the bracket is judged
         checks = {"gd_above_lower": statement(at_least(v["gd_best"], lower, TRAIN)),
-                  "bracket_closed": support(upper - lower <= IPM.bound(lower))}
+                  "bracket_closed": support(abs(upper - lower) <= IPM.bound(lower))}
         findings = _probe_findings(c, s, checks)
         notes = [*failed_notes(checks), f"assumption probe: {c.probe} (the statement is not "
                                         f"claimed here)"]
@@ -346,20 +348,6 @@ def compare(c: Case | Figure4, s: Sides) -> Comparison:
         gap = relative_gap(cf, lower) if np.isfinite(cf) else None
     return Comparison(checks, gap=gap, bracket=(lower, upper), tolerance=IPM.as_dict(),
                       notes=notes, findings=findings)
-
-
-def digits_split(classes, per_class: int):
-    """The first ``per_class`` digits of each class for training, the rest of them for test."""
-    from sklearn.datasets import load_digits
-
-    X, y = load_digits(return_X_y=True)
-    idx = [np.flatnonzero(y == c) for c in classes]
-    tr = np.concatenate([i[:per_class] for i in idx])
-    te = np.concatenate([i[per_class:] for i in idx])
-    lab = {c: j for j, c in enumerate(classes)}
-    onehot = np.eye(len(classes))
-    return (X[tr], onehot[[lab[c] for c in y[tr]]], X[te],
-            np.array([lab[c] for c in y[te]]))
 
 
 def _figure4_training(f: Figure4, Xtr, Ytr, Xte, yte, ctx) -> tuple[list, list[float]]:
@@ -403,7 +391,7 @@ def _figure4_series(f: Figure4, runs, cf: float, lower: float, t_cf: float, n, d
 def _figure4_sides(f: Figure4, ctx) -> Sides:
     """Figure 4 on digits: the closed form (timed) and its C.6 dual bound, Adam runs, and the
     test accuracy of both."""
-    Xtr, Ytr, Xte, yte = digits_split(f.classes, f.per_class)
+    Xtr, Ytr, Xte, yte = instances.digits_split(f.classes, f.per_class)
     n, d = Xtr.shape
     t0 = time.perf_counter()
     net = theorem_2_4_printed(Xtr, Ytr, f.beta_value)
@@ -433,21 +421,22 @@ def _figure4_compare(f: Figure4, s: Sides) -> Comparison:
     checks = {
         "full_row_rank": support(v["rank_X"] == n and n <= d),
         "printed_defined": support(np.isfinite(cf)),
-        "c6_dual_feasible": support(s.data["c6_upper"] <= beta * (1 + 1e-12)),
+        "printed_on_theta_s": statement(v["printed_theta_s_deviation"] <= EXACT.bound(1.0)),
+        "c6_dual_feasible": support(s.data["c6_upper"] <= beta * (1 + DUAL_SLACK)),
         "closed_form_optimal": statement(_at_lower(cf, lower)),
         "gd_above_lower": statement(all(at_least(x, lower, TRAIN) for x in gd_final)),
     }
+    rel = [(x - lower) / abs(lower) for x in (min(gd_final), max(gd_final))]
     finding = Finding(
         "observation",
         f"Figure 4 on digits (classes 0/1/2, n={n} ≤ d={d}, rank {v['rank_X']}, "
         f"cond(X) = {v['cond_X']:.3g}, β={beta:g}): the closed form reaches (10) = {cf:.8g} "
-        f"(= the verified dual bound {lower:.8g}) in {v['closed_form_s'] * 1e3:.1f} ms; Adam "
-        f"({f.seeds} seeds, width {f.width}, {f.steps} steps, {v['gd_run_s']:.2f} s per "
-        f"run) ends at {min(gd_final):.8g}–{max(gd_final):.8g} "
-        f"({(min(gd_final) - lower) / abs(lower):.1e}–{(max(gd_final) - lower) / abs(lower):.1e} "
-        f"relative above). Test accuracy on {v['n_test']} held-out digits: closed form "
+        f"({'=' if checks['closed_form_optimal'].held else '≠'} the verified dual bound "
+        f"{lower:.8g}); Adam ({f.seeds} seeds, width {f.width}, {f.steps} steps) ends at "
+        f"{min(gd_final):.8g}–{max(gd_final):.8g} ({rel[0]:.1e}–{rel[1]:.1e} relative above). "
+        f"Test accuracy on {v['n_test']} held-out digits: closed form "
         f"{v['test_accuracy_closed_form']:.1%}, Adam {min(accs):.1%}–{max(accs):.1%} "
-        f"(mean {np.mean(accs):.1%}).")
+        f"(mean {np.mean(accs):.1%}). Wall times are in the trial's values.")
     return Comparison(checks, gap=relative_gap(cf, lower), bracket=(lower, cf),
                       tolerance=IPM.as_dict(), notes=failed_notes(checks), findings=[finding])
 
@@ -466,6 +455,44 @@ def summarise(result) -> list[Finding]:
         f"difference / β on in-assumption trials: {max(inside, default=0.0):.1e}), so the proof's "
         f"conclusion stands; on the probes they differ by up to {max(diff):.3g} β.")]
 
+
+# ------------------------------------------------------------------ audit
+
+_CASES = [", ".join(f"β {op} ‖y_{j}‖" for j, op in enumerate(ops, 1))
+          for ops in itertools.product(("≤", ">"), repeat=3)]
+
+AUDIT = (
+    Audited("Theorem 2.4: (w_j^(1)*, w_j^(2)*) = (X†y_j, (‖y_j‖₂ − β)_+ e_j), [γ_j; α_j] = "
+            "1/‖y_j‖₂ [‖y_j − (1/n)11ᵀy_j‖₂; (1/√n)1ᵀy_j] is optimal for (10) (Y one-hot, "
+            "n ≤ d, X full row rank)", "main text, Theorem 2.4",
+            checks=("printed_has_value", "printed_on_theta_s", "closed_form_optimal"),
+            exact=tuple(f"T2.4 printed = dual (37), {c}" for c in _CASES),
+            finding="holds; for an empty class (y_j = 0) the printed [γ_j; α_j] is 0/0 but its "
+                    "output weight (0 − β)_+ = 0, so the network is C.6's (41) once that neuron "
+                    "is dropped (the natural convention, recorded as printed_defined)"),
+    Audited("(35) can be rewritten as (36): max_{‖u‖₂=1} ‖Vᵀu‖₂ ≤ β (Y one-hot)",
+            "Appendix C.6", checks=("c6_dual_feasible",),
+            finding="a restriction, not an equivalence (‖Vᵀu_+‖ ≤ ‖V‖₂‖u_+‖); at (37) the two "
+                    "constraints agree, so the proof's conclusion stands (see the run's "
+                    "observation)"),
+    Audited("(37): v_j* = β y_j/‖y_j‖₂ if β ≤ ‖y_j‖₂, y_j otherwise", "Appendix C.6",
+            checks=("c6_dual_feasible", "c6_strong_duality"),
+            exact=tuple(f"C.6 V* feasible, {c}" for c in _CASES)),
+    Audited("(41): (w_j^(1)*, w_j^(2)*) = (X†y_j, (‖y_j‖₂ − β)e_j) if β ≤ ‖y_j‖₂, none "
+            "otherwise; (42) = (39): strong duality p_2v* = d_2v*", "Appendix C.6",
+            checks=("corrected_optimal", "c6_strong_duality", "bracket_closed"),
+            exact=tuple(f"C.6 value (42), {c}" for c in _CASES)),
+    Audited("Figure 4: the closed form is computationally light-weight and quickly finds a "
+            "global optimum that GD does not reach even after convergence",
+            "Section 6, Figure 4", checks=("closed_form_optimal", "gd_above_lower"),
+            finding="reproduced on digits (trial 0): the closed form equals the verified dual "
+                    "bound while Adam ends above it (the run's Figure 4 observation; wall times "
+                    "in the trial's values)"),
+    Audited("assumptions: Y one-hot, n ≤ d, X full row rank", "main text, Theorem 2.4",
+            finding="needed: the probes (soft, multi-hot, real-valued labels; n > d; "
+                    "rank-deficient X) find the closed form suboptimal against a certified "
+                    "bracket"),
+)
 
 if __name__ == "__main__":
     from .cli import main
