@@ -3,25 +3,23 @@
 What this module computes, each side independently:
 
 * ``closed_form`` — objective (4) of the deep network (earlier layers random, or taken from a
-  trained network) topped by the printed last two layers, evaluated by the numpy forward pass;
-  ``closed_form_corrected`` — the same with Appendix C.2's case split (as for Theorem 2.1);
+  trained network) topped by the printed last two layers (numpy forward pass);
+  ``closed_form_corrected`` — the same with Appendix F.1's case split;
 * ``lower`` — Lemma C.1's ``v*`` made feasible for the sphere constraint
-  ``max_{‖u‖=1} |vᵀu_+| = max(‖v_+‖, ‖(−v)_+‖) ≤ β`` (``bnproofs.certify.certificates``); for any
-  earlier layers BN outputs are unit vectors, so this is a lower bound on (4) over **all**
-  layers; ``constraint_sampled`` — the constraint over random ``w, γ, α`` (must never exceed it)
-  and ``constraint_attained`` — at ``w = A† v_+`` (must reach it when the range is ``R^n``);
-* ``convex_last_two`` — the certified optimum of the last-two-layer problem on this ``A^(L−2)``
-  by program (8) over all arrangements of its whitened form (Theorem 2.2 with ``X → A^(L−2)``);
-* ``gd_last_two`` — Adam on the last two layers (``2(n+1)`` neurons) on the fixed ``A^(L−2)``;
-  ``gd_full`` — Adam on the whole network (all layers trained, (22), evaluated in (4));
+  ``max_{‖u‖=1} |vᵀu_+| = max(‖v_+‖, ‖(−v)_+‖) ≤ β`` (exact enumeration over supports, checked
+  against that formula); BN outputs are unit vectors for any earlier layers, so this bounds (4)
+  over **all** layers; ``constraint_sampled`` (BN outputs of several prefixes: never above it)
+  and ``constraint_attained`` (at ``w = A† v_+``: reached when the range is ``R^n``);
+* ``convex_last_two`` — the certified optimum of program (8) on this ``A^(L−2)``;
+* ``gd_last_two`` / ``gd_full`` — Adam on the last two layers / on the whole network;
 * ``infimum_path`` — (3) of the balanced corrected network as every BN-feeding parameter is
-  scaled by ``c → 0`` (output unchanged): it decreases to (4)'s value, not attained.
+  scaled by ``c → 0``: it decreases to (4)'s value as ``c²``, never reaching it.
 
-The assumption ``range(A^(L−2)) = R^n`` is checked numerically: ``rank A^(L−2) = n`` with the
-tolerance ``10 · max(shape) · eps · σ_max``. The printed form *holds* on a trial if its value is
-within the interior-point tolerance of the verified lower bound (so it is optimal over all
-layers, and ``p_L* = d_L*``); it *fails* if it is undefined (0/0) or certifiably worse than a
-network the suite found (:func:`verify.verdicts.printed_form`). Statements:
+``range(A^(L−2)) = R^n`` is checked as ``rank A^(L−2) = n`` (``10 · max(shape) · eps · σ_max``).
+A trial fails if the printed form is undefined (0/0) or certifiably worse than a network found,
+passes if it meets the verified lower bound (then ``p_L* = d_L*``)
+(:func:`verify.verdicts.printed_form`). Regimes by β against the label-part norms; each failure
+mode has an exact minimal counterexample (:mod:`bnproofs.exact.networks`). Statements:
 docs/theorems/ergen.md.
 """
 
@@ -37,6 +35,7 @@ from bnproofs.certify.certificates import relu_sphere_norm, sphere_dual_certific
 from bnproofs.certify.two_layer import certified_optimum
 from bnproofs.closed_forms import lemma_c1_dual, theorem_2_1_corrected, theorem_2_1_printed
 from bnproofs.data import whiten
+from bnproofs.exact import networks as exact_nets
 from bnproofs.nets.deep import (
     attained_constraint,
     infimum_path,
@@ -52,11 +51,12 @@ from bnproofs.nets.network import balancing_factors, objective_l1, rescale_last
 from bnproofs.nets.training import train
 from bnproofs.programs.arrangements import enumerate_arrangements
 from bnproofs.results import FAIL, Finding, training_series
-from bnproofs.tolerance import IPM, TRAIN, at_least, relative_gap
+from bnproofs.tolerance import EXACT, IPM, TRAIN, at_least, relative_gap
 
 from .claim import Claim, Comparison, Sides
 from .verdicts import (
-    PRINTED_FAILURES,
+    Audited,
+    FailureMode,
     failed_notes,
     printed_form,
     printed_reason,
@@ -82,14 +82,14 @@ CLAIM = Claim(
                  "L = 3, 4"),
     reference="Ergen et al., ICLR 2022, Theorem 4.1; proof in Appendix F.1 (Lemma C.1's dual "
               "point)",
-    tex=r"\begin{aligned}w_j^{(L-1)*} &= A^{(L-2)\dagger}\left((-1)^j y\right)_+,\quad "
+    tex=r"\begin{array}{l}w_j^{(L-1)*} = A^{(L-2)\dagger}\left((-1)^j y\right)_+,\quad "
         r"w_j^{(L)*} = (-1)^j\left(\left\|\left((-1)^j y\right)_+\right\|_2 - \beta\right),\\ "
-        r"\begin{bmatrix}\gamma_j^{(L-1)*}\\ \alpha_j^{(L-1)*}\end{bmatrix} &= "
+        r"\begin{bmatrix}\gamma_j^{(L-1)*}\\ \alpha_j^{(L-1)*}\end{bmatrix} = "
         r"\frac{1}{\left\|\left((-1)^j y\right)_+\right\|_2}\begin{bmatrix}\left\|\left((-1)^j "
         r"y\right)_+ - \frac{1}{n}\mathbf{1}\mathbf{1}^\top\left((-1)^j y\right)_+\right\|_2\\ "
         r"\frac{1}{\sqrt{n}}\mathbf{1}^\top\left((-1)^j y\right)_+\end{bmatrix},\quad j = 1, 2;"
-        r"\\ p_L^* &= d_L^* \quad \text{when } \operatorname{range}\left(A^{(L-2)}\right) = "
-        r"\mathbb{R}^n.\end{aligned}",
+        r"\\ p_L^* = d_L^* \quad \text{when } \operatorname{range}\left(A^{(L-2)}\right) = "
+        r"\mathbb{R}^n.\end{array}",
 )
 
 
@@ -157,7 +157,17 @@ def _sphere_side(y, beta, A, X, widths, rng) -> dict:
             "constraint_over_beta": cert.max_constraint,
             "constraint_exact_vs_formula": abs(c_exact - c_formula),
             "constraint_sampled": sampled_constraint_prefixes(v, A, X, widths, rng),
-            "constraint_sphere": c_formula, "constraint_attained": attained_constraint(v, A)}
+            "constraint_sphere": c_formula, "constraint_exact": c_exact,
+            "constraint_attained": attained_constraint(v, A)}
+
+
+def _undefined_weight(net) -> float:
+    """The largest output weight ``|w_j^(L)|`` of a printed neuron whose γ_j or α_j is 0/0
+    (0 when none is): a 0/0 that multiplies a nonzero weight has no convention that gives the
+    printed network a value."""
+    last = net.layers[-1]
+    bad = ~(np.isfinite(last.gamma) & np.isfinite(last.alpha))
+    return float(np.abs(net.w_out[bad]).max(initial=0.0))
 
 
 def _training_series(gd_last, gd_full, lo: float, path: dict) -> dict:
@@ -181,9 +191,10 @@ def sides(c: Case, rng, ctx) -> Sides:
     A = prefix_output(prefix, X)
     rc = range_check(A)
     corrected_net = stack(prefix, theorem_2_1_corrected(A, y, beta))
-    values = {"closed_form": objective_l1(stack(prefix, theorem_2_1_printed(A, y, beta)), X, y,
-                                          beta),
-              "closed_form_corrected": objective_l1(corrected_net, X, y, beta)}
+    printed_net = stack(prefix, theorem_2_1_printed(A, y, beta))
+    values = {"closed_form": objective_l1(printed_net, X, y, beta),
+              "closed_form_corrected": objective_l1(corrected_net, X, y, beta),
+              "undefined_neuron_weight": _undefined_weight(printed_net)}
     sphere = _sphere_side(y, beta, A, X, c.widths, rng)
     gd_last = train(A, y, beta, [2 * (c.n + 1)], restarts=4, steps=1500, seed=ctx.seed,
                     device=ctx.device)
@@ -194,6 +205,9 @@ def sides(c: Case, rng, ctx) -> Sides:
         values.update(convex_last_two=opt.convex, convex_last_two_lower=opt.lower,
                       convex_last_two_upper=opt.upper)
     path = infimum_path(rescale_last(corrected_net, balancing_factors(corrected_net)), X, y, beta)
+    last = corrected_net.layers[-1]  # (22) keeps β/2 (γ² + α²) of a neuron with output weight 0
+    path["dead_penalty"] = 0.5 * beta * float(np.sum((last.gamma**2 + last.alpha**2)[
+        corrected_net.w_out == 0]))
     values.update(infimum_limit=path["limit"], infimum_output_change=path["output_change"],
                   infimum_last=path["values"][-1])
     a, b = (float(np.linalg.norm(np.maximum(s * y, 0))) for s in (1, -1))
@@ -202,29 +216,47 @@ def sides(c: Case, rng, ctx) -> Sides:
                  notes=[range_note(rc)], data={"path": path, "y_scale": float(np.abs(y).max())})
 
 
+def _sphere_checks(v: dict) -> dict:
+    """Soundness of the lower bound: it rests on the exact sphere constraint (enumeration over
+    supports), which the closed form ``max(‖v₊‖, ‖(−v)₊‖)`` must reproduce, which no sampled BN
+    output of any prefix may exceed, and which ``w = A†v₊`` must attain when the range is
+    ``R^n`` (else the rank check and the reduction to the sphere disagree)."""
+    c_exact, c_formula = v["constraint_exact"], v["constraint_sphere"]
+    return {
+        "sphere_constraint_exact": support(
+            v["constraint_exact_vs_formula"] <= 1e-12 * max(1, c_formula)),
+        "samples_within_sphere_constraint": support(
+            v["constraint_sampled"] <= c_exact * (1 + 1e-12)),
+        "sphere_constraint_attained": support(
+            not v["range_full_range"]
+            or abs(v["constraint_attained"] - c_exact) <= 1e-8 * max(1.0, c_exact)),
+    }
+
+
 def _checks(v: dict, path: dict, y_scale: float, hi: float) -> dict:
-    lo, c_formula, corrected = v["lower"], v["constraint_sphere"], v["closed_form_corrected"]
+    lo, corrected = v["lower"], v["closed_form_corrected"]
     pf = printed_form(v["closed_form"], lo, hi, IPM)
     checks = {
         "range_is_Rn": support(v["range_full_range"]),
-        "sphere_constraint_exact": record(
-            v["constraint_exact_vs_formula"] <= 1e-12 * max(1, c_formula)),
-        "samples_within_sphere_constraint": support(
-            v["constraint_sampled"] <= c_formula * (1 + 1e-12)),
-        "sphere_constraint_attained": record(
-            abs(v["constraint_attained"] - c_formula) <= 1e-8 * max(1.0, c_formula)),
+        **_sphere_checks(v),
         "strong_duality": pf.pop("strong_duality"),
         "corrected_optimal": record(abs(corrected - lo) <= IPM.bound(lo)),
         "gd_last_two_above_lower": support(at_least(v["gd_last_two"], lo, TRAIN)),
         "gd_full_above_lower": support(at_least(v["gd_full"], lo, TRAIN)),
-        "infimum_path_to_limit": record(
+        # the evaluators agree: (3) along the path → (22) of the balanced corrected network, its
+        # (4)-value (plus what a zero-weight neuron keeps in (22)), with the output unchanged
+        "infimum_path_to_limit": support(
             path["excess"][0] > 0 and path["c2_law_error"] <= 1e-9
-            and path["output_change"] <= 1e-9 * max(1.0, y_scale)),
+            and path["output_change"] <= 1e-9 * max(1.0, y_scale)
+            and abs(path["limit"] - path["dead_penalty"] - corrected) <= EXACT.bound(corrected)),
         **pf,
     }
-    if "convex_last_two" in v:
-        checks["convex_last_two_equals_lower"] = record(
-            abs(v["convex_last_two_upper"] - lo) <= IPM.bound(lo))
+    if "convex_last_two" in v:  # (8) on A^(L−2), solved: its optimum is p_L* when range = R^n
+        checks["convex_last_two_equals_lower"] = support(
+            not v["range_full_range"]
+            or abs(v["convex_last_two_upper"] - lo) <= IPM.bound(lo))
+    if not np.isfinite(v["closed_form"]):  # the 0/0 neurons' weight: no convention applies
+        checks["undefined_neuron_weight_zero"] = record(v["undefined_neuron_weight"] == 0)
     return checks
 
 
@@ -250,6 +282,20 @@ def compare(c: Case, s: Sides) -> Comparison:
     gap = relative_gap(printed, lo) if np.isfinite(printed) else None
     return Comparison(checks, gap=gap, bracket=(lo, hi), tolerance=IPM.as_dict(),
                       notes=failed_notes(checks) + ([why] if why else []), findings=findings)
+
+
+#: the regimes of the printed form, by β against the label-part norms (Appendix C.2's cases)
+HOLDS_REGIME = "β ≤ min(‖(y)₊‖, ‖(−y)₊‖)"
+SUBOPTIMAL_REGIME = "0 < min(‖(y)₊‖, ‖(−y)₊‖) < β"
+UNDEFINED_REGIME = "a sign part of y is empty: min(‖(y)₊‖, ‖(−y)₊‖) = 0"
+
+
+def regime(c: Case, s: Sides) -> str:
+    p = s.params
+    low = min(p["norm_pos"], p["norm_neg"])
+    if low == 0:
+        return UNDEFINED_REGIME
+    return HOLDS_REGIME if p["beta"] <= low else SUBOPTIMAL_REGIME
 
 
 def probe(name: str, n: int, d: int, widths: list[int], ties: int, seed: int) -> dict:
@@ -293,8 +339,21 @@ def _infimum_finding(ok: list) -> Finding:
         f"only the layers L−1, L are determined.")
 
 
+def _undefined_finding(bad: list) -> list[Finding]:
+    if not bad:
+        return []
+    w = max(t.values["undefined_neuron_weight"] for t in bad)
+    return [Finding(
+        "observation",
+        f"Where a sign part of y is empty ({len(bad)} trials) the printed γ_j, α_j of that part "
+        f"are 0/0 and its printed output weight is (−1)^j(0 − β) = ∓β ≠ 0 (largest {w:.4g}): the "
+        f"0/0 does not multiply a zero weight, so no convention (dropping a 0·(0/0) neuron) gives "
+        f"the printed network a value. Dropping the neuron with its weight is the corrected form.")]
+
+
 def summarise(result):
-    ok = [t for t in result.trials if "closed_form_corrected" in t.values]
+    ts = result.trials
+    ok = [t for t in ts if "closed_form_corrected" in t.values]
     if not ok:
         return []
     good = sum(t.checks["corrected_optimal"] for t in ok)
@@ -308,13 +367,144 @@ def summarise(result):
         f"max(‖v_+‖, ‖(−v)_+‖) was never exceeded by sampled BN outputs and was attained at "
         f"w = A†v_+ on {sum(t.checks['sphere_constraint_attained'] for t in ok)}/{len(ok)} trials.")]
     out += smallest_counterexamples(
-        ok, PRINTED_FAILURES, size=lambda t: (t.params["n"], t.params["L"]),
+        ts, [(label, lambda t, m=m: t.status == FAIL and m.applies(t))
+             for label, m in zip(PRINTED_LABELS, FAILURE_MODES, strict=True)],
+        size=lambda t: (t.params["n"], t.params["L"]),
         describe=lambda t: (f"n={t.params['n']}, d={t.params['d']}, L={t.params['L']}, labels "
                             f"'{t.params['labels']}', β={t.params['beta']:.4g}"))
+    out += _undefined_finding([t for t in ok if not t.checks["printed_defined"]])
     out.append(_infimum_finding(ok))
     for i, (name, n, d, widths, ties) in enumerate(PROBES):
         out.append(_probe_finding(probe(name, n, d, widths, ties, 200 + i)))
     return out
+
+
+# ----------------------------------------------------------------- failure modes, exactly
+
+#: the minimal instances (tests/claims/test_t4_1.py finds them by enumeration): L = 3, the
+#: first layer a BN + ReLU layer on X = [0; 1] with W = [1, −1], γ = (1, 1), α = (0, 0), whose
+#: output A^(1) = [[0, 1/√2], [1/√2, 0]] has range R²; n = 1 is excluded (BN of a single
+#: sample is 0/0 for every input: Πz = 0)
+MINIMAL_X = [[0], [1]]
+MINIMAL_PREFIX = ([[1, -1]], [1, 1], [0, 0])
+UNDEFINED_INSTANCE = ((1, 0), "1/2")
+SUBOPTIMAL_INSTANCE = ((1, -1), "3/2")
+
+
+def exact_instance(y, beta) -> dict:
+    """Objective (4) of the printed and corrected forms and Lemma C.1's dual value, exactly, on
+    the minimal prefix (:func:`bnproofs.exact.networks.last_two_layers`)."""
+    W, g, a = MINIMAL_PREFIX
+    num = exact_nets.number
+    prefix = [(exact_nets.matrix(W), [num(e) for e in g], [num(e) for e in a])]
+    return exact_nets.last_two_layers(MINIMAL_X, prefix, list(y), beta)
+
+
+def _counterexample(y, beta) -> dict:
+    """The documented instance of a mode, proved: the printed (4) is 0/0 or exactly above the
+    corrected network's, and the corrected network's equals the exact dual value at a feasible
+    ``v*`` (so it is the optimum)."""
+    r = exact_instance(y, beta)
+    optimum = r["dual_feasible"] and r["corrected"] == r["dual"]
+    if r["printed"] is None:
+        printed, text = "0/0: " + r["undefined"], (
+            f"y = {y}, β = {beta}: (−y)₊ = 0, so the printed γ₁, α₁ are 0/0, and their neuron's "
+            f"output weight is β ≠ 0; the optimum is {r['corrected']}")
+    else:
+        printed, text = str(r["printed"]), (
+            f"y = {y}, β = {beta} > ‖(y)₊‖ = ‖(−y)₊‖ = 1: the printed last two layers give (4) "
+            f"= {r['printed']}, the zero network (the corrected form) {r['corrected']}")
+    above = r["printed"] is None or exact_nets.proved_above(r["printed"], r["corrected"])
+    return {"instance": {"X": str(MINIMAL_X), "first layer": "W = [1, −1], γ = (1, 1), α = (0, 0)",
+                         "A^(L−2)": str(r["A"].tolist()), "rank A^(L−2)": str(r["rank_A"]),
+                         "y": str(y), "beta": beta},
+            "exact": {"printed": printed, "network": str(r["corrected"]), "lower": str(r["dual"])},
+            "proved": bool(above and optimum),
+            "text": text + " = the dual value at Lemma C.1's v*, which is exactly feasible."}
+
+
+CORRECTED = ("for j = 1, 2 a neuron only where β < ‖((−1)^j y)₊‖₂, with the printed w_j^(L−1)*, "
+             "γ_j, α_j and output weight (−1)^j(‖((−1)^j y)₊‖₂ − β)₊ (Appendix F.1's case split); "
+             "then p_L* = d_L* = ½ Σ_j (‖((−1)^j y)₊‖₂² − (‖((−1)^j y)₊‖₂ − β)₊²)")
+CORRECTED_TEX = (r"\begin{array}{l}w_j^{(L)*} = (-1)^j\left(\left\|\left((-1)^j y\right)_+"
+                 r"\right\|_2 - \beta\right)_+,\ \text{a neuron only where } \beta < \left\|"
+                 r"\left((-1)^j y\right)_+\right\|_2;\\ p_L^* = d_L^* = \frac{1}{2}\sum_{j=1}^{2}"
+                 r"\left(\left\|\left((-1)^j y\right)_+\right\|_2^2 - \left(\left\|\left("
+                 r"(-1)^j y\right)_+\right\|_2 - \beta\right)_+^2\right)\end{array}")
+EVIDENCE = ("record check corrected_optimal on every trial (the case-split network equals the "
+            "verified lower bound), the T2.1 corrected items (all four β cases) proved "
+            "symbolically, and on each minimal instance the corrected network's exact (4) equals "
+            "the exact dual value at Lemma C.1's v*, which is exactly feasible")
+FAILURE_MODES = (
+    FailureMode("undefined", UNDEFINED_REGIME, lambda t: t.checks.get("printed_defined") is False,
+                lambda: _counterexample(*UNDEFINED_INSTANCE), CORRECTED, CORRECTED_TEX, EVIDENCE),
+    FailureMode("suboptimal", "β > min(‖(y)₊‖, ‖(−y)₊‖) > 0: a printed output weight "
+                "(−1)^j(‖((−1)^j y)₊‖ − β) has the wrong sign",
+                lambda t: t.checks.get("printed_defined") is True,
+                lambda: _counterexample(*SUBOPTIMAL_INSTANCE), CORRECTED, CORRECTED_TEX, EVIDENCE),
+)
+#: the labels of the smallest failing trial per mode (the whole-run findings)
+PRINTED_LABELS = ("undefined (a sign part of y is empty)", "suboptimal (β above a label-part norm)")
+
+
+
+def _cases(kind: str) -> tuple[str, ...]:
+    """The exact items of the four β cases of Appendix C.1/F.1 (``bnproofs.exact.symbolic``)."""
+    return tuple(f"{kind}, β {a} ‖y₊‖, β {b} ‖y₋‖" for a in ("≤", ">") for b in ("≤", ">"))
+
+
+E = "[E] Ergen et al., ICLR 2022"
+AUDIT = (
+    Audited("Suppose the network is overparameterized such that the range of A^(L−2) is R^n",
+            f"{E}, Section 4, Theorem 4.1",
+            checks=("range_is_Rn", "sphere_constraint_attained", "convex_last_two_equals_lower"),
+            finding="needed: with rank A^(L−2) < n (the assumption probes) the corrected form is "
+                    "suboptimal against (8)'s certified optimum on A^(L−2)"),
+    Audited("(w_j^(L−1)*, w_j^(L)*) = (A^(L−2)† ((−1)^j y)₊, (−1)^j (‖((−1)^j y)₊‖₂ − β)), "
+            "j = 1, 2", f"{E}, Theorem 4.1",
+            checks=("printed_defined", "printed_not_above_found", "printed_optimal"),
+            exact=_cases("T2.1 printed"),
+            finding="fails as printed: undefined when a sign part of y is empty, suboptimal when "
+                    "β exceeds a nonempty part's norm (exact minimal counterexamples under the "
+                    "failure modes); optimal when β ≤ both part norms"),
+    Audited("[γ_j^(L−1)*; α_j^(L−1)*] = 1/‖((−1)^j y)₊‖₂ [‖((−1)^j y)₊ − (1/n)11ᵀ((−1)^j y)₊‖₂; "
+            "(1/√n) 1ᵀ((−1)^j y)₊]", f"{E}, Theorem 4.1",
+            checks=("printed_defined", "undefined_neuron_weight_zero"),
+            exact=("closed-form BN parameters on the circle", "closed-form BN maps p to p/‖p‖"),
+            finding="0/0 when ((−1)^j y)₊ = 0, and that neuron's printed output weight is ∓β ≠ 0: "
+                    "no convention gives the printed network a value"),
+    Audited("Thus, strong duality holds, i.e., p_L* = d_L*", f"{E}, Theorem 4.1",
+            checks=("strong_duality", "corrected_optimal")),
+    Audited("Applying the same steps in Theorem 2.1 for the data matrix A^(L−2) yields the "
+            "optimal parameters w^(1)*, w^(2)* (four cases by β against ‖(y)₊‖₂, ‖(−y)₊‖₂)",
+            f"{E}, Appendix F.1", checks=("corrected_optimal",), exact=_cases("T2.1 corrected"),
+            finding="the appendix's case split is the corrected statement; the theorem prints "
+                    "only its first case, with the other cases' neurons kept"),
+    Audited("v* = β(y)₊/‖(y)₊‖₂ − β(−y)₊/‖(−y)₊‖₂ if β ≤ both norms, … , y if β > both",
+            f"{E}, Appendix F.1",
+            checks=("sphere_constraint_exact", "samples_within_sphere_constraint"),
+            exact=_cases("Lemma C.1 v* feasible")),
+    Audited("p_L* = … = β(‖(y)₊‖₂ + ‖(−y)₊‖₂) − β²  (43)", f"{E}, Appendix F.1",
+            exact=("F.1 (43): primal value",)),
+    Audited("d_L* = −½‖v* − y‖₂² + ½‖y‖₂² = −β² + β(‖(y)₊‖₂ + ‖(−y)₊‖₂)  (44)",
+            f"{E}, Appendix F.1", exact=(_cases("T2.1 printed")[0],)),
+    Audited("we only consider the first case … and note that the same derivations apply to the "
+            "other cases as well", f"{E}, Appendix F.1", exact=_cases("T2.1 printed")[1:],
+            finding="true of the appendix's case-split parameters (all four corrected cases "
+                    "proved), not of the theorem's printed weights (the three other cases "
+                    "refuted)"),
+    Audited("p_L* ≥ d_L* := max −½‖v − y‖₂² + ½‖y‖₂² s.t. max_{θ∈Θ_s} "
+            "|vᵀ(BN_{γ,α}(A^(L−2) w^(L−1)))₊| ≤ β  (5)", f"{E}, Section 2, (5)",
+            checks=("samples_within_sphere_constraint", "gd_last_two_above_lower",
+                    "gd_full_above_lower"),
+            finding="BN outputs on Θ_s are unit vectors, so the constraint over any earlier "
+                    "layers is at most max(‖v₊‖, ‖(−v)₊‖): the bound holds over all layers"),
+    Audited("an optimal solution for the last two layer weights in (4)",
+            f"{E}, Theorem 4.1 with Lemma 1.1's (4)", checks=("infimum_path_to_limit",),
+            finding="over all layers of (3) the optimum is an infimum: shrinking every "
+                    "BN-feeding parameter by c lowers (3) to (4)'s value as c², never reaching "
+                    "it for c > 0"),
+)
 
 
 if __name__ == "__main__":
