@@ -29,20 +29,24 @@ import sys
 from dataclasses import dataclass
 
 import numpy as np
+import sympy as sp
 
 from bnproofs import instances
+from bnproofs.exact import networks as exact_nets
+from bnproofs.exact.program_46 import printed_46_lower
 from bnproofs.nets import bn_after_relu as bnr
 from bnproofs.programs.arrangements import (
     contains,
     cover_count,
     enumerate_arrangements,
+    rows_in_general_position,
     sample_arrangements,
 )
 from bnproofs.results import FAIL, Finding, excess_curve, training_series
 from bnproofs.tolerance import IPM, TRAIN, at_least, close, relative_gap
 
 from .claim import Claim, Comparison, Sides
-from .verdicts import failed_notes, statement_if, status_of, support
+from .verdicts import Audited, FailureMode, failed_notes, statement_if, status_of, support
 
 CLAIM = Claim(
     id="TG.1",
@@ -60,12 +64,12 @@ CLAIM = Claim(
     assumptions=("any X", "β > 0", "any labels y",
                  "D_i ranges over the arrangements of X (patterns 1[X w ≥ 0], no bias)"),
     reference="Ergen et al., ICLR 2022, Theorem G.1; proof in Appendix G.2",
-    tex=r"\begin{aligned}(45) = \min_{s_i, s_i'}\ & \frac{1}{2}\left\|\sum_i U_i'(s_i - s_i') "
-        r"- y\right\|_2^2 + \beta \sum_i \left(\|s_i\|_2 + \|s_i'\|_2\right)\\ \text{s.t. }\ & "
+    tex=r"\begin{array}{l}(45) = \min_{s_i, s_i'}\  \frac{1}{2}\left\|\sum_i U_i'(s_i - s_i') "
+        r"- y\right\|_2^2 + \beta \sum_i \left(\|s_i\|_2 + \|s_i'\|_2\right)\\ \text{s.t. }\  "
         r"(2D_i - I) X V_i \Sigma_i^{-1} s_{i,1:r_i} \ge 0,\ (2D_i - I) X V_i \Sigma_i^{-1} "
-        r"s'_{i,1:r_i} \ge 0\ \forall i, \quad (46)\\ & \Pi D_i X = U_i \Sigma_i V_i^\top,\ "
+        r"s'_{i,1:r_i} \ge 0\ \forall i, \quad (46)\\  \Pi D_i X = U_i \Sigma_i V_i^\top,\ "
         r"U_i' = \left[U_i,\ \tfrac{1}{\sqrt{n}}\mathbf{1}\right],\ "
-        r"r_i = \operatorname{rank}(\Pi D_i X).\end{aligned}",
+        r"r_i = \operatorname{rank}(\Pi D_i X).\end{array}",
 )
 
 
@@ -147,17 +151,16 @@ def sides(c: Case, rng, ctx) -> Sides:
         {"gd (45)-value − lower": gd.curve}, ex.lower, gd.every,
         hline={"(46) printed, lower bound": excess_curve([pr.lower], ex.lower)[0]})}
     data = {"samples_all_listed": bool(listed.all()),
-            "solvers_optimal": pr.solvers_optimal and ex.solvers_optimal}
+            "solvers_optimal": pr.solvers_optimal and ex.solvers_optimal,
+            "general_position": rows_in_general_position(X)}
     return Sides(_values(D, cover, pr, ex, gd), {"beta": beta, "rank": rank, "solver": ctx.solver},
                  series, data=data)
 
 
 def _finding(c: Case, s: Sides) -> Finding:
     v, p = s.values, s.params
-    best_net = min(v["printed_upper"], v["exact_upper"], v["gd_best"])
-    who = min((v["printed_upper"], "network rebuilt from (46) printed"),
-              (v["exact_upper"], "network rebuilt from the exact-cone program"),
-              (v["gd_best"], "trained network"))[1]
+    best_net, who = min((v["exact_upper"], "network rebuilt from the exact-cone program"),
+                        (v["gd_best"], "trained network"))
     return Finding(
         "statement_fails",
         f"(45) < (46) certified for n={c.n}, d={c.d} ({c.data}), rank X={p['rank']}, "
@@ -166,23 +169,30 @@ def _finding(c: Case, s: Sides) -> Finding:
         f"optimum in [{v['exact_lower']:.10g}, {v['exact_upper']:.10g}].")
 
 
+def _bracket(lo: float, hi: float) -> bool:
+    """Tight and not crossed: ``|hi − lo| ≤`` the interior-point tier."""
+    return abs(hi - lo) <= IPM.bound(lo)
+
+
 def compare(c: Case, s: Sides) -> Comparison:
     v = s.values
     pr_lo, pr_hi, ex_lo = v["printed_lower"], v["printed_upper"], v["exact_lower"]
-    general = c.data in ("general", "full_row_rank")
     P, cover = v["arrangements"], v["cover_count"]
-    count_ok = P == cover if general else P <= cover
+    count_ok = P == cover if s.data["general_position"] else P <= cover
     complete = count_ok and s.data["samples_all_listed"]
-    best_net = min(pr_hi, v["exact_upper"], v["gd_best"])
+    # networks of (45) not built from the printed program: the rebuilt one is feasible for it, so
+    # its value below the printed lower bound would be a crossed bracket, not a counterexample
+    best_net = min(v["exact_upper"], v["gd_best"])
     checks = {
         "count_vs_cover": support(count_ok),
         "samples_all_listed": support(s.data["samples_all_listed"]),
         "solvers_optimal": support(s.data["solvers_optimal"]),
-        "printed_bracket_tight": support(pr_hi - pr_lo <= IPM.bound(pr_lo)),
+        "printed_bracket_tight": support(_bracket(pr_lo, pr_hi)),
         "printed_rebuilt_equals_convex": support(close(pr_hi, v["printed_convex"], IPM)),
         # a network of (45) below the printed (46)'s lower bound refutes (45) = (46)
         "no_network_below_printed": statement_if(at_least(best_net, pr_lo, TRAIN), complete),
-        "exact_bracket_tight": support(v["exact_upper"] - ex_lo <= IPM.bound(ex_lo)),
+        # the exact-cone lower bound is a lower bound on (45): with it tight, (45) ≥ printed (46)
+        "exact_bracket_tight": support(_bracket(ex_lo, v["exact_upper"])),
         "gd_above_exact_lower": support(at_least(v["gd_best"], ex_lo, TRAIN)),
     }
     findings = [_finding(c, s)] if status_of(checks) == FAIL else []
@@ -190,12 +200,21 @@ def compare(c: Case, s: Sides) -> Comparison:
                       tolerance=IPM.as_dict(), notes=failed_notes(checks), findings=findings)
 
 
+FULL_ROW_RANK = "rank X = n (X of full row rank, n ≤ d)"
+DEPENDENT_ROWS = "rank X < n (the rows of X linearly dependent)"
+
+
+def regime(c: Case, s: Sides) -> str:
+    return FULL_ROW_RANK if s.params["rank"] == c.n else DEPENDENT_ROWS
+
+
 def summarise(result):
-    ts = [t for t in result.trials if "printed_lower" in t.values]
-    if not ts:
+    ts = result.trials
+    ok = [t for t in ts if "printed_lower" in t.values]
+    if not ok:
         return []
     out = []
-    bad = [i for i, t in enumerate(ts) if t.status == FAIL]
+    bad = [i for i, t in enumerate(ts) if t.status == FAIL and "printed_lower" in t.values]
     if bad:
         i = min(bad, key=lambda j: (ts[j].params["n"], ts[j].params["d"]))
         p, v = ts[i].params, ts[i].values
@@ -206,16 +225,105 @@ def summarise(result):
             f"network of (45) reaches {min(v['exact_upper'], v['gd_best']):.10g}. Cause: (46) "
             f"restricts w to the row space of Π D_i X; realising a pattern can need a null-space "
             f"component (e.g. n ≤ d with correlated rows).", trial=i))
-    ok = sum(t.checks["exact_bracket_tight"] and t.checks["gd_above_exact_lower"] for t in ts)
+    good = sum(t.checks["exact_bracket_tight"] and t.checks["gd_above_exact_lower"] for t in ok)
     agree = sum(t.values["printed_lower"] - t.values["exact_upper"]
-                <= IPM.bound(t.values["exact_upper"]) for t in ts)
+                <= IPM.bound(t.values["exact_upper"]) for t in ok)
     out.append(Finding(
-        "corrected_form_holds" if ok == len(ts) else "observation",
+        "corrected_form_holds" if good == len(ok) else "observation",
         f"(46) with the exact projected cone K_i = Σ_i V_iᵀ{{w : (2D_i − I)Xw ≥ 0}}: certified "
-        f"bracket tight and no trained network below it on {ok}/{len(ts)} trials; printed and "
-        f"exact optima agree on {agree}/{len(ts)} (on rows in general position with n > d every "
+        f"bracket tight and no trained network below it on {good}/{len(ok)} trials; printed and "
+        f"exact optima agree on {agree}/{len(ok)} (on rows in general position with n > d every "
         f"lost neuron is recovered at a neighbouring arrangement's boundary)."))
     return out
+
+
+# ----------------------------------------------------------------- the failure mode, exactly
+
+#: the minimal instance (tests/claims/test_tg_1.py finds it by enumeration over n = 2,
+#: d ≤ 2, X ∈ {−2..2}^{2×d}, y ∈ {−1, 0, 1}², β = 1/2; n = 1 has no BN: Πz = 0 always)
+MINIMAL = {"X": [[-2, -1], [-1, 1]], "y": [1, 0], "beta": "1/2"}
+#: a rational dual point of the printed (46) on it (Clarabel's, rounded), and a network of (45):
+#: one neuron, w = (−1, −1), γ = α = 1/√2, w^(2) = 1/2 — BN((Xw)₊) = BN((3, 0)) = (1, 0)
+MINIMAL_DUAL = ["17/20", "-3/20"]
+MINIMAL_NET = {"W": [[-1], [-1]], "gamma": ["sqrt(2)/2"], "alpha": ["sqrt(2)/2"],
+               "w_out": ["1/2"]}
+
+
+def exact_counterexample() -> dict:
+    """The printed (46)'s verified exact lower bound above the exact (45)-value of a network,
+    and that network's value equal to the unit-sphere dual bound of (45) at
+    ``v = y · min(1, β/‖y‖)`` (every BN output on Θ_s is a unit vector: ``|vᵀ BN| ≤ ‖v‖ ≤ β``),
+    so it is (45)'s optimum — which the exact-cone program reaches."""
+    X, y, beta = (exact_nets.matrix(MINIMAL["X"]), exact_nets.matrix(MINIMAL["y"]),
+                  exact_nets.number(MINIMAL["beta"]))
+    bound = printed_46_lower(X, y, beta, exact_nets.matrix(MINIMAL_DUAL))
+    net = {k: [exact_nets.number(e) for e in val] if k != "W" else exact_nets.matrix(val)
+           for k, val in MINIMAL_NET.items()}
+    value = exact_nets.relu_bn_objective(X, net["W"], net["gamma"], net["alpha"], net["w_out"],
+                                         y, beta)
+    v = y * sp.Min(1, beta / exact_nets.norm(y))
+    opt, feas = sp.nsimplify(-sum(e**2 for e in v - y) / 2 + sum(e**2 for e in y) / 2), bool(
+        sum(e**2 for e in v) <= beta**2)
+    proved = bound["feasible"] and exact_nets.proved_above(bound["lower"], value)
+    return {"instance": {k: str(val) for k, val in MINIMAL.items()},
+            "exact": {"printed_46_lower": str(bound["lower"]), "network": str(value),
+                      "optimum_45": str(opt) if feas and opt == value else "not proved",
+                      "dual_point": str(MINIMAL_DUAL)},
+            "proved": bool(proved),
+            "text": f"X = {MINIMAL['X']}, y = {MINIMAL['y']}, β = 1/2: every printed cone of "
+                    f"(46) except the constant direction is {{0}} (x₁ᵀx₂ = 1 lies strictly "
+                    f"between 0 and min‖x_i‖² = 2), so printed (46) ≥ {bound['lower']} (a "
+                    f"verified rational dual point), while one neuron w = (−1, −1) of (45) reaches "
+                    f"{value}, the optimum of (45)."}
+
+
+FAILURE_MODES = (
+    FailureMode(
+        "lost neurons", "a pattern D_i needs w outside the row space of Π D_i X (its inactive "
+        "rows pushed below 0 by a null-space component), seen with rank X = n ≤ d",
+        lambda t: t.checks.get("no_network_below_printed") is False, exact_counterexample,
+        corrected="(45) equals (46) with the exact projected cone K_i = Σ_i V_iᵀ{w : (2D_i − I)Xw "
+                  "≥ 0} in place of (2D_i − I)XV_iΣ_i⁻¹s_{i,1:r_i} ≥ 0 (w = V_iΣ_i⁻¹q + N_iz, "
+                  "z eliminated by Farkas)",
+        corrected_tex=r"K_i = \Sigma_i V_i^\top \left\{w : (2D_i - I) X w \ge 0\right\},\quad "
+                      r"s_{i,1:r_i} \in K_i",
+        evidence="support checks exact_bracket_tight and gd_above_exact_lower on every trial (the "
+                 "exact-cone bracket is tight and no trained network beats it), and on the minimal "
+                 "instance (45)'s exact optimum 3/8 (a network meets the unit-sphere dual bound)"),
+)
+
+E = "[E] Ergen et al., ICLR 2022"
+AUDIT = (
+    Audited("min_{θ∈Θ_s} ½‖Σ_j BN_{γ_j,α_j}((Xw_j^(1))₊) w_j^(2) − y‖₂² + β‖w^(2)‖₁  (45)",
+            f"{E}, Appendix G", checks=("gd_above_exact_lower",),
+            finding="BN of a constant ReLU output is 0/0 in (2); γ = 0 makes every BN output "
+                    "α/√n·1, so constant neurons need no convention"),
+    Audited("For any data matrix X, the non-convex training problem in (45) can be equivalently "
+            "stated as the convex program (46)", f"{E}, Appendix G, Theorem G.1",
+            checks=("no_network_below_printed", "printed_bracket_tight",
+                    "printed_rebuilt_equals_convex"),
+            finding="fails as printed: (45) < (46) certified where rank X = n (the failure mode, "
+                    "exact minimal counterexample); holds on every trial with rank X < n"),
+    Audited("(2D_i − I_n)XV_iΣ_i⁻¹s_{i,1:r_i} ≥ 0, (2D_i − I_n)XV_iΣ_i⁻¹s'_{i,1:r_i} ≥ 0  (46)",
+            f"{E}, Appendix G, (46)", checks=("exact_bracket_tight",),
+            finding="the cone of w in the row space of Π D_i X only; the exact set of q = Σ_iV_iᵀw "
+                    "is the projected cone K_i (corrected statement)"),
+    Audited("(I_n − (1/n)11ᵀ)D_iX := U_iΣ_iV_iᵀ, U_i' := [U_i  1/√n], r_i := rank((I_n − "
+            "(1/n)11ᵀ)D_iX), and s_{i,1:r_i} denotes all the entries of s_i except the last one",
+            f"{E}, Appendix G, Theorem G.1",
+            checks=("printed_rebuilt_equals_convex", "count_vs_cover", "samples_all_listed"),
+            finding="the index is printed 1:r_i − 1 in the constraint and 'all entries except the "
+                    "last' in the text; for s_i ∈ R^(r_i+1) that is 1:r_i, which the suite uses"),
+    Audited("max_{θ∈Θ_s} |vᵀBN((Xw)₊)| = max_i max_{‖s_i‖=1, (2D_i−I)XV_iΣ_i⁻¹s_{i,1:r_i}≥0} "
+            "|vᵀU_i's_i|", f"{E}, Appendix G.2, proof of Theorem G.1",
+            checks=("no_network_below_printed",),
+            finding="the substitution w = V_iΣ_i⁻¹q_i drops the null-space part of w that can "
+                    "realise the pattern: the right side can be smaller (an inequality), the "
+                    "step where the printed program loses neurons"),
+    Audited("Then, the rest of the proof directly follow from Theorem 2.2", f"{E}, Appendix G.2",
+            checks=("exact_bracket_tight", "gd_above_exact_lower"),
+            finding="holds with the exact cone K_i: Theorem 2.2's argument then applies verbatim"),
+)
 
 
 if __name__ == "__main__":

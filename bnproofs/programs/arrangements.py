@@ -49,6 +49,14 @@ def general_position(Uprime: np.ndarray, tol: float = 1e-9) -> bool:
     return True
 
 
+def rows_in_general_position(M: np.ndarray, tol: float = 1e-9) -> bool:
+    """The rows of ``M`` (n × d, rank r) in general position in their span: every r of them
+    independent (:func:`general_position` of their coordinates in an orthonormal basis of the
+    row space) — the condition for the central arrangement of ``{w : m_jᵀ w = 0}`` to have
+    exactly :func:`cover_count` ``(n, r)`` regions."""
+    return general_position(_row_space(np.asarray(M, dtype=float)), tol)
+
+
 def _row_space(M: np.ndarray) -> np.ndarray:
     """Coordinates of the rows of M in an orthonormal basis of their span (rank-revealing)."""
     _, s, Vt = np.linalg.svd(M, full_matrices=False)

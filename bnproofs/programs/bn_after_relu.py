@@ -105,6 +105,13 @@ def extreme_rays(Q: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     return np.array(rays).reshape(-1, n)
 
 
+def centred_pattern(X: np.ndarray, Di: np.ndarray) -> np.ndarray:
+    """``Π D_i X``: the rows of the pattern's active set, de-meaned (BN centres the ReLU's
+    output ``D_i X w`` over the batch)."""
+    PDX = Di[:, None] * X
+    return PDX - PDX.mean(axis=0)
+
+
 def program_46(X, D, y, beta, cone: str = "printed") -> Program46:
     """Program (46) for the arrangements ``D`` of ``X`` (P × n booleans); ``cone="exact"`` uses
     the exact projected cone ``K_i`` (module docstring) instead of the printed one."""
@@ -117,9 +124,7 @@ def program_46(X, D, y, beta, cone: str = "printed") -> Program46:
     blocks, Gs = [], []
     for Di in D:
         S = (2.0 * Di - 1.0)[:, None]
-        PDX = Di[:, None] * X
-        PDX = PDX - PDX.mean(axis=0)
-        U, s, Vt = np.linalg.svd(PDX, full_matrices=True)
+        U, s, Vt = np.linalg.svd(centred_pattern(X, Di), full_matrices=True)
         r = int(np.sum(s > tol))
         VSinv = Vt[:r].T / s[:r]
         N = Vt[r:].T
