@@ -238,7 +238,7 @@ def binding_eps_a(rho_w) -> np.ndarray:
     return np.where(ea >= BIND_MIN, ea, np.nan)
 
 
-def _binding_runs(p, a0, w0, eps, X, EA, first, ls, device):
+def _binding_runs(p, a0, w0, eps, EA, first, ls, device):
     """The a-binding runs: the ε_a = 1 runs' starts and ε again, with :func:`binding_eps_a` of
     the w-rate their first pass settled at. ``(rows of the ε_a = 1 runs, ε_a, first pass)``."""
     one = np.nonzero(EA == 1.0)[0]
@@ -260,7 +260,7 @@ def _rate_side(p, a0, w0, xs, lam, ls, V, device):
     eps = _eps(p, w0, X, ls[-1])
     first = ols.bngd_on(p, a0=a0, w0=w0, eps=eps, eps_a=EA, steps=MAX_STEPS, tol=TOL,
                         device=device)  # how long each run needs
-    b, ea_b, fb = _binding_runs(p, a0, w0, eps, X, EA, first, ls, device)
+    b, ea_b, fb = _binding_runs(p, a0, w0, eps, EA, first, ls, device)
     hit = np.concatenate([first.hit, fb.hit if fb is not None else []]).astype(int)
     X, EA, eps, a0, w0 = (np.concatenate([X, X[b]]), np.concatenate([EA, ea_b]),
                           np.concatenate([eps, eps[b]]), np.concatenate([a0, a0[b]]),
@@ -312,7 +312,8 @@ def _settle_side(p, a_settle, w_settle, lstar_d, device):
 
 def _series(rs, xs, kappa, kappa_star, settle_typ, settle_small):
     rows, claimed, X, EA = rs["rows"], rs["claimed"], rs["X"], rs["EA"]
-    meas = np.array([w["rho_slowest_measured"] or np.nan for w in rows])
+    meas = np.array([np.nan if w["rho_slowest_measured"] is None else w["rho_slowest_measured"]
+                     for w in rows])
     hyp = np.array([w["hypothesis"] for w in rows])
     order = [int(b) for b in np.argsort(claimed) if hyp[b]]
     shown = [int(np.nonzero((X == e) & (EA == 1.0))[0][0]) for e in xs]
@@ -392,18 +393,19 @@ def _rate_checks(v) -> dict:
     """The rate checks over a trial's runs. Statements: every decided run's modes and claimed
     rate match (``rates_match``), the a-mode's rate is ``|1 − ε_a|`` where it is the slowest
     (``a_mode_rate``), and no decided run is faster than the best rate ``(κ* − 1)/(κ* + 1)``.
-    Support: some run decided, and some a-binding run decided — where the trial could have
-    one (``binding_runs > 0``; otherwise recorded)."""
+    Support: some run decided, and some a-binding run decided where the trial could have one
+    (``binding_runs > 0``); where it could not, ``a_binding_feasible`` records so."""
     rows, best = v["runs"], v["bngd_best_rate"]
     decided = [w for w in rows if w["decided"]]
     a_bound = any(w["slowest_predicted"] == "a" for w in decided)
+    binding = ({"a_mode_slowest_reached": support(a_bound)} if v["binding_runs"]
+               else {"a_binding_feasible": record(False)})
     return {"rates_match": statement(all(w["ok"] for w in rows)),
             "a_mode_rate": statement(all(w["a_mode_ok"] for w in rows)),
             "no_run_beats_best_rate": statement(all(
                 w["rho_slowest_measured"] >= best or ols.same_rate(
                     w["rho_slowest_measured"], best, RATE.rtol, RATE.atol) for w in decided)),
-            "some_run_decided": support(bool(decided)),
-            "a_mode_slowest_reached": (support if v["binding_runs"] else record)(a_bound)}
+            "some_run_decided": support(bool(decided)), **binding}
 
 
 def _failure_text(c: Case, v, checks, kappa, kappa_star) -> str:

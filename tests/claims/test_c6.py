@@ -102,3 +102,12 @@ def test_c6_binding_eps_a():
     ea = c6.binding_eps_a([0.9, 0.99, 0.999])
     assert np.allclose(ea[:2], [0.05, 0.005]) and np.isnan(ea[2])
     assert np.all(1 - ea[:2] > np.array([0.9, 0.99]))
+
+
+def test_c6_where_eps_hat_sits_at_the_stability_edge_no_a_binding_run_is_possible():
+    """u ∥ an outlying λ_min: ρ_w ≈ 0.999, so the a-mode could be the slowest only with
+    ε_a < BIND_MIN; the trial records that and still passes on its decided runs."""
+    trial, _ = run_trial(c6, Context(1, 1))
+    assert trial.values["binding_runs"] == 0 and "a_mode_slowest_reached" not in trial.checks
+    assert trial.roles["a_binding_feasible"] == "record" and not trial.checks["a_binding_feasible"]
+    assert trial.status == PASS and trial.checks["some_run_decided"]
