@@ -3,7 +3,8 @@
 What this module computes, each side independently:
 
 * ``arrangements`` — exact enumeration of the patterns of ``X`` (count against Cover's formula
-  ``2 Σ_{k<rank X} C(n−1, k)`` for rows in general position, sampled gates all listed);
+  ``2 Σ_{k<rank X} C(n−1, k)`` where a test finds the rows in general position, an upper bound
+  otherwise; sampled gates all listed);
   ``rank_deficient_blocks`` counts ``r_i < max_j r_j``, ``zero_blocks`` those with
   ``Π D_i X = 0`` (only the constant neuron ``α/√n · 1`` remains, unconstrained);
 * ``printed_lower`` / ``printed_upper`` — the certified bracket of (46) as printed: a verified
@@ -16,11 +17,15 @@ What this module computes, each side independently:
   null-space component to ``w`` is needed to realise the pattern;
 * ``gd_best`` — (45) at the best of several Adam restarts (numpy evaluation).
 
-Verdict: a real network of (45) (rebuilt or trained) with an objective below the verified lower
-bound of the printed (46) certifies (45) < (46): the statement check, deciding once the
-enumeration is complete. The printed bracket tight (convex = dual), the rebuilt network attaining
-it and training never beating it support a pass. The exact-cone program is reported beside it as
-the corrected statement. Statements: docs/theorems/ergen.md.
+Verdict: a real network of (45) not built from the printed program (rebuilt from the exact-cone
+program, or trained) with an objective below the verified lower bound of the printed (46)
+certifies (45) < (46): the statement check, deciding once the enumeration is complete (the
+network rebuilt from the printed program is feasible for it, so below its lower bound it would be
+a crossed bracket — an error, never a counterexample). A pass needs both brackets tight (not
+crossed), the rebuilt network attaining the printed value and training never beating the
+exact-cone bound, which bounds (45) from below. Regimes by rank X; the failure mode has an exact
+minimal counterexample (:mod:`bnproofs.exact.program_46`); the exact-cone program is the
+corrected statement. Statements: docs/theorems/ergen.md.
 """
 
 from __future__ import annotations
