@@ -8,7 +8,10 @@ folder, and times it by the wall clock):
 
 * ``trials`` — the trial phase of the default run (every claim, or --claims; --trials trials,
   seed 0, ``--no-exact``) at ``--workers 1`` and ``--workers 2``: the speedup (target ≥ 1.8× on
-  2 cores), and whether both gave the same results (timings aside).
+  2 cores), and whether both gave the same results: timings aside (run facts, values whose key
+  ends ``_s``/``seconds``/``per_second``, durations and rates quoted in notes and findings), the first
+  differing paths listed otherwise. The payloads are kept as
+  ``benchmarks/out/campaign_<run>.json``.
 * ``report`` — the whole ``bnproofs report`` (trials, exact checks, notebooks, HTML) at
   ``--workers 2`` (target ≤ 5 min on 2 cores).
 * ``dask`` — --dask-trials trials of --dask-claim on a ``distributed.LocalCluster`` of 2 worker
@@ -78,13 +81,36 @@ def bnproofs(*argv, check=True) -> tuple[float, subprocess.CompletedProcess]:
     return wall, res
 
 
+TIMING_KEY = re.compile(r"(_s|_seconds|seconds|per_second)$")
+DURATION = re.compile(r"\d+(\.\d+)?(e[-+]?\d+)? ?(s|ms|[a-z]+/s)\b")  # 1.2s, 11 runs/s
+
+
 def results_only(x):
-    """A payload without its timings and run facts: what must not depend on where it ran."""
+    """A payload without what depends on when and where it ran: run facts, timing values
+    (keys ending ``_s``/``seconds``/``per_second``) and durations quoted in texts."""
     if isinstance(x, dict):
-        return {k: results_only(v) for k, v in x.items() if k not in RUN_FACTS}
+        return {k: results_only(v) for k, v in x.items()
+                if k not in RUN_FACTS and not TIMING_KEY.search(k)}
     if isinstance(x, list):
         return [results_only(v) for v in x]
+    if isinstance(x, str):
+        return DURATION.sub("<duration>", x)
     return x
+
+
+def differences(a, b, path="", out=None) -> list[str]:
+    """Where two payloads differ, timings aside (the first 20 paths)."""
+    out = [] if out is None else out
+    a, b = (results_only(a), results_only(b)) if not path else (a, b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            differences(a.get(k), b.get(k), f"{path}.{k}", out)
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            differences(x, y, f"{path}[{i}]", out)
+    elif a != b and not (a != a and b != b):  # NaN equals NaN here
+        out.append(f"{path}: {str(a)[:60]} | {str(b)[:60]}")
+    return out[:20]
 
 
 def stored_times(store: Path) -> tuple[float, float]:
@@ -105,6 +131,8 @@ def check_run(tmp: Path, name: str, ids, trials: int, *extra) -> dict:
     wall, _ = bnproofs("check", *ids, "--trials", str(trials), "--seed", "0", "--quiet",
                        "--store", str(store), "--json", str(js), *extra)
     compute, span = stored_times(store)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(js, OUT.parent / f"campaign_{name}.json")  # kept, to look into a difference
     return {"wall_s": wall, "compute_s": compute, "span_s": span,
             "payload": json.loads(js.read_text())}
 
@@ -113,10 +141,11 @@ def part_trials(args, tmp: Path) -> dict:
     ids = args.claims or all_ids()
     runs = {w: check_run(tmp, f"trials{w}", ids, args.trials, "--no-exact", "--workers", str(w))
             for w in (1, 2)}
-    same = results_only(runs[1]["payload"]) == results_only(runs[2]["payload"])
+    diff = differences(runs[1]["payload"], runs[2]["payload"])
     return {"claims": ids, "trials": args.trials, "wall_1_s": runs[1]["wall_s"],
             "wall_2_s": runs[2]["wall_s"], "compute_s": runs[1]["compute_s"],
-            "speedup": runs[1]["wall_s"] / runs[2]["wall_s"], "same_results": same,
+            "speedup": runs[1]["wall_s"] / runs[2]["wall_s"], "same_results": not diff,
+            "differences": diff,
             "verdicts": {c["id"]: c["verdict"] for c in runs[2]["payload"]["claims"]}}
 
 
@@ -149,8 +178,8 @@ def part_dask(args, tmp: Path) -> dict:
             "compute_s": dask["compute_s"],
             "overhead_ms": 1000 * (2 * dask["span_s"] - dask["compute_s"]) / n,
             "empty_task_ms": 1000 * 2 * empty / 1000, "local_wall_s": local["wall_s"],
-            "same_results_as_local": results_only(dask["payload"])
-            == results_only(local["payload"])}
+            "same_results_as_local": not differences(dask["payload"], local["payload"]),
+            "differences": differences(dask["payload"], local["payload"])}
 
 
 def _rows(store: Path) -> int:
@@ -199,7 +228,9 @@ def table(fig: dict) -> str:
         t = fig["trials"]
         lines.append(f"| trial phase, {len(t['claims'])} claims × {t['trials']} trials"
                      f"{_load(t)} | {t['wall_1_s']:.0f} s at 1 worker, {t['wall_2_s']:.0f} s at "
-                     f"2: **{t['speedup']:.2f}×**; same results: {t['same_results']} | ≥ 1.8× |")
+                     f"2: **{t['speedup']:.2f}×**; same results: "
+                     f"{'not compared' if t['same_results'] is None else t['same_results']} "
+                     "| ≥ 1.8× |")
     if "report" in fig:
         r = fig["report"]
         lines.append(f"| `bnproofs report`, {len(r['claims'])} claims × {r['trials']} trials, "
