@@ -45,6 +45,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -218,11 +219,12 @@ def _load(part: dict) -> str:
 
 def table(fig: dict) -> str:
     """The Markdown section "Campaigns" from the figures measured so far."""
-    lines = ["## Campaigns", "", "Measured by `python benchmarks/campaign.py` on "
-             f"{fig.get('cores')} cores; figures in benchmarks/out/campaign.json. Each row gives "
-             "the machine's load average when the part started: other work on a shared machine "
-             "slows every run and the parallel ones most, so rows with a load above the core "
-             "count are not the machine's figures.", "",
+    intro = textwrap.fill(
+        f"Measured by `python benchmarks/campaign.py` on {fig.get('cores')} cores; figures in "
+        "benchmarks/out/campaign.json. Each row gives the machine's load average when the part "
+        "started: other work on a shared machine slows every run and the parallel ones most, so "
+        "rows with a load above the core count are not the machine's figures.", width=100)
+    lines = ["## Campaigns", "", intro, "",
              "| part | figure | target |", "|---|---|---|"]
     if "trials" in fig:
         t = fig["trials"]
