@@ -32,6 +32,8 @@ def test_minimal_counterexample_is_exact_and_proved():
     assert ce["proved"]
     assert ce["exact"]["printed_46_lower"] == "191/400" and ce["exact"]["network"] == "3/8"
     assert ce["exact"]["optimum_45"] == "3/8"  # the network is (45)'s optimum
+    lo, hi = (float(e) for e in ce["exact"]["exact_cone_46_bracket"].strip("[]").split(","))
+    assert lo - 1e-8 <= 0.375 <= hi + 1e-8  # the corrected program meets it
 
 
 def _gap(X, y, beta=0.5):
@@ -83,6 +85,7 @@ def test_a_crossed_printed_bracket_is_an_error_not_a_counterexample():
     assert status_of(checks) == INCONCLUSIVE
     checks = tg_1.compare(c, _sides(exact_upper=0.9, exact_lower=0.9)).checks
     assert not checks["no_network_below_printed"].held and status_of(checks) == FAIL
+    assert checks["exact_cone_equals_45"].held and checks["exact_cone_equals_45"].role == "record"
 
 
 def test_count_vs_cover_follows_the_general_position_test():
