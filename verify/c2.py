@@ -14,8 +14,11 @@ What this module computes independently:
   zero, along the ray ``(0, u)``; at a saddle the least equals ``(1 − √(1 + 4‖g‖²/‖w‖_H²))/2``
   *(derived)*;
 * a search for *all* critical points: Levenberg–Marquardt (``scipy.optimize.least_squares``) on
-  ``(∇J, ‖w‖² − 1)`` from 24 random starts; every root it finds is classified, and a root of
-  neither kind would contradict the statement;
+  ``(∇J, ‖w‖² − 1)`` from 24 random starts; every root it finds is classified against the
+  printed minimiser and the saddle condition, and a root of neither kind would contradict the
+  statement; the search is evidence only where it found a minimiser (and, for d ≥ 2, a saddle);
+* the printed gradient (the BNGD update's) against central differences of J at minimisers,
+  saddles and random points;
 * ``J ≥ J*`` at 2000 random points (``J(a, w) = J₀(a w/‖w‖_H)``).
 """
 

@@ -14,10 +14,14 @@ minimum-norm preimage ``w = V Σ⁻¹ q``, one with a zero column ``q_j = 0``):
   calling BN;
 * the worst relative difference ``|(9) − (16)| / max(1, |(9)|)`` over the parameter sets;
 * what the map loses: ``(9)(w) = (9)(V Vᵀ w)`` (the discarded component ``(I − V Vᵀ) w``, nonzero
-  whenever ``r < d``, does not change the model) and ``Σ Vᵀ (V Σ⁻¹ Q) = Q``.
+  whenever ``r < d``, does not change the model) and ``Σ Vᵀ (V Σ⁻¹ Q) = Q``; that component is
+  the kernel of ``w ↦ ΠXw`` (``ΠX·lost = 0`` and ``w − lost`` in the row space, by a projector
+  computed without ``V``: :func:`bnproofs.data.row_space_projector`);
+* that the whitening is the compact SVD of the centred data E.1 uses (``U ⊥ 1``, ``UᵀU = I``).
 
 Tolerance: the ``exact`` tier scaled by ``‖X‖₂ / σ_r`` (the data's norm, mean included, over its
-smallest nonzero centred singular value: forming ``X w`` and centring costs that much).
+smallest nonzero centred singular value: forming ``X w`` and centring costs that much), applied
+per parameter set as ``|(9) − (16)| ≤ atol + rtol·|(9)|``.
 """
 
 from __future__ import annotations

@@ -25,9 +25,12 @@ Per direction i: the cosine (18) at every step, and ``t_i`` — the first step a
 ``ρ(σ_i, t_i)`` (negative: high σ first), the spread ``log10(t_90% / t_10%)`` of the crossing steps
 (0 = all directions at once), and which directions have moved most after 10% of the run.
 
-Checks (the remark's two observations, measured): the BN model moves high-σ directions first
-(``ρ ≤ −0.5``), and the whitened model (its own init) is more uniform than the BN model (smaller
-spread). The mapped-init run is reported, not checked.
+Checks (the remark's two observations, measured; the thresholds are this suite's): the BN model
+moves high-σ directions first (``ρ ≤ −0.5``), and the whitened model (its own init) is more
+uniform than the BN model (smaller spread). The measurement's soundness is support: (18) is a
+cosine (1 at the start, at most 1, invariant to the scale of W), its V is that of the centred
+data, and the mapped init ``Q0 = ΣVᵀW0`` starts at the BN model's objective (Lemma 5.1). The
+mapped-init run's ordering is reported, not checked.
 """
 
 from __future__ import annotations

@@ -24,8 +24,12 @@ What this module computes.
    (mean, centred norm and n of ``X``, resp. of ``g(X)``; Appendix A.1's full-batch convention),
    test inputs unchanged (A.1: truncation is applied to the training data only).
 
-The verdict is decided by the Eckart–Young checks and the convex ≤ GD certificate; the accuracies
-are observations (numbers per k in the trial values and in the summary).
+The statement is decided by the Eckart–Young checks (tail formula, σ_{k+1}, random competitors,
+all under the ``exact`` tier scaled to ‖ΠX‖_F²) and by the whitening of ``g(X)`` being ``U_k``
+(Section 5.2: "one can simply omit the columns of U"). The convex side's soundness — solver
+status optimal, convex ≤ GD, the rebuilt network's value — is support; the accuracies are
+observations (numbers per k in the trial values and in the summary). The printed indicator
+``1{i ≥ k}`` is a record check.
 """
 
 from __future__ import annotations

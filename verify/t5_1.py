@@ -18,7 +18,11 @@ n ≤ d, rank-deficient, ill-conditioned, vector outputs):
   the same point: the relative differences of the new γ, α, w^(2), and of the q-space steps
   ``Σ Vᵀ W' − Q`` against ``Σ² (Q' − Q)`` (allowed, besides the tier, ``100 eps κ ‖Q‖/‖step‖``:
   a step is a difference of nearby weights);
-* the probe: the same relation with (3)'s decay on ``w^(1)`` (and on ``q``) added.
+* the probe: the same relation with (3)'s decay on ``w^(1)`` (and on ``q``) added, and the
+  proof's reversed last line — both recorded, never deciding.
+
+``outside_row_space`` is measured with :func:`bnproofs.data.row_space_projector`, not with the
+whitening's ``V`` whose Σ the relation uses.
 
 A data set with ``r = 0`` (equal rows) leaves BN undefined for every neuron: nothing to test, the
 trial is inconclusive. Tolerance: the ``exact`` tier scaled by ``κ = ‖X‖₂/σ_r``.
