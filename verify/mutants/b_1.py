@@ -1,6 +1,6 @@
 """Mutants of B.1 (program (8) and its Fenchel dual for logistic and hinge losses): the dual
-objective evaluated at the wrong sign of v, the hinge loss without its margin, and the logistic
-conjugate with one of its two entropy terms."""
+objective evaluated at the wrong sign of v, the hinge loss without its margin, the logistic loss in
+bits, and the logistic conjugate with one of its two entropy terms."""
 
 from __future__ import annotations
 
@@ -34,6 +34,13 @@ def _hinge_without_margin(name, f, y, _value=losses.value):
     return _value(name, f, y)
 
 
+def _logistic_in_bits(name, f, y, _value=losses.value):
+    f, y = np.asarray(f, dtype=float), np.asarray(y, dtype=float)
+    if name == "logistic":
+        return float(np.sum(np.logaddexp2(0.0, -y * f / np.log(2.0))))
+    return _value(name, f, y)
+
+
 def _one_entropy_term(name, v, y, _dual=dual_expression):
     if name != "logistic":
         return _dual(name, v, y)
@@ -46,6 +53,8 @@ MUTANTS = [
            "−L*(v) evaluated with the conjugate at v instead of −v (a sign of v)"),
     Mutant("B.1", "hinge_without_margin", "bnproofs.programs.losses:value",
            _hinge_without_margin, "hinge loss max(0, −yf): the margin 1 dropped"),
+    Mutant("B.1", "logistic_in_bits", "bnproofs.programs.losses:value", _logistic_in_bits,
+           "logistic loss log₂(1 + e^(−yf)): the cross-entropy in bits, not nats"),
     Mutant("B.1", "logistic_one_entropy_term", "bnproofs.solvers.clarabel:dual_expression",
            _one_entropy_term, "logistic conjugate with H(p) = p log p only (the (1 − p) log(1 − p) "
            "term dropped) in the dual program"),
