@@ -38,6 +38,36 @@ def random_prefix(rng, d: int, widths: list[int]) -> list[Layer]:
             for i in range(len(widths))]
 
 
+def ramp_layer(A: np.ndarray, width: int, rng) -> Layer:
+    """A BN + ReLU layer on ``A`` (n × m, distinct rows) whose output has rank n: along a random
+    direction ``w``, ``z = A w`` has distinct entries and ``u = Πz/‖Πz‖``; neuron k takes
+    ``[γ; α] ∝ [1; −t_k √n]`` (on the unit circle), so its output is the ramp
+    ``γ (u − t_k 1)_+`` with ``t_k`` below the k-th smallest entry of ``u`` and above the one
+    before: the ramps of ``k = 0..n−1`` are nonzero on the top ``n − k`` entries (a triangular
+    system). Columns beyond n repeat the first ramp. Needs ``width ≥ n``."""
+    n = A.shape[0]
+    if width < n:
+        raise ValueError(f"a layer of width {width} < n = {n} cannot have rank n")
+    w = rng.standard_normal(A.shape[1])
+    z = A @ w
+    u = np.sort((z - z.mean()) / np.linalg.norm(z - z.mean()))
+    base = np.r_[u[0] - 1.0, 0.5 * (u[:-1] + u[1:])]
+    t = np.r_[base, np.full(width - n, base[0])]
+    alpha = -t * np.sqrt(n)
+    scale = np.sqrt(1.0 + alpha**2)
+    return Layer(np.tile(w[:, None], (1, width)), 1.0 / scale, alpha / scale)
+
+
+def full_range_prefix(rng, X, widths: list[int]) -> list[Layer]:
+    """Layers of :func:`ramp_layer`, one per width, each on the previous output: ``A^(L−2)``
+    has range ``R^n`` (Theorem 4.1's assumption) when the rows of ``X`` are distinct."""
+    layers, A = [], np.asarray(X, dtype=float)
+    for m in widths:
+        layers.append(ramp_layer(A, m, rng))
+        A = prefix_output(layers[-1:], A)
+    return layers
+
+
 def prefix_output(prefix: list[Layer], X) -> np.ndarray:
     """``A^(L−2)``: the activations after the prefix (``X`` itself for an empty prefix)."""
     return hidden(Net(prefix, np.zeros(1)), X) if prefix else np.asarray(X, dtype=float)
