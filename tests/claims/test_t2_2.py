@@ -1,12 +1,14 @@
 """Theorem 2.2 (verify/t2_2.py): (6) = (8) on an edge case, and the mutations the checks catch."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
 
 pytest.importorskip("torch")  # every trial trains a network  # noqa: E402
 
-from bnproofs.results import FAIL, PASS
+from bnproofs.certify import rebuild
+from bnproofs.results import FAIL, PASS, ClaimResult
 from verify import t2_2
 from verify.claim import Context, run_trial
 
@@ -19,6 +21,34 @@ def test_t2_2_n_equals_d_plus_1_holds():
     assert trial.values["arrangements"] == trial.values["cover_count"]
     assert trial.values["neurons_rebuilt"] <= trial.params["n"] + 1
     assert not findings
+
+
+def test_t2_2_rebuilt_network_is_8_at_its_own_point_and_a_wrong_rebuild_fails(monkeypatch):
+    """C.3's (33)–(34): the rebuilt network's (6) is (8) at the point it came from; a first
+    layer with VΣq for VΣ⁻¹q breaks that identity (a statement check)."""
+    trial, _ = run_trial(t2_2, Context(0, 0), **SHORT)
+    assert trial.checks["rebuilt_is_8_at_its_point"] and trial.checks["uprime_orthonormal"]
+    assert trial.values["variables"] == 2 * trial.values["arrangements"] * (
+        trial.params["rank"] + 1)
+
+    real = rebuild.first_layer
+
+    def sigma_not_inverted(W, H):
+        lay = real(W, H)
+        lay.W = W.Vt.T @ ((W.Vt @ lay.W) * W.sigma[:, None] ** 2)
+        return lay
+
+    monkeypatch.setattr(rebuild, "first_layer", sigma_not_inverted)
+    trial, _ = run_trial(t2_2, Context(1, 1), **SHORT)  # r = 2 (at r = 1, Σ is a scale BN drops)
+    assert trial.status == FAIL and not trial.checks["rebuilt_is_8_at_its_point"]
+
+
+def test_t2_2_summary_has_no_timings():
+    """Same seed, same findings: wall times stay in the values."""
+    res = ClaimResult("T2.2", "E", "t", "k")
+    res.trials = [run_trial(t2_2, Context(3, 3), **SHORT)[0]]
+    text = " ".join(f.text for f in t2_2.summarise(res))
+    assert not re.search(r"\d s\b|\ds\b", text) and "2P(r + 1)" in text
 
 
 def test_t2_2_incomplete_arrangements_are_caught(monkeypatch):
