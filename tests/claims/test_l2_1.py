@@ -30,6 +30,29 @@ def test_l2_1_optimum_of_9_is_in_the_bracket_of_10():
     assert min(v["trained_9"], v["trained_10"]) >= v["lower"] - 1e-6 * max(1.0, abs(v["lower"]))
 
 
+def test_l2_1_first_layer_decay_is_removed_as_an_infimum():
+    """(9) with ‖w_j^(1)‖² decays to (9) without it along W^(1) ← cW^(1), output unchanged."""
+    trial, _ = run_trial(l2_1, Context(2, 2), **SHORT)
+    v = trial.values
+    assert trial.checks["infimum_path_decreasing"] and trial.checks["shrink_output_unchanged"]
+    assert v["decay_9_as_drawn"] > v["decay_9_limit"]
+
+
+def test_l2_1_a_crossed_bracket_does_not_pass(monkeypatch):
+    """A lower end above the network's value (a wrong certificate) fails the trained values
+    and the two-sided bracket check: never a pass."""
+    real = l2_1._certified_side
+
+    def lifted(*a, **k):
+        v = real(*a, **k)
+        v["lower"] += 1.0
+        return v
+
+    monkeypatch.setattr(l2_1, "_certified_side", lifted)
+    trial, _ = run_trial(l2_1, Context(1, 1), **SHORT)
+    assert trial.status == FAIL and not trial.checks["bracket_closed"]
+
+
 @pytest.mark.slow
 def test_l2_1_same_seed_same_numbers():
     a, b = (run_trial(l2_1, Context(1, 1))[0] for _ in range(2))
