@@ -243,7 +243,7 @@ def regime(c: Case, s: Sides) -> str:
     """Which of the three β/label regimes the instance lies in."""
     a, b, beta = s.params["norm_pos"], s.params["norm_neg"], s.params["beta"]
     if min(a, b) == 0:
-        return "a sign part of y is empty: (y)₊ = 0 or (−y)₊ = 0"
+        return "(y)₊ = 0 or (−y)₊ = 0 (a sign part of y empty)"
     if beta <= min(a, b):
         return "β ≤ min(‖(y)₊‖, ‖(−y)₊‖)"
     return "β > min(‖(y)₊‖, ‖(−y)₊‖)"

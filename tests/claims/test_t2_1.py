@@ -44,7 +44,7 @@ def test_t2_1_printed_form_fails_above_a_label_norm_and_corrected_form_holds():
 def test_t2_1_single_sign_labels_make_the_printed_form_undefined():
     trial, findings = run_trial(t2_1, Context(3, 3), **SHORT)  # positive labels only
     assert trial.status == FAIL and not trial.checks["printed_defined"]
-    assert trial.regime.startswith("a sign part of y is empty")
+    assert trial.regime == "(y)₊ = 0 or (−y)₊ = 0 (a sign part of y empty)"
     assert trial.checks["corrected_optimal"] and "undefined" in findings[0].text
 
 
